@@ -1,0 +1,66 @@
+"""Distributor driver that only remembers what it was told."""
+import hashlib
+import threading
+
+from octavia_aa.distributor.drivers import base
+
+
+class NoopDistributorDriver(base.DistributorDriver):
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self.vips = {}
+        self.registrations = {}   # lb_id -> {amphora_id: dict}
+
+    def _answer(self, lb_id):
+        amps = sorted(self.registrations.get(lb_id, {}).values(),
+                      key=lambda a: a['position'])
+        digest = hashlib.sha256(
+            ','.join(a['id'] for a in amps).encode()).hexdigest()
+        return {'amphorae': [dict(a) for a in amps], 'digest': digest}
+
+    def plug_vip(self, distributor, load_balancer_id, vip_address,
+                 subnet_cidr, gateway, mac_address=None,
+                 affinity='SOURCE_IP'):
+        with self._lock:
+            self.vips[load_balancer_id] = {'vip_address': vip_address,
+                                           'affinity': affinity}
+            self.registrations.setdefault(load_balancer_id, {})
+
+    def unplug_vip(self, distributor, load_balancer_id):
+        with self._lock:
+            self.vips.pop(load_balancer_id, None)
+            self.registrations.pop(load_balancer_id, None)
+
+    def register_amphorae(self, distributor, load_balancer_id, amphorae):
+        with self._lock:
+            regs = self.registrations.setdefault(load_balancer_id, {})
+            used = {a['position'] for a in regs.values()}
+            for amp in amphorae:
+                pos = amp.get('position')
+                if amp['id'] in regs:
+                    continue
+                if pos is None:
+                    pos = next(i for i in range(len(used) + 1)
+                               if i not in used)
+                used.add(pos)
+                regs[amp['id']] = dict(amp, position=pos)
+            return self._answer(load_balancer_id)
+
+    def unregister_amphorae(self, distributor, load_balancer_id,
+                            amphora_ids):
+        with self._lock:
+            regs = self.registrations.setdefault(load_balancer_id, {})
+            for amp_id in amphora_ids:
+                regs.pop(amp_id, None)
+            return self._answer(load_balancer_id)
+
+    def drain_amphora(self, distributor, load_balancer_id, amphora_id):
+        with self._lock:
+            amp = self.registrations.get(load_balancer_id, {}).get(amphora_id)
+            if amp:
+                amp['draining'] = True
+
+    def get_status(self, distributor, load_balancer_id=None):
+        with self._lock:
+            return {'vips': dict(self.vips)}
