@@ -1,0 +1,290 @@
+"""All octavia-aa options (oslo.config), and the set-up of a process.
+
+Names follow upstream Octavia's wherever one exists, so an Octavia operator
+finds `[api_settings] bind_port` or `[controller_worker] compute_driver`
+where they expect them.  With no config file at all every option has an
+embedded default: SQLite in the state directory, in-process messaging,
+noauth, API on 127.0.0.1:9876.
+"""
+import os
+import socket
+import warnings
+
+# oslo.messaging imports oslo.service, which warns that eventlet is
+# deprecated; we do not use eventlet, so the warning is only noise.
+warnings.filterwarnings('ignore', message='(?s).*Eventlet is deprecated')
+
+from oslo_config import cfg
+from oslo_db import options as db_options
+from oslo_log import log as logging
+import oslo_messaging
+
+from octavia_aa.common import constants as c
+
+CONF = cfg.CONF
+
+DEFAULT_STATE_PATH = os.path.join(os.path.expanduser('~'), '.local', 'state',
+                                  'octavia-aa')
+
+core_opts = [
+    cfg.StrOpt('host', default=socket.gethostname(),
+               sample_default='<server-hostname>',
+               help='Name of this node, used as the RPC server name.'),
+    cfg.StrOpt('state_path', default=DEFAULT_STATE_PATH,
+               sample_default='$HOME/.local/state/octavia-aa',
+               help='Directory where octavia-aa keeps its local state: the '
+                    'embedded SQLite database, flow persistence and the '
+                    'files of local amphorae and distributors.'),
+]
+
+api_opts = [
+    cfg.HostAddressOpt('bind_host', default='127.0.0.1',
+                       help='Address the API server listens on.'),
+    cfg.PortOpt('bind_port', default=9876,
+                help='Port the API server listens on.'),
+    cfg.IntOpt('api_workers', default=2, min=1,
+               help='Number of API server processes (octavia-aa-api only; '
+                    'the all-in-one serves from one process).'),
+    cfg.IntOpt('api_threads', default=8, min=1,
+               help='Threads per API server process.'),
+    cfg.StrOpt('auth_strategy', default=c.NOAUTH,
+               choices=[(c.NOAUTH, 'No authentication; every request is '
+                                   'an admin of its project.'),
+                        (c.KEYSTONE, 'Validate tokens with '
+                                     'keystonemiddleware.')],
+               help='How API requests are authenticated.'),
+    cfg.StrOpt('default_project_id',
+               default='00000000000000000000000000000001',
+               help='With noauth, the project of requests that name none '
+                    '(the openstack CLI sends no project without Keystone).'),
+    cfg.BoolOpt('allow_pagination', default=True,
+                help='Allow the use of pagination in list calls.'),
+    cfg.BoolOpt('allow_sorting', default=True,
+                help='Allow the use of sorting in list calls.'),
+    cfg.BoolOpt('allow_field_selection', default=True,
+                help='Allow the use of field selection (fields=) in lists.'),
+    cfg.IntOpt('pagination_max_limit', default=1000, min=1,
+               help='The most items a list call returns in one page.'),
+    cfg.StrOpt('api_base_uri',
+               help='Base URI used in links of responses (for example when '
+                    'the API sits behind a proxy). Defaults to the URL of '
+                    'the request.'),
+    cfg.DictOpt('enabled_provider_drivers',
+                default={'amphora': 'The octavia-aa amphora driver: SINGLE, '
+                                    'ACTIVE_STANDBY and ACTIVE_ACTIVE '
+                                    'load balancers.'},
+                help='Provider drivers this API accepts, name:description.'),
+    cfg.StrOpt('default_provider_driver', default='amphora',
+               help='Provider used when a request names none.'),
+    cfg.BoolOpt('healthcheck_enabled', default=True,
+                help='Serve the oslo.middleware healthcheck at '
+                     '/healthcheck.'),
+]
+
+controller_worker_opts = [
+    cfg.StrOpt('compute_driver', default='compute_noop_driver',
+               help='Compute driver (stevedore name in '
+                    'octavia_aa.compute.drivers).'),
+    cfg.StrOpt('network_driver', default='network_noop_driver',
+               help='Network driver (stevedore name in '
+                    'octavia_aa.network.drivers).'),
+    cfg.StrOpt('amphora_driver', default='amphora_noop_driver',
+               help='Amphora driver (stevedore name in '
+                    'octavia_aa.amphora.drivers).'),
+    cfg.StrOpt('distributor_driver', default='distributor_noop_driver',
+               help='Distributor driver (stevedore name in '
+                    'octavia_aa.distributor.drivers).'),
+    cfg.StrOpt('loadbalancer_topology', default=c.TOPOLOGY_ACTIVE_ACTIVE,
+               choices=c.SUPPORTED_TOPOLOGIES,
+               help='Topology of a load balancer whose flavor names none.'),
+    cfg.IntOpt('cluster_desired_size', default=2, min=1, max=c.MAX_CLUSTER,
+               help='Active amphorae of an ACTIVE_ACTIVE cluster whose '
+                    'flavor names no cluster_desired_size.'),
+    cfg.IntOpt('cluster_min_size', default=1, min=1, max=c.MAX_CLUSTER,
+               help='Fewest ONLINE amphorae before an ACTIVE_ACTIVE cluster '
+                    'is DOWN, when the flavor names no cluster_min_size.'),
+    cfg.IntOpt('cluster_standby_count', default=1, min=0, max=c.MAX_CLUSTER,
+               help='Standby amphorae (the "+1") of an ACTIVE_ACTIVE '
+                    'cluster whose flavor names no cluster_standby_count.'),
+    cfg.IntOpt('cluster_cooldown', default=60, min=0,
+               help='Seconds between two resizes of one cluster, when the '
+                    'flavor names no cluster_cooldown.'),
+    cfg.IntOpt('workers', default=1, min=1,
+               help='Number of worker processes (octavia-aa-worker).'),
+]
+
+health_manager_opts = [
+    cfg.IPOpt('bind_ip', default='127.0.0.1',
+              help='Address the health manager receives heartbeats on.'),
+    cfg.PortOpt('bind_port', default=5555,
+                help='UDP port the health manager receives heartbeats on.'),
+    cfg.ListOpt('controller_ip_port_list', default=['127.0.0.1:5555'],
+                mutable=True,
+                help='ip:port pairs agents send their heartbeats to.'),
+    cfg.IntOpt('heartbeat_interval', default=10, min=1, mutable=True,
+               help='Seconds between two heartbeats of an agent.'),
+    cfg.StrOpt('heartbeat_key', default='insecure', secret=True,
+               mutable=True,
+               help='Key that signs heartbeats (HMAC-SHA256).'),
+    cfg.IntOpt('heartbeat_timeout', default=60, min=1,
+               help='Seconds without a heartbeat before an amphora or a '
+                    'distributor is stale.'),
+    cfg.IntOpt('health_check_interval', default=3, min=1,
+               help='Seconds between two searches for stale amphorae.'),
+    cfg.IntOpt('failover_threshold', min=2,
+               help='Stop failovers (circuit breaker) when this many '
+                    'amphorae are stale at once. Unset: no limit.'),
+]
+
+house_keeping_opts = [
+    cfg.IntOpt('cleanup_interval', default=30, min=1,
+               help='Seconds between two purges of deleted rows.'),
+    cfg.IntOpt('cert_interval', default=3600, min=1,
+               help='Seconds between two checks for certificates to '
+                    'rotate.'),
+]
+
+quota_opts = [
+    cfg.IntOpt('default_load_balancer_quota', default=c.QUOTA_UNLIMITED,
+               help='Default per-project load balancer quota (-1: none).'),
+    cfg.IntOpt('default_listener_quota', default=c.QUOTA_UNLIMITED,
+               help='Default per-project listener quota (-1: none).'),
+    cfg.IntOpt('default_member_quota', default=c.QUOTA_UNLIMITED,
+               help='Default per-project member quota (-1: none).'),
+    cfg.IntOpt('default_pool_quota', default=c.QUOTA_UNLIMITED,
+               help='Default per-project pool quota (-1: none).'),
+    cfg.IntOpt('default_health_monitor_quota', default=c.QUOTA_UNLIMITED,
+               help='Default per-project health monitor quota (-1: none).'),
+    cfg.IntOpt('default_l7policy_quota', default=c.QUOTA_UNLIMITED,
+               help='Default per-project L7 policy quota (-1: none).'),
+    cfg.IntOpt('default_l7rule_quota', default=c.QUOTA_UNLIMITED,
+               help='Default per-project L7 rule quota (-1: none).'),
+]
+
+networking_opts = [
+    cfg.ListOpt('subnets', default=['public-subnet', 'private-subnet'],
+                help='Names of the subnets this service offers. Each has a '
+                     'section [subnet:NAME] with its cidr, gateway_ip, '
+                     'allocation range and network name. They are served '
+                     'read-only at /v2.0/subnets and /v2.0/networks, so '
+                     '`--vip-subnet-id NAME` works in the openstack CLI.'),
+]
+
+# Options of one [subnet:NAME] section.  Embedded defaults exist for the
+# two DevStack-like names, so no config file is needed.
+subnet_opts = [
+    cfg.StrOpt('cidr', help='CIDR of the subnet, e.g. 198.51.100.0/24.'),
+    cfg.StrOpt('gateway_ip', help='Gateway address of the subnet.'),
+    cfg.StrOpt('allocation_start',
+               help='First address handed out (default: gateway + 1).'),
+    cfg.StrOpt('allocation_end',
+               help='Last address handed out (default: last host).'),
+    cfg.StrOpt('network_name',
+               help='Name of the network that holds the subnet.'),
+    cfg.IntOpt('mtu', default=1500, min=68, help='MTU of the network.'),
+]
+
+SUBNET_DEFAULTS = {
+    'public-subnet': {'cidr': '198.51.100.0/24', 'gateway_ip': '198.51.100.1',
+                      'allocation_start': '198.51.100.10',
+                      'allocation_end': '198.51.100.250',
+                      'network_name': 'public'},
+    'private-subnet': {'cidr': '203.0.113.0/24', 'gateway_ip': '203.0.113.1',
+                       'allocation_start': '203.0.113.10',
+                       'allocation_end': '203.0.113.250',
+                       'network_name': 'private'},
+}
+
+task_flow_opts = [
+    cfg.StrOpt('engine', default='parallel',
+               choices=['serial', 'parallel'],
+               help='Taskflow engine used by the worker.'),
+    cfg.IntOpt('max_workers', default=5, min=1,
+               help='Threads of a parallel Taskflow engine.'),
+    cfg.StrOpt('persistence_connection', secret=True,
+               help='SQLAlchemy URL where flows are persisted so that an '
+                    'interrupted flow can be resumed. Default: a SQLite '
+                    'file in the state directory.'),
+    cfg.BoolOpt('jobboard_enabled', default=False,
+                help='Post flows on a jobboard (Redis) so that any worker '
+                     'can claim and finish them.'),
+    cfg.ListOpt('jobboard_backend_hosts', default=['127.0.0.1'],
+                help='Jobboard backend (Redis) hosts.'),
+    cfg.PortOpt('jobboard_backend_port', default=6379,
+                help='Jobboard backend (Redis) port.'),
+    cfg.StrOpt('jobboard_backend_password', secret=True, default='',
+               help='Jobboard backend password.'),
+    cfg.StrOpt('jobboard_backend_namespace', default='octavia_aa_jobboard',
+               help='Jobboard name (Redis key prefix).'),
+    cfg.IntOpt('jobboard_expiration_time', default=30, min=1,
+               help='Seconds a claimed job stays claimed without renewal '
+                    'before another worker may take it over.'),
+]
+
+
+def _register(conf):
+    conf.register_opts(core_opts)
+    conf.register_opts(api_opts, group='api_settings')
+    conf.register_opts(controller_worker_opts, group='controller_worker')
+    conf.register_opts(health_manager_opts, group='health_manager')
+    conf.register_opts(house_keeping_opts, group='house_keeping')
+    conf.register_opts(quota_opts, group='quotas')
+    conf.register_opts(networking_opts, group='networking')
+    conf.register_opts(task_flow_opts, group='task_flow')
+    db_options.set_defaults(conf)
+    logging.register_options(conf)
+
+
+_register(CONF)
+
+
+def list_opts():
+    """Options for oslo-config-generator."""
+    return [
+        ('DEFAULT', core_opts),
+        ('api_settings', api_opts),
+        ('controller_worker', controller_worker_opts),
+        ('health_manager', health_manager_opts),
+        ('house_keeping', house_keeping_opts),
+        ('quotas', quota_opts),
+        ('networking', networking_opts),
+        ('subnet:public-subnet', subnet_opts),
+        ('task_flow', task_flow_opts),
+    ]
+
+
+def set_lib_defaults():
+    """Our defaults for library options (oslo.config.opts.defaults)."""
+    oslo_messaging.set_transport_defaults(control_exchange='octavia_aa')
+    CONF.register_opts(oslo_messaging.transport._transport_opts)
+    # In-process messaging unless the operator names a broker; it is what
+    # the all-in-one needs and it makes a missing broker impossible.
+    cfg.set_defaults(oslo_messaging.transport._transport_opts,
+                     transport_url='fake://')
+    db_options.set_defaults(
+        CONF, connection='sqlite:///$state_path/octavia-aa.sqlite')
+    # oslo.db with SQLite's NullPool rejects pool_timeout (see notes).
+    CONF.set_default('pool_timeout', None, group='database')
+
+
+set_lib_defaults()
+
+
+def subnet_group(name):
+    """The options of [subnet:NAME], registered on first use."""
+    group = 'subnet:%s' % name
+    if group not in CONF:
+        CONF.register_opts(subnet_opts, group=group)
+        for key, value in SUBNET_DEFAULTS.get(name, {}).items():
+            CONF.set_default(key, value, group=group)
+    return CONF[group]
+
+
+def init(argv=None, default_config_files=None, project='octavia-aa'):
+    """Parse the command line and config files and set up logging."""
+    logging.set_defaults(default_log_levels=logging.get_default_log_levels()
+                         + ['stevedore=WARN', 'taskflow=WARN'])
+    CONF(argv if argv is not None else [], project=project,
+         default_config_files=default_config_files)
+    logging.setup(CONF, project)
+    os.makedirs(CONF.state_path, exist_ok=True)
