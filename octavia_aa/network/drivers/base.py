@@ -1,0 +1,23 @@
+"""Network driver interface: VIP addresses and amphora network ports."""
+import abc
+
+
+class NetworkDriver(metaclass=abc.ABCMeta):
+
+    @abc.abstractmethod
+    def allocate_vip(self, load_balancer_id, subnet, ip_address=None):
+        """Reserve the VIP; returns dict(ip_address, port_id, network_id,
+        subnet_id)."""
+
+    @abc.abstractmethod
+    def deallocate_vip(self, port_id):
+        """Release the VIP reservation (idempotent)."""
+
+    @abc.abstractmethod
+    def plug_amphora(self, amphora, subnet):
+        """Give an amphora a front-end port on subnet; returns dict(ip,
+        mac, port_id)."""
+
+    @abc.abstractmethod
+    def unplug_amphora(self, amphora):
+        """Remove every port of the amphora (idempotent)."""

@@ -1,0 +1,32 @@
+"""Network driver that allocates addresses (real IPAM rows) but plugs
+nothing."""
+import hashlib
+
+from octavia_aa.network import ipam
+from octavia_aa.network.drivers import base
+
+
+def _fake_mac(seed):
+    digest = hashlib.sha256(seed.encode()).digest()
+    return 'fa:16:3e:%02x:%02x:%02x' % tuple(digest[:3])
+
+
+class NoopNetworkDriver(base.NetworkDriver):
+
+    def allocate_vip(self, load_balancer_id, subnet, ip_address=None):
+        address, port_id = ipam.allocate(subnet, 'vip:' + load_balancer_id,
+                                         ip_address)
+        return {'ip_address': address, 'port_id': port_id,
+                'network_id': subnet.network_id, 'subnet_id': subnet.id}
+
+    def deallocate_vip(self, port_id):
+        ipam.release(port_id)
+
+    def plug_amphora(self, amphora, subnet):
+        address, port_id = ipam.allocate(subnet, 'amphora:' + amphora.id)
+        return {'ip': address, 'port_id': port_id,
+                'mac': _fake_mac(amphora.id)}
+
+    def unplug_amphora(self, amphora):
+        if amphora.ha_port_id:
+            ipam.release(amphora.ha_port_id)

@@ -1,0 +1,97 @@
+"""The subnets the operator declared ([networking] subnets and
+[subnet:NAME] sections), with ids stable across restarts.
+
+They stand in for Neutron: the API serves them at /v2.0/subnets and
+/v2.0/networks so that `openstack loadbalancer create --vip-subnet-id
+public-subnet` resolves the name the way it does against Neutron.
+"""
+import dataclasses
+import functools
+import ipaddress
+import uuid
+
+from octavia_aa.common import config
+
+CONF = config.CONF
+_NS = uuid.UUID('6f1b2a44-52a8-4a43-9d3c-7a0d6b1f2e90')
+
+
+@dataclasses.dataclass(frozen=True)
+class Subnet:
+    id: str
+    name: str
+    network_id: str
+    network_name: str
+    cidr: str
+    gateway_ip: str | None
+    allocation_start: str
+    allocation_end: str
+    mtu: int
+
+    @property
+    def ip_version(self):
+        return ipaddress.ip_network(self.cidr).version
+
+    def to_neutron(self, project_id):
+        return {'id': self.id, 'name': self.name,
+                'network_id': self.network_id, 'cidr': self.cidr,
+                'gateway_ip': self.gateway_ip, 'ip_version': self.ip_version,
+                'enable_dhcp': False, 'project_id': project_id,
+                'tenant_id': project_id, 'description': '',
+                'allocation_pools': [{'start': self.allocation_start,
+                                      'end': self.allocation_end}],
+                'host_routes': [], 'dns_nameservers': [], 'tags': []}
+
+
+def _build(name):
+    group = config.subnet_group(name)
+    if not group.cidr:
+        raise ValueError('[subnet:%s] needs a cidr' % name)
+    net = ipaddress.ip_network(group.cidr, strict=False)
+    hosts = net.hosts()
+    first = next(hosts)
+    gateway = group.gateway_ip or str(first)
+    start = group.allocation_start or str(ipaddress.ip_address(gateway) + 1)
+    end = group.allocation_end or str(net.broadcast_address - 1
+                                      if net.version == 4
+                                      else net[-1])
+    network_name = group.network_name or name
+    return Subnet(id=str(uuid.uuid5(_NS, 'subnet:' + name)), name=name,
+                  network_id=str(uuid.uuid5(_NS, 'network:' + network_name)),
+                  network_name=network_name, cidr=str(net),
+                  gateway_ip=gateway, allocation_start=start,
+                  allocation_end=end, mtu=group.mtu)
+
+
+@functools.lru_cache(maxsize=1)
+def _catalog(names):
+    return tuple(_build(n) for n in names)
+
+
+def all_subnets():
+    return _catalog(tuple(CONF.networking.subnets))
+
+
+def find(id_or_name):
+    """The subnet with this id or name, or None."""
+    for subnet in all_subnets():
+        if id_or_name in (subnet.id, subnet.name):
+            return subnet
+    return None
+
+
+def networks():
+    """Neutron-shaped networks derived from the subnets."""
+    nets = {}
+    for s in all_subnets():
+        net = nets.setdefault(s.network_id, {
+            'id': s.network_id, 'name': s.network_name, 'subnets': [],
+            'admin_state_up': True, 'status': 'ACTIVE', 'shared': True,
+            'mtu': s.mtu, 'router:external': False, 'tags': [],
+            'description': ''})
+        net['subnets'].append(s.id)
+    return list(nets.values())
+
+
+def reset():
+    _catalog.cache_clear()
