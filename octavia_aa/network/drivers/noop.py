@@ -13,20 +13,22 @@ def _fake_mac(seed):
 
 class NoopNetworkDriver(base.NetworkDriver):
 
-    def allocate_vip(self, load_balancer_id, subnet, ip_address=None):
+    def allocate_vip(self, load_balancer_id, subnet, ip_address=None,
+                     session=None):
         address, port_id = ipam.allocate(subnet, 'vip:' + load_balancer_id,
-                                         ip_address)
+                                         ip_address, session=session)
         return {'ip_address': address, 'port_id': port_id,
                 'network_id': subnet.network_id, 'subnet_id': subnet.id}
 
-    def deallocate_vip(self, port_id):
-        ipam.release(port_id)
+    def deallocate_vip(self, port_id, session=None):
+        ipam.release(port_id, session=session)
 
-    def plug_amphora(self, amphora, subnet):
-        address, port_id = ipam.allocate(subnet, 'amphora:' + amphora.id)
+    def plug_amphora(self, amphora, subnet, session=None):
+        address, port_id = ipam.allocate(subnet, 'amphora:' + amphora.id,
+                                         session=session)
         return {'ip': address, 'port_id': port_id,
                 'mac': _fake_mac(amphora.id)}
 
-    def unplug_amphora(self, amphora):
+    def unplug_amphora(self, amphora, session=None):
         if amphora.ha_port_id:
-            ipam.release(amphora.ha_port_id)
+            ipam.release(amphora.ha_port_id, session=session)

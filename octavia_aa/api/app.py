@@ -1,0 +1,50 @@
+"""The WSGI application: Pecan plus the oslo/keystone middleware."""
+from oslo_middleware import healthcheck
+from oslo_middleware import request_id
+from oslo_middleware import sizelimit
+import pecan
+
+from octavia_aa.api import hooks
+from octavia_aa.common import config
+from octavia_aa.common import constants as c
+
+CONF = config.CONF
+
+
+def setup_app():
+    app = pecan.make_app(
+        'octavia_aa.api.root.RootController',
+        hooks=[hooks.ContextHook(), hooks.ErrorHook()],
+        force_canonical=False, guess_content_type_from_ext=False)
+    if CONF.api_settings.auth_strategy == c.KEYSTONE:
+        from keystonemiddleware import auth_token
+        app = auth_token.AuthProtocol(app, {'oslo_config_config': CONF})
+        app = _skip_auth_for_discovery(app)
+    if CONF.api_settings.healthcheck_enabled:
+        app = _with_healthcheck(app)
+    app = sizelimit.RequestBodySizeLimiter(app, CONF)
+    return request_id.RequestId(app)
+
+
+def _with_healthcheck(main):
+    # oslo's Healthcheck answers every path it sees, so only /healthcheck
+    # is sent to it.
+    check = healthcheck.Healthcheck(None, {})
+
+    def app(environ, start_response):
+        if environ.get('PATH_INFO') == '/healthcheck':
+            return check(environ, start_response)
+        return main(environ, start_response)
+    return app
+
+
+def _skip_auth_for_discovery(protected):
+    """Version discovery at / is public, as upstream: the CLI asks for it
+    before it has a token."""
+    unprotected = pecan.make_app('octavia_aa.api.root.RootController')
+
+    def app(environ, start_response):
+        if environ.get('PATH_INFO', '/') in ('', '/'):
+            return unprotected(environ, start_response)
+        return protected(environ, start_response)
+    return app

@@ -1,0 +1,220 @@
+"""The generic REST controller every v2 resource is made of.
+
+A resource declares its Spec (model, names, fields, eager loads) and
+overrides the few hooks where it differs (create, update, remove, cast);
+listing, showing, validation, policy, pagination and errors live here once.
+"""
+import json
+
+import pecan
+from pecan import rest
+import sqlalchemy as sa
+from oslo_log import log as logging
+
+from octavia_aa.api import fields as f
+from octavia_aa.api import pagination
+from octavia_aa.common import constants as c
+from octavia_aa.common import exceptions
+from octavia_aa.common import policy
+from octavia_aa.common import rpc
+from octavia_aa.db import api as db_api
+
+LOG = logging.getLogger(__name__)
+
+
+class Spec:
+    def __init__(self, model, singular, plural, display, policy_name,
+                 fields, load=(), rpc_name=None, id_kwarg=None):
+        self.model = model
+        self.singular = singular
+        self.plural = plural
+        self.display = display
+        self.policy = policy_name
+        self.fields = fields
+        self.load = tuple(load)
+        self.rpc_name = rpc_name or singular
+        self.id_kwarg = id_kwarg or '%s_id' % self.rpc_name
+        self._by_name = {fl.name: fl for fl in fields}
+        self.has_project = hasattr(model, 'project_id')
+
+    def field(self, name):
+        return self._by_name.get(name)
+
+    def list_from(self):
+        return self.model
+
+    def select(self):
+        return sa.select(self.model).options(*self.load)
+
+    def render(self, obj, only=None):
+        out = f.render(self.fields, obj, only)
+        if self.has_project and (not only or 'tenant_id' in only):
+            out['tenant_id'] = obj.project_id
+        return out
+
+
+def json_body():
+    try:
+        return json.loads(pecan.request.body or b'null')
+    except ValueError as e:
+        raise exceptions.ValidationError('the body is not valid JSON: %s' % e)
+
+
+def context():
+    return pecan.request.context['octavia_context']
+
+
+class ResourceController(rest.RestController):
+    spec: Spec = None
+
+    # --- hooks a resource overrides -------------------------------------
+    def scope(self, session, stmt):
+        """Restrict a list to the parent in the URL (members, rules)."""
+        return stmt
+
+    def create(self, session, ctx, values):
+        raise exceptions.NotImplementedByProvider('Not implemented.')
+
+    def update(self, session, ctx, obj, values):
+        raise exceptions.NotImplementedByProvider('Not implemented.')
+
+    def remove(self, session, ctx, obj):
+        raise exceptions.NotImplementedByProvider('Not implemented.')
+
+    def cast(self, action, obj, **kwargs):
+        rpc.cast('%s_%s' % (action, self.spec.rpc_name),
+                 **{self.spec.id_kwarg: obj.id}, **kwargs)
+
+    def mark_cast_failed(self, obj_id, error):
+        """The worker could not be told: do not leave a PENDING_* row."""
+        LOG.error('Cast for %s %s failed: %s', self.spec.display, obj_id,
+                  error)
+        with db_api.session_scope() as session:
+            obj = session.get(self.spec.model, obj_id)
+            if obj is not None and hasattr(obj, 'provisioning_status'):
+                obj.provisioning_status = c.ERROR
+                obj.fault = 'The worker could not be reached: %s' % error
+            lb = getattr(obj, 'load_balancer', None)
+            if lb is not None and lb.provisioning_status in \
+                    c.PENDING_STATUSES:
+                lb.provisioning_status = c.ACTIVE
+
+    # --- shared machinery ------------------------------------------------
+    def find(self, session, obj_id, ctx=None, action='get_one',
+             display=None):
+        obj = session.scalars(self.scope(session, self.spec.select().where(
+            self.spec.model.id == obj_id))).unique().first()
+        if obj is None or getattr(obj, 'provisioning_status',
+                                  None) == c.DELETED:
+            raise exceptions.NotFound(display or self.spec.display, obj_id)
+        if ctx is not None:
+            policy.authorize(ctx, self.spec.policy, action,
+                             getattr(obj, 'project_id', None))
+        return obj
+
+    def _project_scope(self, ctx, stmt, params):
+        if not self.spec.has_project:
+            policy.authorize(ctx, self.spec.policy, 'get_all')
+            return stmt
+        model = self.spec.model
+        if policy.authorize(ctx, self.spec.policy, 'get_all-global',
+                            do_raise=False):
+            wanted = params.get('project_id') or params.get('tenant_id')
+            return stmt.where(model.project_id == wanted) if wanted else stmt
+        policy.authorize(ctx, self.spec.policy, 'get_all')
+        return stmt.where(model.project_id == ctx.project_id)
+
+    @pecan.expose('json')
+    def get_all(self, *args, **kwargs):
+        ctx = context()
+        params = pecan.request.GET
+        only = pagination.selected_fields(params)
+        with db_api.session_scope() as session:
+            stmt = self.scope(session, self.spec.select())
+            stmt = self._project_scope(ctx, stmt, params)
+            if hasattr(self.spec.model, 'provisioning_status'):
+                stmt = stmt.where(
+                    self.spec.model.provisioning_status != c.DELETED)
+            stmt = pagination.apply_filters(self.spec, stmt, params)
+            rows, links = pagination.paginate(session, self.spec, stmt,
+                                              params)
+            return {self.spec.plural: [self.spec.render(r, only)
+                                       for r in rows],
+                    self.spec.plural + '_links': links}
+
+    @pecan.expose('json')
+    def get_one(self, obj_id, *remainder):
+        if remainder:
+            pecan.abort(404)
+        ctx = context()
+        only = pagination.selected_fields(pecan.request.GET)
+        with db_api.session_scope() as session:
+            obj = self.find(session, obj_id, ctx)
+            return {self.spec.singular: self.spec.render(obj, only)}
+
+    @pecan.expose('json')
+    def post(self, *args, **kwargs):
+        ctx = context()
+        values = f.parse_body(self.spec.fields, json_body(),
+                              self.spec.singular, 'POST')
+        with db_api.session_scope() as session:
+            obj = self.create(session, ctx, values)
+            session.flush()
+            obj_id = obj.id
+        with db_api.session_scope() as session:
+            obj = self.find(session, obj_id)
+            result = self.spec.render(obj)
+        self._cast('create', obj)
+        pecan.response.status = 201
+        return {self.spec.singular: result}
+
+    @pecan.expose('json')
+    def put(self, obj_id, *args, **kwargs):
+        ctx = context()
+        values = f.parse_body(self.spec.fields, json_body(),
+                              self.spec.singular, 'PUT')
+        with db_api.session_scope() as session:
+            obj = self.find(session, obj_id, ctx, 'put')
+            self.update(session, ctx, obj, values)
+            session.flush()
+        with db_api.session_scope() as session:
+            obj = self.find(session, obj_id)
+            result = self.spec.render(obj)
+        self._cast('update', obj, updates=_jsonable(values))
+        return {self.spec.singular: result}
+
+    @pecan.expose('json')
+    def delete(self, obj_id, *args, **kwargs):
+        ctx = context()
+        with db_api.session_scope() as session:
+            obj = self.find(session, obj_id, ctx, 'delete')
+            extra = self.remove(session, ctx, obj) or {}
+        self._cast('delete', obj, **extra)
+        pecan.response.status = 204
+
+    def _cast(self, action, obj, **kwargs):
+        try:
+            self.cast(action, obj, **kwargs)
+        except Exception as e:
+            self.mark_cast_failed(obj.id, e)
+            raise exceptions.OctaviaAAError(
+                'The request was stored but the worker could not be '
+                'reached; the object is now in ERROR.')
+
+
+def _jsonable(values):
+    return {k: v for k, v in values.items()
+            if isinstance(v, (str, int, float, bool, list, dict,
+                              type(None)))}
+
+
+def check_quota(session, ctx, model, resource, project_id):
+    """403 when the project already has its quota of `resource`."""
+    from octavia_aa.api.v2.controllers import quota
+    limit = quota.effective(session, project_id)[resource]
+    if limit is None or limit < 0:
+        return
+    count = session.scalar(sa.select(sa.func.count()).select_from(model)
+                           .where(model.project_id == project_id))
+    if count >= limit:
+        raise exceptions.QuotaExceeded(resource)

@@ -1,0 +1,277 @@
+"""/v2/lbaas/loadbalancers: CRUD, cascade delete, status tree, stats,
+failover."""
+
+import pecan
+import sqlalchemy as sa
+from sqlalchemy import orm
+
+from octavia_aa.api import fields as f
+from octavia_aa.api import locking
+from octavia_aa.api.v2.controllers import base
+from octavia_aa.common import config
+from octavia_aa.common import constants as c
+from octavia_aa.common import drivers
+from octavia_aa.common import exceptions
+from octavia_aa.common import flavors
+from octavia_aa.common import policy
+from octavia_aa.common import rpc
+from octavia_aa.db import api as db_api
+from octavia_aa.db import models as m
+from octavia_aa.network import subnets
+
+CONF = config.CONF
+
+def _vip(attr, default=None):
+    return lambda lb: getattr(lb.vip, attr, default) if lb.vip else default
+
+FIELDS = f.common() + [
+    f.Field('vip_address', 'ip', attr='vip_address', put=False,
+            render=_vip('ip_address'), filter_column=m.Vip.ip_address),
+    f.Field('vip_port_id', 'uuid', put=False, render=_vip('port_id'),
+            filter_column=m.Vip.port_id),
+    f.Field('vip_subnet_id', 'str', put=False, max_length=255,
+            render=_vip('subnet_id'), filter_column=m.Vip.subnet_id),
+    f.Field('vip_network_id', 'str', put=False, max_length=255,
+            render=_vip('network_id'), filter_column=m.Vip.network_id),
+    f.Field('vip_qos_policy_id', 'uuid', attr='vip_qos_policy_id',
+            render=_vip('qos_policy_id'),
+            filter_column=m.Vip.qos_policy_id),
+    f.Field('vip_sg_ids', 'str_list', attr='vip_sg_ids',
+            render=_vip('sg_ids', [])),
+    f.Field('vip_vnic_type', read_only=True, render=_vip('vnic_type')),
+    f.Field('additional_vips', read_only=True, render=lambda lb: []),
+    f.Field('listeners', read_only=True, render=f.ids('listeners')),
+    f.Field('pools', read_only=True, render=f.ids('pools')),
+    f.Field('provider', 'str', put=False, max_length=64),
+    f.Field('flavor_id', 'uuid', put=False),
+    f.Field('availability_zone', 'str', put=False),
+    f.Field('topology', read_only=True),
+    f.Field('fault', read_only=True),
+]
+
+class LoadBalancerSpec(base.Spec):
+    def list_from(self):
+        return sa.join(m.LoadBalancer, m.Vip)
+
+    def select(self):
+        return (sa.select(m.LoadBalancer).join(m.LoadBalancer.vip)
+                .options(orm.contains_eager(m.LoadBalancer.vip), *self.load))
+
+SPEC = LoadBalancerSpec(
+    m.LoadBalancer, 'loadbalancer', 'loadbalancers', 'Load Balancer',
+    'loadbalancer', FIELDS, rpc_name='load_balancer',
+    load=[orm.selectinload(m.LoadBalancer.listeners).load_only(
+              m.Listener.id),
+          orm.selectinload(m.LoadBalancer.pools).load_only(m.Pool.id)])
+
+def _resolve_vip_subnet(values):
+    subnet_ref = values.pop('vip_subnet_id', None)
+    network_ref = values.pop('vip_network_id', None)
+    port_ref = values.pop('vip_port_id', None)
+    if port_ref:
+        raise exceptions.InvalidInput(
+            'vip_port_id', port_ref,
+            'Pre-created ports are not supported; give vip_subnet_id.')
+    if subnet_ref:
+        subnet = subnets.find(subnet_ref)
+        if subnet is None:
+            raise exceptions.InvalidInput(
+                'vip_subnet_id', subnet_ref, 'Subnet %s not found.'
+                % subnet_ref)
+        if network_ref and network_ref not in (subnet.network_id,
+                                               subnet.network_name):
+            raise exceptions.InvalidInput(
+                'vip_network_id', network_ref,
+                'Subnet %s is not on this network.' % subnet_ref)
+        return subnet
+    if network_ref:
+        for subnet in subnets.all_subnets():
+            if network_ref in (subnet.network_id, subnet.network_name):
+                return subnet
+        raise exceptions.InvalidInput('vip_network_id', network_ref,
+                                      'Network %s not found.' % network_ref)
+    raise exceptions.ValidationError(
+        'VIP must contain one of: vip_port_id, vip_network_id, '
+        'vip_subnet_id.')
+
+def _flavor_data(session, flavor_id, provider):
+    if not flavor_id:
+        return {}
+    flavor = session.get(m.Flavor, flavor_id)
+    if flavor is None:
+        raise exceptions.InvalidInput('flavor_id', flavor_id,
+                                      'Flavor %s not found.' % flavor_id)
+    if not flavor.enabled:
+        raise exceptions.InvalidInput('flavor_id', flavor_id,
+                                      'The flavor is disabled.')
+    if flavor.flavor_profile.provider_name != provider:
+        raise exceptions.InvalidInput(
+            'flavor_id', flavor_id, 'The flavor is for provider %s.'
+            % flavor.flavor_profile.provider_name)
+    return flavors.parse_flavor_data(flavor.flavor_profile.flavor_data)
+
+class LoadBalancersController(base.ResourceController):
+    spec = SPEC
+
+    def create(self, session, ctx, values):
+        provider = values.get('provider') or \
+            CONF.api_settings.default_provider_driver
+        if provider not in CONF.api_settings.enabled_provider_drivers:
+            raise exceptions.InvalidInput(
+                'provider', provider, 'Provider %s is not enabled.'
+                % provider)
+        values['provider'] = provider
+        project_id = values.get('project_id') or ctx.project_id
+        if not project_id:
+            raise exceptions.ValidationError(
+                'Missing project ID in request where one is required.')
+        values['project_id'] = project_id
+        policy.authorize(ctx, 'loadbalancer', 'post', project_id)
+        subnet = _resolve_vip_subnet(values)
+        settings = flavors.settings(_flavor_data(
+            session, values.get('flavor_id'), provider))
+        base.check_quota(session, ctx, m.LoadBalancer, 'load_balancer',
+                         project_id)
+        vip_address = values.pop('vip_address', None)
+        qos = values.pop('vip_qos_policy_id', None)
+        sg_ids = values.pop('vip_sg_ids', None) or []
+        lb = m.LoadBalancer(topology=settings.topology,
+                            provisioning_status=c.PENDING_CREATE,
+                            operating_status=c.OFFLINE, **values)
+        session.add(lb)
+        session.flush()
+        vip = drivers.get('network').allocate_vip(lb.id, subnet, vip_address,
+                                                  session=session)
+        lb.vip = m.Vip(qos_policy_id=qos, sg_ids=sg_ids, **vip)
+        # Only ACTIVE_ACTIVE settings carry a cluster; its row exists
+        # from the start so the API can show and resize it at once.
+        if settings.topology == c.TOPOLOGY_ACTIVE_ACTIVE:
+            lb.cluster = m.Cluster(
+                cluster_name='cluster-%s' % lb.id,
+                desired_size=settings.desired_size,
+                min_size=settings.min_size,
+                standby_count=settings.standby_count,
+                cooldown=settings.cooldown, affinity=settings.affinity)
+        return lb
+
+    def update(self, session, ctx, lb, values):
+        locking.lock_load_balancer(session, lb, listeners=False)
+        for key in ('vip_qos_policy_id', 'vip_sg_ids'):
+            if key in values:
+                setattr(lb.vip, key[4:], values.pop(key))
+        for key, value in values.items():
+            setattr(lb, key, value)
+
+    def remove(self, session, ctx, lb):
+        cascade = pecan.request.GET.get('cascade', 'false').lower() in (
+            'true', '1', 'yes')
+        if not cascade and (lb.listeners or lb.pools):
+            raise exceptions.ValidationError(
+                'Cannot delete Load Balancer %s - it has children' % lb.id)
+        locking.lock_load_balancer(session, lb, c.DELETABLE_STATUSES,
+                                   c.PENDING_DELETE, listeners=False)
+        if cascade:
+            for model in (m.Listener, m.Pool):
+                session.execute(
+                    sa.update(model).where(model.load_balancer_id == lb.id)
+                    .values(provisioning_status=c.PENDING_DELETE)
+                    .execution_options(synchronize_session=False))
+        return {'cascade': cascade}
+
+    @pecan.expose()
+    def _lookup(self, lb_id, *remainder):
+        if remainder and remainder[0] in ('status', 'statuses', 'stats',
+                                          'failover'):
+            return LoadBalancerActions(lb_id, remainder[0]), remainder[1:]
+        pecan.abort(404)
+
+def status_tree(lb):
+    def hm(pool):
+        h = pool.health_monitor
+        if h is None:
+            return None
+        return {'id': h.id, 'name': h.name, 'type': h.type,
+                'provisioning_status': h.provisioning_status,
+                'operating_status': h.operating_status}
+
+    def pool_status(pool):
+        out = {'id': pool.id, 'name': pool.name,
+               'provisioning_status': pool.provisioning_status,
+               'operating_status': pool.operating_status,
+               'members': [{'id': mb.id, 'name': mb.name,
+                            'address': mb.ip_address,
+                            'protocol_port': mb.protocol_port,
+                            'provisioning_status': mb.provisioning_status,
+                            'operating_status': mb.operating_status}
+                           for mb in pool.members]}
+        if pool.health_monitor is not None:
+            out['health_monitor'] = hm(pool)
+        return out
+
+    def listener_pools(listener):
+        pools = {}
+        if listener.default_pool is not None:
+            pools[listener.default_pool.id] = listener.default_pool
+        for pol in listener.l7policies:
+            if pol.redirect_pool_id:
+                pools.setdefault(pol.redirect_pool_id, next(
+                    (p for p in lb.pools if p.id == pol.redirect_pool_id),
+                    None))
+        return [pool_status(p) for p in pools.values() if p is not None]
+
+    return {'statuses': {'loadbalancer': {
+        'id': lb.id, 'name': lb.name,
+        'provisioning_status': lb.provisioning_status,
+        'operating_status': lb.operating_status,
+        'listeners': [{'id': li.id, 'name': li.name,
+                       'provisioning_status': li.provisioning_status,
+                       'operating_status': li.operating_status,
+                       'pools': listener_pools(li)}
+                      for li in lb.listeners]}}}
+
+def stats_of(session, listener_ids):
+    cols = [m.ListenerStatistics.bytes_in, m.ListenerStatistics.bytes_out,
+            m.ListenerStatistics.active_connections,
+            m.ListenerStatistics.total_connections,
+            m.ListenerStatistics.request_errors]
+    row = session.execute(sa.select(*[sa.func.coalesce(sa.func.sum(col), 0)
+                                      for col in cols]).where(
+        m.ListenerStatistics.listener_id.in_(listener_ids))).one()
+    return {'stats': dict(zip(('bytes_in', 'bytes_out', 'active_connections',
+                               'total_connections', 'request_errors'),
+                              (int(v) for v in row)))}
+
+class LoadBalancerActions:
+    def __init__(self, lb_id, action):
+        self.lb_id = lb_id
+        self.action = action
+
+    @pecan.expose('json')
+    def index(self):
+        ctx = base.context()
+        method = pecan.request.method
+        with db_api.session_scope() as session:
+            if self.action in ('status', 'statuses') and method == 'GET':
+                lb = LoadBalancersController().find(
+                    session, self.lb_id, ctx, 'get_status')
+                return status_tree(lb)
+            if self.action == 'stats' and method == 'GET':
+                lb = LoadBalancersController().find(
+                    session, self.lb_id, ctx, 'get_stats')
+                return stats_of(session, [li.id for li in lb.listeners])
+            if self.action == 'failover' and method == 'PUT':
+                lb = LoadBalancersController().find(
+                    session, self.lb_id, ctx, 'put_failover')
+                locking.lock_load_balancer(session, lb,
+                                           c.FAILOVERABLE_STATUSES,
+                                           listeners=False)
+        if self.action == 'failover' and method == 'PUT':
+            try:
+                rpc.cast('failover_load_balancer', load_balancer_id=lb.id)
+            except Exception as e:
+                LoadBalancersController().mark_cast_failed(lb.id, e)
+                raise
+            pecan.response.status = 202
+            return None
+        pecan.abort(405)
+
