@@ -2,13 +2,46 @@
 the read-only Neutron subnets/networks the CLI resolves names through."""
 import pecan
 
+from octavia_aa.api.v2.controllers import amphora
+from octavia_aa.api.v2.controllers import cluster
+from octavia_aa.api.v2.controllers import distributor
+from octavia_aa.api.v2.controllers import flavor
+from octavia_aa.api.v2.controllers import health_monitor
+from octavia_aa.api.v2.controllers import l7policy
+from octavia_aa.api.v2.controllers import listener
 from octavia_aa.api.v2.controllers import load_balancer
+from octavia_aa.api.v2.controllers import network
+from octavia_aa.api.v2.controllers import pool
 from octavia_aa.api.v2.controllers import quota
+
+
+class AvailabilityZonesController:
+    """No availability zones are defined; the list is empty."""
+
+    @pecan.expose('json')
+    def index(self, **kwargs):
+        return {'availability_zones': [], 'availability_zones_links': []}
+
+
+class AvailabilityZoneProfilesController:
+    @pecan.expose('json')
+    def index(self, **kwargs):
+        return {'availability_zone_profiles': [],
+                'availability_zone_profiles_links': []}
 
 
 class LbaasController:
     loadbalancers = load_balancer.LoadBalancersController()
+    listeners = listener.ListenersController()
+    pools = pool.PoolsController()
+    healthmonitors = health_monitor.HealthMonitorsController()
+    l7policies = l7policy.L7PoliciesController()
+    flavors = flavor.FlavorsController()
+    flavorprofiles = flavor.FlavorProfilesController()
+    providers = flavor.ProvidersController()
     quotas = quota.QuotasController()
+    availabilityzones = AvailabilityZonesController()
+    availabilityzoneprofiles = AvailabilityZoneProfilesController()
 
     @pecan.expose('json')
     def index(self):
@@ -16,6 +49,10 @@ class LbaasController:
 
 
 class OctaviaController:
+    amphorae = amphora.AmphoraeController()
+    clusters = cluster.ClustersController()
+    distributors = distributor.DistributorsController()
+
     @pecan.expose('json')
     def index(self):
         return 'octavia'
@@ -24,6 +61,8 @@ class OctaviaController:
 class V2Controller:
     lbaas = LbaasController()
     octavia = OctaviaController()
+    subnets = network.SubnetsController()
+    networks = network.NetworksController()
 
     @pecan.expose('json')
     def index(self):

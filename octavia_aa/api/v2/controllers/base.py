@@ -159,6 +159,7 @@ class ResourceController(rest.RestController):
                               self.spec.singular, 'POST')
         with db_api.session_scope() as session:
             obj = self.create(session, ctx, values)
+            session.add(obj)
             session.flush()
             obj_id = obj.id
         with db_api.session_scope() as session:
@@ -208,13 +209,13 @@ def _jsonable(values):
                               type(None)))}
 
 
-def check_quota(session, ctx, model, resource, project_id):
-    """403 when the project already has its quota of `resource`."""
+def check_quota(session, ctx, model, resource, project_id, adding=1):
+    """403 when `adding` more of `resource` would pass the quota."""
     from octavia_aa.api.v2.controllers import quota
     limit = quota.effective(session, project_id)[resource]
     if limit is None or limit < 0:
         return
     count = session.scalar(sa.select(sa.func.count()).select_from(model)
                            .where(model.project_id == project_id))
-    if count >= limit:
+    if count + adding > limit:
         raise exceptions.QuotaExceeded(resource)

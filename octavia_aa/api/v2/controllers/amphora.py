@@ -1,0 +1,91 @@
+"""/v2/octavia/amphorae (admin): list, show, stats, config, failover."""
+import pecan
+import sqlalchemy as sa
+
+from octavia_aa.api import fields as f
+from octavia_aa.api import locking
+from octavia_aa.api.v2.controllers import base
+from octavia_aa.common import constants as c
+from octavia_aa.common import exceptions
+from octavia_aa.common import rpc
+from octavia_aa.db import api as db_api
+from octavia_aa.db import models as m
+
+FIELDS = [f.Field(name, read_only=True) for name in (
+    'id', 'compute_id', 'lb_network_ip', 'vrrp_ip', 'ha_ip', 'vrrp_port_id',
+    'ha_port_id', 'cert_busy', 'role', 'status', 'vrrp_interface',
+    'vrrp_id', 'vrrp_priority', 'cached_zone', 'image_id', 'compute_flavor',
+    'frontend_mac', 'fault')] + [
+    f.Field('loadbalancer_id', read_only=True, attr='load_balancer_id'),
+    f.Field('cert_expiration', read_only=True,
+            render=f.timestamp('cert_expiration')),
+    f.Field('created_at', read_only=True, render=f.timestamp('created_at')),
+    f.Field('updated_at', read_only=True, render=f.timestamp('updated_at')),
+]
+
+SPEC = base.Spec(m.Amphora, 'amphora', 'amphorae', 'Amphora', 'amphora',
+                 FIELDS)
+
+
+class AmphoraeController(base.ResourceController):
+    spec = SPEC
+
+    @pecan.expose()
+    def _lookup(self, amphora_id, *remainder):
+        if remainder and remainder[0] in ('stats', 'config', 'failover'):
+            return AmphoraAction(self, amphora_id, remainder[0]), \
+                remainder[1:]
+        pecan.abort(404)
+
+
+class AmphoraAction:
+    def __init__(self, controller, amphora_id, action):
+        self.controller = controller
+        self.amphora_id = amphora_id
+        self.action = action
+
+    @pecan.expose('json')
+    def index(self):
+        ctx = base.context()
+        method = pecan.request.method
+        with db_api.session_scope() as session:
+            if self.action == 'stats' and method == 'GET':
+                amp = self.controller.find(session, self.amphora_id, ctx,
+                                           'get_stats')
+                rows = session.scalars(sa.select(m.ListenerStatistics).where(
+                    m.ListenerStatistics.amphora_id == amp.id))
+                return {'amphora_stats': [
+                    {'id': amp.id, 'loadbalancer_id': amp.load_balancer_id,
+                     'listener_id': r.listener_id, 'bytes_in': r.bytes_in,
+                     'bytes_out': r.bytes_out,
+                     'active_connections': r.active_connections,
+                     'total_connections': r.total_connections,
+                     'request_errors': r.request_errors} for r in rows]}
+            if self.action == 'config' and method == 'PUT':
+                amp = self.controller.find(session, self.amphora_id, ctx,
+                                           'put_config')
+                method_name, kwargs = 'update_amphora_agent_config', {}
+            elif self.action == 'failover' and method == 'PUT':
+                amp = self.controller.find(session, self.amphora_id, ctx,
+                                           'put_failover')
+                if amp.load_balancer is None:
+                    raise exceptions.Conflict(
+                        'Amphora %s serves no load balancer.' % amp.id)
+                locking.lock_load_balancer(session, amp.load_balancer,
+                                           c.FAILOVERABLE_STATUSES,
+                                           listeners=False)
+                method_name, kwargs = 'failover_amphora', {}
+            else:
+                pecan.abort(405)
+        try:
+            rpc.cast(method_name, amphora_id=amp.id, **kwargs)
+        except Exception as e:
+            if amp.load_balancer_id and method_name == 'failover_amphora':
+                with db_api.session_scope() as session:
+                    lb = session.get(m.LoadBalancer, amp.load_balancer_id)
+                    lb.provisioning_status = c.ERROR
+                    lb.fault = 'The worker could not be reached: %s' % e
+            raise exceptions.OctaviaAAError(
+                'The worker could not be reached.')
+        pecan.response.status = 202
+        return None
