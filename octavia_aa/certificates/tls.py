@@ -26,6 +26,9 @@ def pinned_session(expected_name, client_cert, server_ca, client_key=None):
     """Session presenting ``client_cert`` and accepting only a server cert
     from ``server_ca`` whose CN/SAN is ``expected_name``."""
     session = requests.Session()
+    # Otherwise REQUESTS_CA_BUNDLE silently replaces our CA (requests
+    # prefers the environment over session.verify) and proxies apply.
+    session.trust_env = False
     session.cert = (client_cert, client_key) if client_key else client_cert
     session.verify = server_ca
     session.mount('https://', NamePinningAdapter(str(expected_name)))

@@ -36,5 +36,10 @@ class DistributorDriver(metaclass=abc.ABCMeta):
         """No new flows to the amphora; established flows keep going."""
 
     @abc.abstractmethod
+    def activate_amphora(self, distributor, load_balancer_id, amphora_id):
+        """Undo drain or a probe failure: the amphora gets its slots back
+        (the distributor never does this on its own)."""
+
+    @abc.abstractmethod
     def get_status(self, distributor, load_balancer_id=None):
         """Status and counters per VIP and per amphora."""

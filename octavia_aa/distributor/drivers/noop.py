@@ -61,6 +61,13 @@ class NoopDistributorDriver(base.DistributorDriver):
             if amp:
                 amp['draining'] = True
 
+    def activate_amphora(self, distributor, load_balancer_id, amphora_id):
+        with self._lock:
+            amp = self.registrations.get(load_balancer_id, {}).get(amphora_id)
+            if amp:
+                amp.pop('draining', None)
+                amp.pop('failed', None)
+
     def get_status(self, distributor, load_balancer_id=None):
         with self._lock:
             return {'vips': dict(self.vips)}

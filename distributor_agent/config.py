@@ -1,0 +1,114 @@
+"""Configuration options of the distributor agent (oslo.config)."""
+from oslo_config import cfg
+
+agent_opts = [
+    cfg.StrOpt('distributor_id', required=True,
+               help='UUID of this distributor; its server certificate must '
+                    'be issued to this name and heartbeats carry it.'),
+    cfg.HostAddressOpt('bind_host', default='::',
+                       help='Address the REST API listens on.'),
+    cfg.PortOpt('bind_port', default=9443,
+                help='TCP port the REST API listens on.'),
+    cfg.StrOpt('agent_server_cert', default='/etc/octavia-aa/certs/server.pem',
+               help='PEM file with the agent certificate and its key '
+                    '(issued by the server CA, named after distributor_id).'),
+    cfg.StrOpt('agent_server_ca', default='/etc/octavia-aa/certs/client_ca.pem',
+               help='CA certificate that signs controller client '
+                    'certificates; clients without one are refused.'),
+    cfg.StrOpt('agent_tls_minimum_version', default='TLSv1.2',
+               choices=['TLSv1.2', 'TLSv1.3'],
+               help='Lowest TLS version the REST API accepts.'),
+    cfg.StrOpt('state_file',
+               default='/var/lib/octavia-aa/distributor-state.json',
+               help='Where the agent keeps its registrations so that it '
+                    'restores identical kernel tables after a restart.'),
+    cfg.IntOpt('slots', default=4099, min=2,
+               help='Number of slots M of every slot table (a prime). Both '
+                    'distributors of a pair must use the same value.'),
+    cfg.IntOpt('hash_seed', default=0x5eed, min=0, max=0xffffffff,
+               help='Seed of the flow hash. Both distributors of a pair '
+                    'must use the same value.'),
+    cfg.IntOpt('max_positions', default=64, min=1, max=1024,
+               help='Highest amphora position + 1 accepted in a '
+                    'registration.'),
+    cfg.IntOpt('flow_timeout', default=120, min=1,
+               help='Seconds an idle flow stays pinned to its amphora.'),
+    cfg.IntOpt('flow_table_size', default=65536, min=16,
+               help='Maximum number of pinned flows per load balancer.'),
+    cfg.StrOpt('vip_interface', default=None,
+               help='Interface for VIPs plugged without mac_address or '
+                    'interface in the request.'),
+    cfg.IntOpt('default_probe_port', default=80, min=1, max=65535,
+               help='TCP port probed on each amphora front-end IP unless '
+                    'the VIP plug request names another.'),
+    cfg.BoolOpt('manage_sysctls', default=True,
+                help='Set arp_ignore=1/arp_announce=2 so a VIP is answered '
+                     'only on the interface that carries it.'),
+    cfg.IntOpt('request_timeout', default=60, min=1,
+               help='Seconds a REST request may take (gunicorn timeout).'),
+]
+
+health_opts = [
+    cfg.ListOpt('controller_ip_port_list', default=[],
+                help='Health manager addresses (ip:port) that receive the '
+                     'UDP heartbeats.'),
+    cfg.FloatOpt('heartbeat_interval', default=1.0, min=0.05,
+                 help='Seconds between heartbeats. Probe results are sent '
+                      'at once as well, not only at this interval.'),
+    cfg.StrOpt('heartbeat_key', secret=True, default=None,
+               help='Key of the HMAC-SHA256 that signs heartbeats (shared '
+                    'with the health manager). No heartbeats without it.'),
+]
+
+prober_opts = [
+    cfg.FloatOpt('interval', default=0.1, min=0.01,
+                 help='Seconds between two probes of each amphora.'),
+    cfg.FloatOpt('timeout', default=0.1, min=0.01,
+                 help='Seconds a probe TCP connect may take.'),
+    cfg.IntOpt('fall', default=3, min=1,
+               help='Consecutive failed probes after which an amphora is '
+                    'failed and its slots move. They move back only when '
+                    'the controller activates it again.'),
+]
+
+vrrp_opts = [
+    cfg.BoolOpt('enabled', default=False,
+                help='Hold the VIPs with keepalived VRRPv3 together with a '
+                     'peer distributor instead of holding them alone.'),
+    cfg.StrOpt('interface', default=None,
+               help='Interface VRRP advertisements are sent on '
+                    '(default: vip_interface).'),
+    cfg.IntOpt('virtual_router_id', default=51, min=1, max=255,
+               help='VRRP router id, the same on both peers.'),
+    cfg.IntOpt('priority', default=100, min=1, max=254,
+               help='VRRP priority; the higher peer becomes master first.'),
+    cfg.FloatOpt('advert_int', default=0.1, min=0.01, max=40,
+                 help='VRRPv3 advertisement interval in seconds; the peer '
+                      'takes over after about 3.6 intervals.'),
+    cfg.StrOpt('unicast_src_ip', default=None,
+               help='Own address for unicast VRRP (multicast if unset).'),
+    cfg.ListOpt('unicast_peers', default=[],
+                help='Peer addresses for unicast VRRP.'),
+    cfg.StrOpt('keepalived', default='keepalived',
+               help='keepalived executable.'),
+    cfg.StrOpt('run_dir', default='/run/octavia-aa-distributor',
+               help='Directory for keepalived configuration and pid files.'),
+    cfg.FloatOpt('supervise_interval', default=0.05, min=0.01,
+                 help='Seconds between checks that keepalived is alive. If '
+                      'it died, the VIPs are removed at once (so two nodes '
+                      'never answer for them) and it is restarted.'),
+]
+
+GROUPS = (('distributor_agent', agent_opts),
+          ('distributor_health', health_opts),
+          ('distributor_prober', prober_opts),
+          ('distributor_vrrp', vrrp_opts))
+
+
+def register_opts(conf=cfg.CONF):
+    for group, opts in GROUPS:
+        conf.register_opts(opts, group=group)
+
+
+def list_opts():
+    return [(group, list(opts)) for group, opts in GROUPS]

@@ -1,0 +1,213 @@
+"""Kernel side: nftables tables per VIP interface and VIP addresses.
+
+``apply()`` takes the complete desired state and converges the kernel to
+it, so calling it twice is harmless and a restarted agent converges to
+the very same tables.  When only slot owners or dead amphorae changed
+(failover, registration), only the changed map elements are rewritten.
+"""
+import errno
+import ipaddress
+import logging
+import socket
+import threading
+
+from pyroute2 import IPRoute
+
+from distributor_agent import nftlib
+from distributor_agent import ruleset
+
+LOG = logging.getLogger(__name__)
+IFA_F_NODAD = 0x02
+
+
+class DataplaneError(RuntimeError):
+    pass
+
+
+class Dataplane:
+
+    def __init__(self, nft=None):
+        self.nft = nft or nftlib.Nft()
+        self._lock = threading.Lock()
+        self._applied = {}    # interface -> (signature, {lb_id: LbRules})
+
+    # -- interfaces -------------------------------------------------------
+    @staticmethod
+    def interface_mac(interface):
+        with IPRoute() as ipr:
+            idx = ipr.link_lookup(ifname=interface)
+            if not idx:
+                raise DataplaneError('no interface %s' % interface)
+            return ipr.get_links(idx[0])[0].get_attr('IFLA_ADDRESS')
+
+    @staticmethod
+    def interface_by_mac(mac):
+        mac = mac.lower()
+        with IPRoute() as ipr:
+            for link in ipr.get_links():
+                if (link.get_attr('IFLA_ADDRESS') or '').lower() == mac:
+                    return link.get_attr('IFLA_IFNAME')
+        return None
+
+    @staticmethod
+    def interfaces():
+        with IPRoute() as ipr:
+            return {link.get_attr('IFLA_IFNAME'):
+                    link.get_attr('IFLA_ADDRESS') for link in ipr.get_links()}
+
+    # -- VIP addresses (stand-alone mode; keepalived owns them with VRRP) -
+    @staticmethod
+    def _addr(op, interface, vip):
+        ip = ipaddress.ip_address(vip)
+        kwargs = {}
+        if ip.version == 6:
+            # No DAD: the VIP is ours by contract, and DAD would delay it.
+            kwargs['flags'] = IFA_F_NODAD
+        with IPRoute() as ipr:
+            idx = ipr.link_lookup(ifname=interface)
+            if not idx:
+                raise DataplaneError('no interface %s' % interface)
+            try:
+                ipr.addr(op, index=idx[0], address=str(ip),
+                         prefixlen=ip.max_prefixlen,
+                         family=socket.AF_INET6 if ip.version == 6
+                         else socket.AF_INET, **kwargs)
+            except Exception as exc:     # pyroute2 NetlinkError
+                code = getattr(exc, 'code', None)
+                if op == 'add' and code == errno.EEXIST:
+                    return False
+                if op == 'del' and code in (errno.EADDRNOTAVAIL,
+                                            errno.ENOENT, errno.ENODEV):
+                    return False
+                raise
+        return True
+
+    def add_vip(self, interface, vip):
+        return self._addr('add', interface, vip)
+
+    def remove_vip(self, interface, vip):
+        try:
+            return self._addr('del', interface, vip)
+        except DataplaneError:
+            return False
+
+    @staticmethod
+    def addresses(interface=None):
+        with IPRoute() as ipr:
+            kwargs = {}
+            if interface:
+                idx = ipr.link_lookup(ifname=interface)
+                if not idx:
+                    return []
+                kwargs['index'] = idx[0]
+            return [a.get_attr('IFA_ADDRESS') for a in ipr.get_addr(**kwargs)]
+
+    # -- nftables ---------------------------------------------------------
+    def _kernel_objects(self, table):
+        try:
+            objs = self.nft.json('list table netdev %s' % table)
+        except nftlib.NftError:
+            return None
+        found = set()
+        for obj in objs:
+            for kind in ('chain', 'set', 'map'):
+                if kind in obj:
+                    found.add((kind, obj[kind]['name']))
+        return found
+
+    def our_tables(self):
+        tables = self.nft.json('list tables netdev')
+        return {t['table']['name'] for t in tables if 'table' in t
+                and t['table']['name'].startswith(ruleset.TABLE_PREFIX)}
+
+    def apply(self, desired, macs):
+        """Converge every VIP interface.
+
+        desired: {interface: [LbRules]}; macs: {interface: its MAC}.
+        """
+        with self._lock:
+            for interface in set(self._applied) - set(desired):
+                self._drop(interface)
+            for interface, lbs in desired.items():
+                self._converge(interface, macs[interface], lbs)
+
+    def forget(self):
+        """Next apply() rebuilds from the kernel listing (after restart)."""
+        with self._lock:
+            self._applied.clear()
+
+    def remove_stale_tables(self, keep_interfaces):
+        keep = {ruleset.table_name(i) for i in keep_interfaces}
+        with self._lock:
+            for table in self.our_tables() - keep:
+                self.nft.run('delete table netdev %s' % table)
+
+    def _drop(self, interface):
+        table = ruleset.table_name(interface)
+        if self._kernel_objects(table) is not None:
+            self.nft.run('delete table netdev %s' % table)
+        self._applied.pop(interface, None)
+
+    @staticmethod
+    def _signature(mac, lbs):
+        return (mac, tuple(sorted(
+            (lb.lb_id, lb.vip, lb.affinity, lb.slots, lb.seed,
+             lb.flow_timeout, lb.flow_size) for lb in lbs)))
+
+    def _converge(self, interface, mac, lbs):
+        table = ruleset.table_name(interface)
+        if not lbs:
+            self._drop(interface)
+            return
+        sig = self._signature(mac, lbs)
+        prev = self._applied.get(interface)
+        if prev and prev[0] == sig:
+            cmds = []
+            for lb in lbs:
+                old = prev[1][lb.lb_id]
+                cmds += ruleset.slot_elements(table, lb, old.macs)
+                if sorted(old.dead) != sorted(lb.dead):
+                    cmds += ruleset.dead_elements(table, lb)
+            if cmds:
+                self.nft.run('\n'.join(cmds))
+        else:
+            existing = self._kernel_objects(table) or set()
+            wanted = {('chain', 'ingress')}
+            for lb in lbs:
+                wanted |= lb.object_names()
+            cmds = ruleset.render(interface, mac, lbs, existing - wanted)
+            try:
+                self.nft.run('\n'.join(cmds))
+            except nftlib.NftError as exc:
+                # An object we cannot converge in place (e.g. changed by
+                # hand): rebuild the table; pinned flows are lost once.
+                LOG.warning('Rebuilding table %s: %s', table, exc)
+                self.nft.run('\n'.join(
+                    ['add table netdev %s' % table,
+                     'delete table netdev %s' % table] +
+                    ruleset.render(interface, mac, lbs)))
+        self._applied[interface] = (sig, {lb.lb_id: lb for lb in lbs})
+
+    def counters(self, interface, lb):
+        """Packets/bytes the VIP's chain saw, and pinned flow count."""
+        table = ruleset.table_name(interface)
+        out = {'packets': 0, 'bytes': 0, 'dropped_packets': 0}
+        try:
+            objs = self.nft.json('list chain netdev %s lb_%s'
+                                 % (table, lb.tag))
+        except nftlib.NftError:
+            return out
+        seen = 0
+        for obj in objs:
+            rule = obj.get('rule')
+            if not rule:
+                continue
+            for stmt in rule.get('expr', []):
+                if 'counter' in stmt:
+                    if seen == 0:
+                        out['packets'] = stmt['counter']['packets']
+                        out['bytes'] = stmt['counter']['bytes']
+                    else:
+                        out['dropped_packets'] = stmt['counter']['packets']
+                    seen += 1
+        return out

@@ -1,0 +1,262 @@
+"""keepalived (VRRPv3) supervisor for a pair of distributors.
+
+keepalived owns the VIP addresses (so ARP/ND answers follow the VRRP
+master).  The danger is a keepalived that dies while holding them: the
+addresses stay configured, the peer stops hearing adverts and takes over,
+and two nodes answer ARP for the same VIP.  So the supervisor watches the
+keepalived processes every ``supervise_interval`` and, the moment one is
+gone, removes every VIP address itself before restarting keepalived (which
+comes back as BACKUP; ``nopreempt`` keeps it there while the peer works).
+"""
+import logging
+import os
+import signal
+import subprocess
+import threading
+import time
+
+LOG = logging.getLogger(__name__)
+
+NOTIFY = '''#!/bin/sh
+# Written by the distributor agent: record the VRRP state keepalived sets.
+echo "$3" > "%s.tmp" && mv "%s.tmp" "%s"
+'''
+
+
+def _alive(pid):
+    try:
+        with open('/proc/%d/stat' % pid) as f:
+            # state field follows the parenthesised command name
+            return f.read().rsplit(')', 1)[1].split()[0] not in ('Z', 'X')
+    except (OSError, IndexError):
+        return False
+
+
+def _cmdline(pid):
+    try:
+        with open('/proc/%d/cmdline' % pid, 'rb') as f:
+            return f.read().split(b'\0')
+    except OSError:
+        return []
+
+
+def _read_pid(path):
+    try:
+        with open(path) as f:
+            return int(f.read().strip())
+    except (OSError, ValueError):
+        return None
+
+
+class Supervisor(threading.Thread):
+
+    def __init__(self, opts, agent_id, dataplane, bindings=()):
+        super().__init__(name='keepalived', daemon=True)
+        self.opts = opts
+        self.agent_id = agent_id
+        self.dp = dataplane
+        self.run_dir = opts.run_dir
+        os.makedirs(self.run_dir, mode=0o755, exist_ok=True)
+        self.conf_path = os.path.join(self.run_dir, 'keepalived.conf')
+        self.pid_path = os.path.join(self.run_dir, 'keepalived.pid')
+        self.vrrp_pid_path = os.path.join(self.run_dir, 'vrrp.pid')
+        self.state_path = os.path.join(self.run_dir, 'vrrp.state')
+        self.notify_path = os.path.join(self.run_dir, 'notify.sh')
+        self.bindings = list(bindings)
+        self.proc = None
+        self.pid = None
+        self.restarts = 0
+        self.deaths = 0
+        self._lock = threading.RLock()
+        self.stopped = threading.Event()
+
+    # -- config -----------------------------------------------------------
+    def render(self):
+        o = self.opts
+        interface = o.interface or (self.bindings[0][1] if self.bindings
+                                    else None)
+        lines = [
+            'global_defs {',
+            '    router_id %s' % self.agent_id[:32],
+            '    vrrp_version 3',
+            '    vrrp_garp_master_delay 0',
+            '    script_user root',
+            '    enable_script_security',
+            '}',
+            'vrrp_instance oaa_distributor {',
+            '    state BACKUP',
+            '    nopreempt',
+            '    interface %s' % interface,
+            '    virtual_router_id %d' % o.virtual_router_id,
+            '    priority %d' % o.priority,
+            '    advert_int %s' % ('%g' % o.advert_int),
+            '    notify "%s"' % self.notify_path,
+        ]
+        if o.unicast_src_ip:
+            lines.append('    unicast_src_ip %s' % o.unicast_src_ip)
+        if o.unicast_peers:
+            lines.append('    unicast_peer {')
+            lines += ['        %s' % p for p in o.unicast_peers]
+            lines.append('    }')
+        # "excluded": not carried in adverts, so IPv4 and IPv6 VIPs can
+        # share one instance.
+        lines.append('    virtual_ipaddress_excluded {')
+        for vip, dev in self.bindings:
+            plen = 128 if ':' in vip else 32
+            lines.append('        %s/%d dev %s' % (vip, plen, dev))
+        lines += ['    }', '}', '']
+        return '\n'.join(lines)
+
+    def _write_config(self):
+        with open(self.notify_path + '.tmp', 'w') as f:
+            f.write(NOTIFY % ((self.state_path,) * 3))
+        os.chmod(self.notify_path + '.tmp', 0o755)
+        os.replace(self.notify_path + '.tmp', self.notify_path)
+        text = self.render()
+        try:
+            with open(self.conf_path) as f:
+                if f.read() == text:
+                    return False
+        except OSError:
+            pass
+        with open(self.conf_path + '.tmp', 'w') as f:
+            f.write(text)
+        os.replace(self.conf_path + '.tmp', self.conf_path)
+        return True
+
+    # -- processes --------------------------------------------------------
+    def _adoptable(self):
+        pid = _read_pid(self.pid_path)
+        if pid and _alive(pid) and \
+                self.conf_path.encode() in _cmdline(pid):
+            return pid
+        return None
+
+    def _spawn(self):
+        self.dp_clear()
+        self._write_state('BACKUP')
+        cmd = [self.opts.keepalived, '-n', '-l', '-D', '--vrrp',
+               '-f', self.conf_path, '-p', self.pid_path,
+               '-r', self.vrrp_pid_path, '--no-syslog']
+        for path in (self.vrrp_pid_path,):
+            try:
+                os.unlink(path)
+            except FileNotFoundError:
+                pass
+        self.proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL,
+                                     stdout=subprocess.DEVNULL,
+                                     stderr=subprocess.DEVNULL)
+        self.pid = self.proc.pid
+        LOG.info('keepalived started, pid %d', self.pid)
+
+    def _write_state(self, value):
+        with open(self.state_path, 'w') as f:
+            f.write(value + '\n')
+
+    def dp_clear(self):
+        """Stop answering for every VIP here (addresses removed)."""
+        for vip, dev in self.bindings:
+            self.dp.remove_vip(dev, vip)
+
+    def start_keepalived(self):
+        with self._lock:
+            changed = self._write_config()
+            pid = self._adoptable()
+            if pid:
+                # Agent restarted under a live keepalived: keep the VRRP
+                # role it has, only reload if the VIPs changed meanwhile.
+                self.pid, self.proc = pid, None
+                LOG.info('adopted keepalived pid %d', pid)
+                if changed:
+                    os.kill(pid, signal.SIGHUP)
+            else:
+                self._spawn()
+
+    def _parent_alive(self):
+        if self.proc is not None:
+            return self.proc.poll() is None
+        return self.pid is not None and _alive(self.pid)
+
+    def _vrrp_alive(self):
+        pid = _read_pid(self.vrrp_pid_path)
+        # No pid file yet: keepalived is still starting its VRRP child.
+        return pid is None or _alive(pid)
+
+    def _kill_all(self):
+        for pid in (_read_pid(self.vrrp_pid_path), self.pid):
+            if pid and _alive(pid):
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+        if self.proc is not None:
+            try:
+                self.proc.wait(5)
+            except subprocess.TimeoutExpired:
+                pass
+
+    def check(self):
+        """One supervision step; returns True if keepalived was dead."""
+        with self._lock:
+            if self.stopped.is_set():
+                return False
+            parent, child = self._parent_alive(), self._vrrp_alive()
+            if parent and child:
+                return False
+            # First stop answering ARP, then clean up and restart.
+            self.dp_clear()
+            self._write_state('FAULT')
+            self.deaths += 1
+            LOG.error('keepalived died (parent alive %s, vrrp alive %s): '
+                      'VIPs removed, restarting', parent, child)
+            self._kill_all()
+            self._spawn()
+            self.restarts += 1
+            return True
+
+    def run(self):
+        while not self.stopped.wait(self.opts.supervise_interval):
+            try:
+                self.check()
+            except Exception:
+                LOG.exception('keepalived supervision failed')
+                time.sleep(1)
+
+    def update(self, bindings):
+        with self._lock:
+            removed = set(self.bindings) - set(bindings)
+            self.bindings = list(bindings)
+            if self._write_config() and self.pid and self._parent_alive():
+                os.kill(self.pid, signal.SIGHUP)
+            # keepalived drops removed addresses on reload; make sure.
+            for vip, dev in removed:
+                self.dp.remove_vip(dev, vip)
+
+    def stop(self):
+        """Graceful: keepalived sends priority 0 so the peer takes over."""
+        with self._lock:
+            self.stopped.set()
+            if self.pid and self._parent_alive():
+                try:
+                    os.kill(self.pid, signal.SIGTERM)
+                except ProcessLookupError:
+                    pass
+                deadline = time.monotonic() + 5
+                while self._parent_alive() and time.monotonic() < deadline:
+                    time.sleep(0.02)
+            self._kill_all()
+            self.dp_clear()
+
+    @property
+    def state(self):
+        try:
+            with open(self.state_path) as f:
+                return f.read().strip() or 'UNKNOWN'
+        except OSError:
+            return 'UNKNOWN'
+
+    def details(self):
+        return {'state': self.state, 'pid': self.pid,
+                'restarts': self.restarts, 'deaths': self.deaths,
+                'advert_int': self.opts.advert_int,
+                'priority': self.opts.priority}

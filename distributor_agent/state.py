@@ -1,0 +1,86 @@
+"""Registrations of the agent and their state file.
+
+The file holds everything needed to rebuild identical kernel tables after
+a restart: VIPs, amphorae with positions and roles, and which amphorae
+were failed or drained (a failed amphora stays failed until the controller
+activates it, also across restarts).
+"""
+import dataclasses
+import json
+import os
+
+ROLES = ('ACTIVE', 'STANDBY')
+
+
+@dataclasses.dataclass
+class Amphora:
+    id: str
+    mac: str
+    ip: str
+    role: str = 'ACTIVE'
+    position: int = 0
+    failed: bool = False
+    draining: bool = False
+
+    @property
+    def state(self):
+        if self.failed:
+            return 'FAILED'
+        return 'DRAINING' if self.draining else 'UP'
+
+    def view(self):
+        d = dataclasses.asdict(self)
+        d['state'] = self.state
+        return d
+
+
+@dataclasses.dataclass
+class LoadBalancer:
+    id: str
+    vip_address: str
+    interface: str
+    affinity: str = 'SOURCE_IP'
+    probe_port: int = 80
+    subnet_cidr: str = None
+    gateway: str = None
+    amphorae: dict = dataclasses.field(default_factory=dict)
+
+    def to_dict(self):
+        d = dataclasses.asdict(self)
+        d['amphorae'] = {k: dataclasses.asdict(v)
+                         for k, v in self.amphorae.items()}
+        return d
+
+    @classmethod
+    def from_dict(cls, d):
+        d = dict(d)
+        amps = {k: Amphora(**v) for k, v in d.pop('amphorae', {}).items()}
+        return cls(amphorae=amps, **d)
+
+    def by_position(self):
+        return sorted(self.amphorae.values(), key=lambda a: a.position)
+
+
+def load(path):
+    try:
+        with open(path) as f:
+            data = json.load(f)
+    except FileNotFoundError:
+        return {}
+    return {k: LoadBalancer.from_dict(v)
+            for k, v in data.get('load_balancers', {}).items()}
+
+
+def save(path, lbs):
+    """Write atomically (temp file, fsync, rename): a crash mid-write
+    leaves the previous complete state, never a truncated one."""
+    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+    tmp = path + '.tmp'
+    with open(tmp, 'w') as f:
+        json.dump({'version': 1,
+                   'load_balancers': {k: v.to_dict()
+                                      for k, v in sorted(lbs.items())}},
+                  f, indent=1, sort_keys=True)
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(tmp, path)
