@@ -261,10 +261,11 @@ def set_lib_defaults():
     # the all-in-one needs and it makes a missing broker impossible.
     cfg.set_defaults(oslo_messaging.transport._transport_opts,
                      transport_url='fake://')
-    db_options.set_defaults(
-        CONF, connection='sqlite:///$state_path/octavia-aa.sqlite')
+    # Set on the option objects themselves so the sample config shows them.
     # oslo.db with SQLite's NullPool rejects pool_timeout (see notes).
-    CONF.set_default('pool_timeout', None, group='database')
+    cfg.set_defaults(db_options.database_opts,
+                     connection='sqlite:///$state_path/octavia-aa.sqlite',
+                     pool_timeout=None)
 
 
 set_lib_defaults()

@@ -1,0 +1,54 @@
+"""octavia-aa-db-manage: schema migrations (alembic)."""
+import sys
+
+from alembic import command
+from oslo_config import cfg
+
+from octavia_aa.common import config
+from octavia_aa.db import migration
+
+
+def _upgrade(alembic_cfg):
+    command.upgrade(alembic_cfg, config.CONF.command.revision)
+
+
+def _current(alembic_cfg):
+    command.current(alembic_cfg, verbose=True)
+
+
+def _history(alembic_cfg):
+    command.history(alembic_cfg, verbose=True)
+
+
+def _stamp(alembic_cfg):
+    command.stamp(alembic_cfg, config.CONF.command.revision)
+
+
+def _check(alembic_cfg):
+    command.check(alembic_cfg)
+
+
+def _add_parsers(subparsers):
+    for name, func, helptext, takes_revision in (
+            ('upgrade', _upgrade, 'Upgrade the schema (default: to head).',
+             True),
+            ('current', _current, 'Show the current revision.', False),
+            ('history', _history, 'List the revisions.', False),
+            ('stamp', _stamp, 'Mark the database as at a revision.', True),
+            ('check', _check, 'Fail if the models differ from the '
+                              'migrations.', False)):
+        parser = subparsers.add_parser(name, help=helptext)
+        if takes_revision:
+            parser.add_argument('revision', nargs='?', default='head')
+        parser.set_defaults(func=func)
+
+
+command_opt = cfg.SubCommandOpt('command', title='Command',
+                                help='Available commands',
+                                handler=_add_parsers)
+
+
+def main():
+    config.CONF.register_cli_opt(command_opt)
+    config.init(sys.argv[1:])
+    config.CONF.command.func(migration.alembic_cfg())
