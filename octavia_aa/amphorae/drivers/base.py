@@ -1,0 +1,50 @@
+"""Amphora driver interface: what the controller asks of an amphora agent.
+
+Calls set state rather than apply deltas (DESIGN.md "The cluster manager
+reconciles"): `update_config` always sends the whole desired configuration
+of the load balancer, so a retried or resumed flow is harmless.
+"""
+import abc
+
+
+class AmphoraDriver(metaclass=abc.ABCMeta):
+
+    @abc.abstractmethod
+    def wait_for_agent(self, amphora):
+        """Block until the agent of a booted amphora answers."""
+
+    @abc.abstractmethod
+    def finalize(self, amphora):
+        """Last step of a build (certificates in place, agent configured)."""
+
+    @abc.abstractmethod
+    def plug_vip(self, amphora, vip, arp):
+        """Bring the VIP up on the amphora's front-end port.
+
+        vip: dict(ip_address, subnet_cidr, gateway, mtu, mac).  arp=False
+        when a distributor owns the VIP on the wire (ACTIVE_ACTIVE): the
+        amphora accepts traffic for it but never answers ARP/ND for it.
+        """
+
+    @abc.abstractmethod
+    def update_config(self, amphora, config):
+        """Install the whole load-balancer configuration (a dict built by
+        octavia_aa.controller.worker.lb_config) and reload HAProxy."""
+
+    @abc.abstractmethod
+    def configure_vrrp(self, amphora, peers, priority):
+        """Set up keepalived (ACTIVE_STANDBY): peers are the other
+        amphorae's vrrp addresses."""
+
+    @abc.abstractmethod
+    def reload(self, amphora):
+        """Reload HAProxy with the configuration it already has."""
+
+    @abc.abstractmethod
+    def get_stats(self, amphora):
+        """Per listener counters: {listener_id: {bytes_in, bytes_out,
+        active_connections, total_connections, request_errors}}."""
+
+    @abc.abstractmethod
+    def update_agent_config(self, amphora, agent_config):
+        """Push a new agent configuration (heartbeat targets, key...)."""

@@ -1,0 +1,48 @@
+"""Amphora driver that talks to no agent and remembers what it was told,
+so tests can check what a flow pushed."""
+import threading
+
+from octavia_aa.amphorae.drivers import base
+
+
+class NoopAmphoraDriver(base.AmphoraDriver):
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self.state = {}   # amphora id -> dict of what was pushed
+
+    def _set(self, amphora, **values):
+        with self._lock:
+            self.state.setdefault(amphora.id, {}).update(values)
+
+    def wait_for_agent(self, amphora):
+        self._set(amphora, agent='up')
+
+    def finalize(self, amphora):
+        self._set(amphora, finalized=True)
+
+    def plug_vip(self, amphora, vip, arp):
+        self._set(amphora, vip=dict(vip), arp=arp)
+
+    def update_config(self, amphora, config):
+        self._set(amphora, config=config)
+
+    def configure_vrrp(self, amphora, peers, priority):
+        self._set(amphora, vrrp={'peers': list(peers),
+                                 'priority': priority})
+
+    def reload(self, amphora):
+        with self._lock:
+            entry = self.state.setdefault(amphora.id, {})
+            entry['reloads'] = entry.get('reloads', 0) + 1
+
+    def get_stats(self, amphora):
+        with self._lock:
+            config = self.state.get(amphora.id, {}).get('config') or {}
+        return {lst['id']: {'bytes_in': 0, 'bytes_out': 0,
+                            'active_connections': 0, 'total_connections': 0,
+                            'request_errors': 0}
+                for lst in config.get('listeners', [])}
+
+    def update_agent_config(self, amphora, agent_config):
+        self._set(amphora, agent_config=dict(agent_config))

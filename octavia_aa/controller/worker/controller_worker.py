@@ -1,0 +1,200 @@
+"""The controller worker: turns a cast into a plan (read from the rows the
+API committed), then runs the flow that carries it out.
+
+A plan that cannot be made (no such row, a cluster row missing, a resize
+of a topology without a cluster) never starts a flow: the object goes to
+ERROR with the reason as its fault, and what the API locked is unlocked.
+"""
+import logging
+
+from octavia_aa.common import constants as c
+from octavia_aa.controller.worker import engine
+from octavia_aa.controller.worker import objects
+from octavia_aa.controller.worker import status
+from octavia_aa.controller.worker.flows import children as child_flows
+from octavia_aa.controller.worker.flows import distributor as dist_flows
+from octavia_aa.controller.worker.flows import load_balancer as lb_flows
+from octavia_aa.controller.worker.tasks import amphora as amp_tasks
+from octavia_aa.controller.worker.tasks import base
+from octavia_aa.db import api as db_api
+from octavia_aa.db import models
+from octavia_aa import topology
+
+LOG = logging.getLogger(__name__)
+
+
+class PlanError(Exception):
+    pass
+
+
+class ControllerWorker:
+
+    def __init__(self, runner=None):
+        self.runner = runner or engine.FlowRunner()
+
+    def _run(self, factory, args=(), store=None):
+        try:
+            self.runner.run(factory, args, store)
+        except Exception:
+            # The flow's revert already wrote the fault; log for operators.
+            LOG.exception('Flow %s failed (store %s)', factory.__name__,
+                          store)
+
+    # -- load balancers ---------------------------------------------------
+
+    def _lb(self, session, lb_id):
+        lb = session.get(models.LoadBalancer, lb_id)
+        if lb is None:
+            raise PlanError('load balancer %s not found' % lb_id)
+        return lb
+
+    def _planned(self, lb_id, plan):
+        """Run plan(session, lb) -> (factory, args); on PlanError or a bad
+        topology mark the load balancer ERROR instead of running."""
+        try:
+            with db_api.session_scope() as session:
+                lb = self._lb(session, lb_id)
+                return plan(session, lb)
+        except (PlanError, ValueError) as exc:
+            LOG.error('Cannot act on load balancer %s: %s', lb_id, exc)
+            self._fail_lb(lb_id, str(exc))
+            return None
+
+    def _fail_lb(self, lb_id, fault):
+        with db_api.session_scope() as session:
+            lb = session.get(models.LoadBalancer, lb_id)
+            if lb is None:
+                return
+            status.unlock(lb)
+            lb.provisioning_status = c.ERROR
+            lb.fault = fault[:base.FAULT_LEN]
+            if lb.cluster is not None and (
+                    lb.cluster.provisioning_status in c.PENDING_STATUSES):
+                lb.cluster.provisioning_status = c.ERROR
+                lb.cluster.fault = lb.fault
+
+    def _run_lb(self, lb_id, plan):
+        planned = self._planned(lb_id, plan)
+        if planned is not None:
+            factory, args = planned
+            self._run(factory, args, {'load_balancer_id': lb_id})
+
+    def create_load_balancer(self, load_balancer_id):
+        def plan(session, lb):
+            strategy = topology.get(lb.topology)
+            return lb_flows.create, [lb.topology, strategy.amphora_roles(lb)]
+        self._run_lb(load_balancer_id, plan)
+
+    def update_load_balancer(self, load_balancer_id, updates=None):
+        self._run_lb(load_balancer_id, lambda s, lb: (lb_flows.update, []))
+
+    def delete_load_balancer(self, load_balancer_id, cascade=False):
+        # The API refuses a non-cascade delete of a load balancer with
+        # children; whatever is still there goes with it.
+        def plan(session, lb):
+            return lb_flows.delete, [lb.topology,
+                                     [a.id for a in lb.amphorae]]
+        self._run_lb(load_balancer_id, plan)
+
+    def failover_load_balancer(self, load_balancer_id):
+        def plan(session, lb):
+            strategy = topology.get(lb.topology)
+            live = [a for a in lb.amphorae
+                    if a.status in (c.ALLOCATED, c.ERROR)]
+            order = strategy.failover_order(live)
+            return lb_flows.failover, [lb.topology, [
+                [a.id, a.role, strategy.replacement_role(lb, a)]
+                for a in order]]
+        self._run_lb(load_balancer_id, plan)
+
+    def failover_amphora(self, amphora_id):
+        with db_api.session_scope() as session:
+            amp = session.get(models.Amphora, amphora_id)
+            lb_id = amp.load_balancer_id if amp else None
+        if lb_id is None:
+            LOG.error('Amphora %s not found or not in a load balancer',
+                      amphora_id)
+            return
+
+        def plan(session, lb):
+            amp = session.get(models.Amphora, amphora_id)
+            strategy = topology.get(lb.topology)
+            return lb_flows.failover, [lb.topology, [
+                [amp.id, amp.role, strategy.replacement_role(lb, amp)]]]
+        self._run_lb(lb_id, plan)
+
+    def resize_cluster(self, cluster_id):
+        with db_api.session_scope() as session:
+            cluster = session.get(models.Cluster, cluster_id)
+            lb_id = cluster.load_balancer_id if cluster else None
+        if lb_id is None:
+            LOG.error('Cluster %s not found', cluster_id)
+            return
+
+        def plan(session, lb):
+            add, remove = topology.get(lb.topology).resize_plan(lb)
+            return lb_flows.resize, [lb.topology, cluster_id, add, remove]
+        self._run_lb(lb_id, plan)
+
+    # -- objects under a load balancer -----------------------------------
+
+    def _object_store(self, kind, object_id):
+        with db_api.session_scope() as session:
+            obj = session.get(objects.MODELS[kind], object_id)
+            if obj is None:
+                LOG.error('%s %s not found', kind, object_id)
+                return None
+            return {'object_id': object_id,
+                    'load_balancer_id': objects.load_balancer_of(obj).id}
+
+    def create_object(self, kind, object_id):
+        store = self._object_store(kind, object_id)
+        if store:
+            self._run(child_flows.create_or_update, [kind, 'create'], store)
+
+    def update_object(self, kind, object_id, updates=None):
+        store = self._object_store(kind, object_id)
+        if store:
+            self._run(child_flows.create_or_update, [kind, 'update'], store)
+
+    def delete_object(self, kind, object_id):
+        store = self._object_store(kind, object_id)
+        if store:
+            self._run(child_flows.delete, [kind], store)
+
+    def batch_update_members(self, pool_id, new_member_ids=(),
+                             updated_member_ids=(), deleted_member_ids=()):
+        with db_api.session_scope() as session:
+            pool = session.get(models.Pool, pool_id)
+            if pool is None:
+                LOG.error('pool %s not found', pool_id)
+                return
+            lb_id = pool.load_balancer_id
+        kept = list(new_member_ids) + list(updated_member_ids)
+        self._run(child_flows.batch_update_members, [], {
+            'load_balancer_id': lb_id,
+            'touched_member_ids': kept + list(deleted_member_ids),
+            'kept_member_ids': kept,
+            'deleted_member_ids': list(deleted_member_ids)})
+
+    # -- amphorae and distributors -----------------------------------------
+
+    def update_amphora_agent_config(self, amphora_id):
+        try:
+            amp_tasks.UpdateAgentConfig().execute(amphora_id)
+        except Exception:
+            LOG.exception('Agent config update of amphora %s failed',
+                          amphora_id)
+
+    def create_distributor(self, distributor_id):
+        self._run(dist_flows.create, [], {'distributor_id': distributor_id})
+
+    def delete_distributor(self, distributor_id):
+        self._run(dist_flows.delete, [], {'distributor_id': distributor_id})
+
+    def resume(self):
+        self.runner.resume()
+
+    def close(self):
+        self.runner.close()
+

@@ -1,0 +1,79 @@
+"""Load-balancer flows.  Factories take only JSON-able arguments (the
+plan the controller worker made from the database) because Taskflow
+persistence stores them to rebuild the same flow when resuming."""
+from taskflow.patterns import linear_flow
+from taskflow.patterns import unordered_flow
+
+from octavia_aa.controller.worker.flows import amphora as amp_flows
+from octavia_aa.controller.worker.tasks import amphora as amp_tasks
+from octavia_aa.controller.worker.tasks import database as db_tasks
+from octavia_aa.controller.worker.tasks import lifecycle
+from octavia_aa.controller.worker.tasks import network as net_tasks
+from octavia_aa import topology
+
+
+def create(topology_name, roles):
+    strategy = topology.get(topology_name)
+    flow = linear_flow.Flow('create-load-balancer')
+    flow.add(lifecycle.LoadBalancerToErrorOnRevert(),
+             amp_flows.build_many(roles),
+             *strategy.hold_vip('vip'))
+    flow.add(amp_tasks.AmphoraeUpdateConfig(),
+             db_tasks.MarkLoadBalancerActive())
+    return flow
+
+
+def update():
+    flow = linear_flow.Flow('update-load-balancer')
+    flow.add(lifecycle.LoadBalancerToErrorOnRevert(),
+             amp_tasks.AmphoraeUpdateConfig(),
+             db_tasks.MarkLoadBalancerActive())
+    return flow
+
+
+def delete(topology_name, amphora_ids):
+    strategy = topology.get(topology_name)
+    flow = linear_flow.Flow('delete-load-balancer')
+    flow.add(lifecycle.LoadBalancerToErrorOnRevert())
+    release = strategy.release_vip()
+    if release:
+        flow.add(*release)
+    if amphora_ids:
+        amps = unordered_flow.Flow('delete-amphorae')
+        for index, amphora_id in enumerate(amphora_ids):
+            amps.add(amp_flows.delete('amp%d' % index, amphora_id))
+        flow.add(amps)
+    flow.add(net_tasks.DeallocateVip(), db_tasks.DeleteLoadBalancerRows())
+    return flow
+
+
+def failover(topology_name, plan):
+    """Rolling: one amphora replaced at a time, in the topology's order.
+    plan: [[failed_id, failed_role, new_role], ...]"""
+    strategy = topology.get(topology_name)
+    flow = linear_flow.Flow('failover-load-balancer')
+    flow.add(lifecycle.LoadBalancerToErrorOnRevert())
+    for index, (failed_id, failed_role, new_role) in enumerate(plan):
+        flow.add(amp_flows.replace(strategy, 'fo%d' % index, failed_id,
+                                   failed_role, new_role))
+    flow.add(db_tasks.MarkLoadBalancerActive())
+    return flow
+
+
+def resize(topology_name, cluster_id, add_roles, remove_ids):
+    strategy = topology.get(topology_name)
+    flow = linear_flow.Flow('resize-cluster')
+    flow.add(lifecycle.LoadBalancerToErrorOnRevert(),
+             lifecycle.ClusterToErrorOnRevert(
+                 inject={'cluster_id': cluster_id}))
+    if add_roles:
+        flow.add(amp_flows.build_many(add_roles, prefix='add'),
+                 *strategy.hold_vip('grow'))
+    for index, amphora_id in enumerate(remove_ids):
+        prefix = 'rm%d' % index
+        flow.add(*strategy.remove(prefix, amphora_id))
+        flow.add(amp_flows.delete(prefix, amphora_id))
+    flow.add(amp_tasks.AmphoraeUpdateConfig(),
+             db_tasks.MarkClusterResized(inject={'cluster_id': cluster_id}),
+             db_tasks.MarkLoadBalancerActive())
+    return flow

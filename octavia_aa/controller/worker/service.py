@@ -1,0 +1,43 @@
+"""WorkerService: the worker's RPC server in the current process (used by
+octavia-aa-worker and by the all-in-one)."""
+import logging
+import threading
+
+from octavia_aa.common import rpc
+from octavia_aa.controller.worker import controller_worker
+from octavia_aa.controller.worker import endpoints
+
+LOG = logging.getLogger(__name__)
+
+
+class WorkerService:
+
+    def __init__(self):
+        self.worker = None
+        self.server = None
+        self._resumer = None
+
+    def start(self):
+        self.worker = controller_worker.ControllerWorker()
+        self.server = rpc.get_server([endpoints.Endpoints(self.worker)])
+        # start() returns once the topic queue is declared, so a cast sent
+        # after it is not lost.
+        self.server.start()
+        # Flows a crashed run left behind finish in the background while
+        # new casts are served.
+        self._resumer = threading.Thread(target=self.worker.resume,
+                                         name='flow-resume', daemon=True)
+        self._resumer.start()
+        LOG.info('Worker ready: consuming RPC casts')
+
+    def stop(self):
+        if self.server is not None:
+            self.server.stop()
+            self.server.wait()
+            self.server = None
+        if self._resumer is not None:
+            self._resumer.join()
+            self._resumer = None
+        if self.worker is not None:
+            self.worker.close()
+            self.worker = None

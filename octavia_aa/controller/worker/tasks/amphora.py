@@ -1,0 +1,142 @@
+"""Amphora tasks: rows, agent calls, and configuration pushes.
+
+Pushes go to every ALLOCATED amphora of the load balancer: one being built
+is not ALLOCATED until it is finished, one being replaced or removed is
+PENDING_DELETE, so neither gets half a configuration.
+"""
+import sqlalchemy as sa
+
+from octavia_aa.common import config
+from octavia_aa.common import constants as c
+from octavia_aa.common import drivers
+from octavia_aa.controller.worker import lb_config
+from octavia_aa.controller.worker.tasks import base
+from octavia_aa.controller.worker.tasks import network
+from octavia_aa.db import api as db_api
+from octavia_aa.db import models
+
+VRRP_PRIORITY = {c.ROLE_MASTER: 200, c.ROLE_BACKUP: 100}
+
+
+def allocated(session, lb_id):
+    return list(session.scalars(
+        sa.select(models.Amphora).where(
+            models.Amphora.load_balancer_id == lb_id,
+            models.Amphora.status == c.ALLOCATED)
+        .order_by(models.Amphora.created_at, models.Amphora.id)))
+
+
+class CreateAmphoraInDB(base.Task):
+
+    def __init__(self, role, **kwargs):
+        self.role = role
+        super().__init__(**kwargs)
+
+    def execute(self, load_balancer_id):
+        with db_api.session_scope() as session:
+            lb = session.get(models.LoadBalancer, load_balancer_id)
+            amp = models.Amphora(load_balancer_id=load_balancer_id,
+                                 role=self.role, status=c.PENDING_CREATE,
+                                 cached_zone=lb.availability_zone)
+            session.add(amp)
+            session.flush()
+            return amp.id
+
+    def revert(self, result, *args, **kwargs):
+        if not isinstance(result, str):
+            return
+        with db_api.session_scope() as session:
+            delete_amphora_rows(session, result)
+
+
+def delete_amphora_rows(session, amphora_id):
+    """The amphora and everything that hangs off it."""
+    for model, column in ((models.AmphoraHealth, 'amphora_id'),
+                          (models.AmphoraRegistration, 'amphora_id'),
+                          (models.ListenerStatistics, 'amphora_id'),
+                          (models.Amphora, 'id')):
+        session.execute(sa.delete(model).where(
+            getattr(model, column) == amphora_id))
+
+
+class FinalizeAmphora(base.Task):
+    """Agent up and configured: the amphora is ALLOCATED to its LB."""
+
+    def execute(self, amphora_id):
+        with db_api.session_scope() as session:
+            amp = session.get(models.Amphora, amphora_id)
+        driver = drivers.get('amphora')
+        driver.wait_for_agent(amp)
+        driver.finalize(amp)
+        with db_api.session_scope() as session:
+            session.get(models.Amphora, amphora_id).status = c.ALLOCATED
+
+
+class DeleteAmphoraRows(base.Task):
+
+    def execute(self, amphora_id):
+        with db_api.session_scope() as session:
+            delete_amphora_rows(session, amphora_id)
+
+
+class MarkAmphoraPendingDelete(base.Task):
+    """Out of every later push; busy so the health manager leaves it be."""
+
+    def execute(self, amphora_id):
+        with db_api.session_scope() as session:
+            amp = session.get(models.Amphora, amphora_id)
+            amp.status = c.PENDING_DELETE
+            health = session.get(models.AmphoraHealth, amphora_id)
+            if health is not None:
+                health.busy = True
+
+
+class AmphoraePlugVip(base.Task):
+
+    def __init__(self, arp, **kwargs):
+        self.arp = arp
+        super().__init__(**kwargs)
+
+    def execute(self, load_balancer_id):
+        with db_api.session_scope() as session:
+            lb = session.get(models.LoadBalancer, load_balancer_id)
+            _, vip = network.vip_of(lb)
+            amps = allocated(session, load_balancer_id)
+        driver = drivers.get('amphora')
+        for amp in amps:
+            driver.plug_vip(amp, dict(vip, mac=amp.frontend_mac), self.arp)
+
+
+class AmphoraeUpdateConfig(base.Task):
+
+    def execute(self, load_balancer_id):
+        with db_api.session_scope() as session:
+            lb = session.get(models.LoadBalancer, load_balancer_id)
+            config = lb_config.build(lb)
+            amps = allocated(session, load_balancer_id)
+        driver = drivers.get('amphora')
+        for amp in amps:
+            driver.update_config(amp, config)
+
+
+class AmphoraeConfigureVrrp(base.Task):
+
+    def execute(self, load_balancer_id):
+        with db_api.session_scope() as session:
+            amps = allocated(session, load_balancer_id)
+        driver = drivers.get('amphora')
+        for amp in amps:
+            peers = [o.vrrp_ip for o in amps if o.id != amp.id]
+            driver.configure_vrrp(amp, peers,
+                                  VRRP_PRIORITY.get(amp.role, 100))
+
+
+class UpdateAgentConfig(base.Task):
+
+    def execute(self, amphora_id):
+        hm = config.CONF.health_manager
+        with db_api.session_scope() as session:
+            amp = session.get(models.Amphora, amphora_id)
+        drivers.get('amphora').update_agent_config(amp, {
+            'controller_ip_port_list': list(hm.controller_ip_port_list),
+            'heartbeat_interval': hm.heartbeat_interval})

@@ -1,0 +1,25 @@
+"""What every task shares: a name that can carry a prefix (one flow holds
+several copies of a task, one per amphora) and the fault text of a
+failed flow."""
+from taskflow import task
+
+FAULT_LEN = 1024
+
+
+class Task(task.Task):
+
+    def __init__(self, prefix=None, **kwargs):
+        name = type(self).__name__
+        if prefix:
+            name = '%s-%s' % (prefix, name)
+        super().__init__(name=name, **kwargs)
+
+
+def fault_from(revert_kwargs):
+    """'<task> failed: <error>' for the failure that started the revert."""
+    failures = revert_kwargs.get('flow_failures') or {}
+    for atom, failure in failures.items():
+        text = '%s failed: %s' % (atom, failure.exception_str or
+                                  failure.exception_type_names[0])
+        return text[:FAULT_LEN]
+    return 'Flow reverted.'

@@ -1,0 +1,80 @@
+"""Compute tasks: the machine under an amphora."""
+from octavia_aa.common import constants as c
+from octavia_aa.common import drivers
+from octavia_aa.controller.worker.tasks import base
+from octavia_aa.db import api as db_api
+from octavia_aa.db import models
+
+
+class ComputeBuild(base.Task):
+
+    def execute(self, amphora_id):
+        compute_id = drivers.get('compute').build(
+            'amphora-' + amphora_id, 'amphora', amphora_id)
+        with db_api.session_scope() as session:
+            amp = session.get(models.Amphora, amphora_id)
+            amp.compute_id = compute_id
+            amp.status = c.BOOTING
+        return compute_id
+
+    def revert(self, amphora_id, result, *args, **kwargs):
+        if isinstance(result, str):
+            drivers.get('compute').delete(result)
+
+
+class ComputeWait(base.Task):
+
+    def execute(self, amphora_id):
+        with db_api.session_scope() as session:
+            compute_id = session.get(models.Amphora, amphora_id).compute_id
+        info = drivers.get('compute').wait_active(compute_id)
+        with db_api.session_scope() as session:
+            session.get(models.Amphora, amphora_id).lb_network_ip = (
+                info['lb_network_ip'])
+
+
+class ComputeDelete(base.Task):
+
+    def execute(self, amphora_id):
+        with db_api.session_scope() as session:
+            amp = session.get(models.Amphora, amphora_id)
+            compute_id = amp.compute_id if amp else None
+        if compute_id:
+            drivers.get('compute').delete(compute_id)
+
+
+class DistributorComputeBuild(base.Task):
+    """Boot the distributor's machine and wait for it: ACTIVE after."""
+
+    def execute(self, distributor_id):
+        driver = drivers.get('compute')
+        compute_id = driver.build('distributor-' + distributor_id,
+                                  'distributor', distributor_id)
+        with db_api.session_scope() as session:
+            dist = session.get(models.Distributor, distributor_id)
+            dist.compute_id = compute_id
+            dist.status = c.BOOTING
+        info = driver.wait_active(compute_id)
+        with db_api.session_scope() as session:
+            dist = session.get(models.Distributor, distributor_id)
+            dist.lb_network_ip = info['lb_network_ip']
+            dist.status = c.ACTIVE
+            dist.fault = None
+        return compute_id
+
+    def revert(self, distributor_id, *args, **kwargs):
+        with db_api.session_scope() as session:
+            dist = session.get(models.Distributor, distributor_id)
+            compute_id = dist.compute_id if dist else None
+        if compute_id:
+            drivers.get('compute').delete(compute_id)
+
+
+class DistributorComputeDelete(base.Task):
+
+    def execute(self, distributor_id):
+        with db_api.session_scope() as session:
+            dist = session.get(models.Distributor, distributor_id)
+            compute_id = dist.compute_id if dist else None
+        if compute_id:
+            drivers.get('compute').delete(compute_id)

@@ -1,0 +1,66 @@
+"""Network tasks: an amphora's front-end port and the VIP reservation."""
+from octavia_aa.common import drivers
+from octavia_aa.controller.worker.tasks import base
+from octavia_aa.db import api as db_api
+from octavia_aa.db import models
+from octavia_aa.network import subnets
+
+
+def vip_of(lb):
+    """The VIP as drivers want it: address plus its subnet's facts."""
+    vip = lb.vip
+    subnet = subnets.find(vip.subnet_id) if vip and vip.subnet_id else None
+    if subnet is None:
+        raise ValueError('load balancer %s has no VIP on a known subnet'
+                         % lb.id)
+    return subnet, {'ip_address': vip.ip_address, 'port_id': vip.port_id,
+                    'subnet_id': subnet.id, 'network_id': subnet.network_id,
+                    'subnet_cidr': subnet.cidr,
+                    'gateway': subnet.gateway_ip, 'mtu': subnet.mtu}
+
+
+class PlugAmphoraPort(base.Task):
+    """A front-end address for the amphora on the VIP's subnet.
+
+    The port id goes to `ha_port_id` (where the network drivers look for
+    it when unplugging), the address to `vrrp_ip`, the MAC the distributor
+    forwards to into `frontend_mac`, and the VIP address into `ha_ip`.
+    """
+
+    def execute(self, amphora_id, load_balancer_id):
+        with db_api.session_scope() as session:
+            lb = session.get(models.LoadBalancer, load_balancer_id)
+            subnet, vip = vip_of(lb)
+            amp = session.get(models.Amphora, amphora_id)
+        port = drivers.get('network').plug_amphora(amp, subnet)
+        with db_api.session_scope() as session:
+            amp = session.get(models.Amphora, amphora_id)
+            amp.vrrp_ip = port['ip']
+            amp.ha_port_id = port['port_id']
+            amp.frontend_mac = port['mac']
+            amp.ha_ip = vip['ip_address']
+
+    def revert(self, amphora_id, *args, **kwargs):
+        with db_api.session_scope() as session:
+            amp = session.get(models.Amphora, amphora_id)
+        if amp is not None:
+            drivers.get('network').unplug_amphora(amp)
+
+
+class UnplugAmphora(base.Task):
+
+    def execute(self, amphora_id):
+        with db_api.session_scope() as session:
+            amp = session.get(models.Amphora, amphora_id)
+        if amp is not None:
+            drivers.get('network').unplug_amphora(amp)
+
+
+class DeallocateVip(base.Task):
+
+    def execute(self, load_balancer_id):
+        with db_api.session_scope() as session:
+            vip = session.get(models.Vip, load_balancer_id)
+            port_id = vip.port_id if vip else None
+        if port_id:
+            drivers.get('network').deallocate_vip(port_id)

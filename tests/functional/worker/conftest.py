@@ -1,0 +1,72 @@
+"""A real SQLite database migrated to head, fresh drivers and a real
+controller worker for every test (helpers.py writes the rows)."""
+import sys
+
+import pytest
+
+from octavia_aa.common import config
+from octavia_aa.common import drivers
+from octavia_aa.controller.worker import controller_worker
+from octavia_aa.db import api as db_api
+from octavia_aa.db import migration
+from octavia_aa.network import subnets
+
+CONF = config.CONF
+
+ENTRY_POINTS = """\
+[octavia_aa.compute.drivers]
+compute_failing_test_driver = \
+tests.functional.worker.failing_drivers:FailingComputeDriver
+
+[octavia_aa.distributor.drivers]
+distributor_failing_test_driver = \
+tests.functional.worker.failing_drivers:FailingDistributorDriver
+"""
+
+
+@pytest.fixture(scope='session')
+def test_plugins(tmp_path_factory):
+    """Publish the failing drivers as a distribution on sys.path, so
+    stevedore finds them exactly as it finds installed drivers."""
+    root = tmp_path_factory.mktemp('plugins')
+    info = root / 'octavia_aa_test_drivers-0.0.dist-info'
+    info.mkdir()
+    (info / 'METADATA').write_text(
+        'Metadata-Version: 2.1\nName: octavia-aa-test-drivers\n'
+        'Version: 0.0\n')
+    (info / 'entry_points.txt').write_text(ENTRY_POINTS)
+    sys.path.append(str(root))
+    yield root
+    sys.path.remove(str(root))
+
+
+OVERRIDES = []
+
+
+def override(name, value, group=None):
+    CONF.set_override(name, value, group=group)
+    OVERRIDES.append((name, group))
+
+
+@pytest.fixture
+def db(tmp_path, test_plugins):
+    override('state_path', str(tmp_path))
+    override('connection', 'sqlite:///%s' % (tmp_path / 'octavia.sqlite'),
+             'database')
+    override('persistence_connection',
+             'sqlite:///%s' % (tmp_path / 'taskflow.sqlite'), 'task_flow')
+    db_api.reset()
+    drivers.reset()
+    subnets.reset()
+    migration.upgrade()
+    yield tmp_path
+    while OVERRIDES:
+        name, group = OVERRIDES.pop()
+        CONF.clear_override(name, group=group)
+    db_api.reset()
+    drivers.reset()
+
+
+@pytest.fixture
+def worker(db):
+    return controller_worker.ControllerWorker()
