@@ -26,6 +26,18 @@ def _sqlite_pragmas(dbapi_conn, _record):
     cur.close()
 
 
+def _sqlite_begin_immediate(conn, cursor, statement, params, context,
+                            executemany):
+    # oslo.db emits a plain (deferred) BEGIN: a transaction that reads and
+    # then writes fails at once with "database is locked" when another
+    # connection wrote in between (WAL cannot upgrade a stale snapshot,
+    # and busy_timeout does not apply).  BEGIN IMMEDIATE takes the write
+    # lock up front, so concurrent writers queue on busy_timeout instead.
+    if statement == 'BEGIN':
+        statement = 'BEGIN IMMEDIATE'
+    return statement, params
+
+
 def get_engine():
     global _engine, _sessionmaker
     with _lock:
@@ -44,6 +56,8 @@ def get_engine():
                 **kwargs)
             if engine.dialect.name == 'sqlite':
                 sa.event.listen(engine, 'connect', _sqlite_pragmas)
+                sa.event.listen(engine, 'before_cursor_execute',
+                                _sqlite_begin_immediate, retval=True)
                 engine.dispose()
             _engine = engine
             _sessionmaker = orm.sessionmaker(bind=engine,
