@@ -121,7 +121,7 @@ class HeartbeatReceiver:
         self.sock.settimeout(timeout)
         try:
             data, address = self.sock.recvfrom(MAX_DATAGRAM)
-        except socket.timeout:
+        except (socket.timeout, BlockingIOError):   # nothing waiting
             return None
         message = self.handle(data, address)
         return None if message is None else (message, address)

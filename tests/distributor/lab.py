@@ -9,6 +9,7 @@ import contextlib
 import ctypes
 import http.client
 import json
+import re
 import os
 import secrets
 import signal
@@ -299,3 +300,24 @@ def _cmdline(pid):
             return f.read()
     except OSError:
         return b''
+
+
+def arp_answers(ns, ip, interface='eth0', count=2):
+    """MAC addresses that answer ARP for ``ip`` as seen from ``ns``."""
+    out = sh('arping', '-c', str(count), '-w', '2', '-i', interface, ip,
+             ns=ns, check=False)
+    return set(re.findall(r'bytes from ([0-9a-f:]{17})', out))
+
+
+def count_table(ns, device, match, name='testcount', priority=-100):
+    """A test-only netdev counter: ``match`` packets arriving on device."""
+    sh('nft', 'add table netdev %s' % name, ns=ns)
+    sh('nft', 'add chain netdev %s c_%s { type filter hook ingress device '
+       '"%s" priority %d; }' % (name, device, device, priority), ns=ns)
+    sh('nft', 'add rule netdev %s c_%s %s counter' % (name, device, match),
+       ns=ns)
+
+
+def counted(ns, name='testcount'):
+    out = sh('nft', 'list', 'table', 'netdev', name, ns=ns)
+    return [int(n) for n in re.findall(r'counter packets (\d+)', out)]
