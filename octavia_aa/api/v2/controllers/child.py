@@ -42,16 +42,18 @@ class ChildController(base.ResourceController):
 
     def update(self, session, ctx, obj, values):
         self.check_update(session, obj, values)
-        locking.lock_load_balancer(session, self.load_balancer_of(obj))
+        # The object first: locking the LB moves its ACTIVE listeners to
+        # PENDING_UPDATE, which would include a listener being updated.
         locking.lock_object(session, obj, self.spec.display,
                             c.MUTABLE_STATUSES + (c.ERROR,))
+        locking.lock_load_balancer(session, self.load_balancer_of(obj))
         for key, value in values.items():
             setattr(obj, key, value)
 
     def remove(self, session, ctx, obj):
-        locking.lock_load_balancer(session, self.load_balancer_of(obj))
         locking.lock_object(session, obj, self.spec.display,
                             c.DELETABLE_STATUSES, c.PENDING_DELETE)
+        locking.lock_load_balancer(session, self.load_balancer_of(obj))
 
 
 def get_parent(session, model, obj_id, display, field=None):
