@@ -4,14 +4,12 @@ import sys
 
 import pytest
 
-from octavia_aa.common import config
 from octavia_aa.common import drivers
 from octavia_aa.controller.worker import controller_worker
 from octavia_aa.db import api as db_api
 from octavia_aa.db import migration
 from octavia_aa.network import subnets
-
-CONF = config.CONF
+from tests.functional.worker import helpers as h
 
 ENTRY_POINTS = """\
 [octavia_aa.compute.drivers]
@@ -40,29 +38,19 @@ def test_plugins(tmp_path_factory):
     sys.path.remove(str(root))
 
 
-OVERRIDES = []
-
-
-def override(name, value, group=None):
-    CONF.set_override(name, value, group=group)
-    OVERRIDES.append((name, group))
-
-
 @pytest.fixture
 def db(tmp_path, test_plugins):
-    override('state_path', str(tmp_path))
-    override('connection', 'sqlite:///%s' % (tmp_path / 'octavia.sqlite'),
+    h.override('state_path', str(tmp_path))
+    h.override('connection', 'sqlite:///%s' % (tmp_path / 'octavia.sqlite'),
              'database')
-    override('persistence_connection',
+    h.override('persistence_connection',
              'sqlite:///%s' % (tmp_path / 'taskflow.sqlite'), 'task_flow')
     db_api.reset()
     drivers.reset()
     subnets.reset()
     migration.upgrade()
     yield tmp_path
-    while OVERRIDES:
-        name, group = OVERRIDES.pop()
-        CONF.clear_override(name, group=group)
+    h.clear_overrides()
     db_api.reset()
     drivers.reset()
 

@@ -2,12 +2,27 @@
 short queries for assertions."""
 import sqlalchemy as sa
 
+from octavia_aa.common import config
 from octavia_aa.common import constants as c
 from octavia_aa.common import drivers
 from octavia_aa.controller.worker import objects
 from octavia_aa.db import api as db_api
 from octavia_aa.db import models
 from octavia_aa.network import subnets
+
+_overrides = []
+
+
+def override(name, value, group=None):
+    """CONF.set_override, undone by the db fixture after the test."""
+    config.CONF.set_override(name, value, group=group)
+    _overrides.append((name, group))
+
+
+def clear_overrides():
+    while _overrides:
+        name, group = _overrides.pop()
+        config.CONF.clear_override(name, group=group)
 
 
 def get(model, id_):

@@ -1,0 +1,184 @@
+"""Resize, amphora failover and rolling LB failover of clusters; status
+roll-up from heartbeats; resuming an interrupted flow."""
+import datetime
+
+from taskflow import engines
+from taskflow.persistence import models as tf_models
+
+from octavia_aa.common import constants as c
+from octavia_aa.common import drivers
+from octavia_aa.controller.worker.flows import load_balancer as lb_flows
+from octavia_aa.db import models
+from tests.functional.worker import helpers as h
+
+
+def roles(lb_id):
+    return sorted(a.role for a in h.amphorae(lb_id))
+
+
+def assert_registered_exactly(lb_id):
+    amps = {a.id for a in h.amphorae(lb_id)}
+    regs = h.registrations(lb_id)
+    assert {r.amphora_id for r in regs} == amps
+    assert len({r.position for r in regs}) == len(regs)
+    assert set(drivers.get('distributor').registrations[lb_id]) == amps
+
+
+def resize(worker, lb_id, desired):
+    with h.db_api.session_scope() as session:
+        cluster = h.rows(models.Cluster,
+                         models.Cluster.load_balancer_id == lb_id)[0]
+        cluster = session.get(models.Cluster, cluster.id)
+        cluster.desired_size = desired
+        cluster.provisioning_status = c.PENDING_UPDATE
+        session.get(models.LoadBalancer, lb_id).provisioning_status = (
+            c.PENDING_UPDATE)
+        cluster_id = cluster.id
+    worker.resize_cluster(cluster_id)
+    return h.get(models.Cluster, cluster_id)
+
+
+def test_resize_up_then_down(worker):
+    lb_id = h.make_lb(desired=2, standby=1)
+    worker.create_load_balancer(lb_id)
+    first = {a.id for a in h.amphorae(lb_id)}
+
+    cluster = resize(worker, lb_id, 4)
+    assert cluster.provisioning_status == c.ACTIVE
+    assert cluster.last_resized_at is not None
+    assert roles(lb_id) == [c.ROLE_IN_CLUSTER] * 4 + [
+        c.ROLE_IN_CLUSTER_STANDBY]
+    assert first < {a.id for a in h.amphorae(lb_id)}
+    assert_registered_exactly(lb_id)
+    lb = h.get(models.LoadBalancer, lb_id)
+    assert (lb.provisioning_status, lb.operating_status) == (c.ACTIVE,
+                                                             c.ONLINE)
+
+    resize(worker, lb_id, 1)
+    assert roles(lb_id) == [c.ROLE_IN_CLUSTER, c.ROLE_IN_CLUSTER_STANDBY]
+    assert_registered_exactly(lb_id)
+    # The oldest amphorae stay, the newest go; their addresses are freed.
+    assert {a.id for a in h.amphorae(lb_id)} <= first
+    assert len([o for o in h.ipam_owners() if o.startswith('amphora:')]) == 2
+
+
+def test_resize_of_single_is_error(worker):
+    lb_id = h.make_lb(c.TOPOLOGY_SINGLE)
+    worker.create_load_balancer(lb_id)
+    with h.db_api.session_scope() as session:
+        # A cluster row on a SINGLE LB is what a buggy caller would send.
+        cluster = models.Cluster(load_balancer_id=lb_id, desired_size=3,
+                                 min_size=1)
+        session.add(cluster)
+        session.get(models.LoadBalancer, lb_id).provisioning_status = (
+            c.PENDING_UPDATE)
+        session.flush()
+        cluster_id = cluster.id
+    worker.resize_cluster(cluster_id)
+    lb = h.get(models.LoadBalancer, lb_id)
+    assert lb.provisioning_status == c.ERROR
+    assert 'no cluster to resize' in lb.fault
+    assert len(h.amphorae(lb_id)) == 1
+
+
+def failover(worker, amphora):
+    with h.db_api.session_scope() as session:
+        session.get(models.LoadBalancer, amphora.load_balancer_id) \
+            .provisioning_status = c.PENDING_UPDATE
+    worker.failover_amphora(amphora.id)
+
+
+def test_failover_of_active_amphora_promotes_standby(worker):
+    lb_id = h.make_lb(desired=2, standby=1)
+    worker.create_load_balancer(lb_id)
+    amps = h.amphorae(lb_id)
+    failed = next(a for a in amps if a.role == c.ROLE_IN_CLUSTER)
+    standby = next(a for a in amps if a.role == c.ROLE_IN_CLUSTER_STANDBY)
+
+    failover(worker, failed)
+
+    assert h.get(models.Amphora, failed.id) is None
+    assert h.get(models.Amphora, standby.id).role == c.ROLE_IN_CLUSTER
+    new = [a for a in h.amphorae(lb_id) if a.id not in {x.id for x in amps}]
+    assert len(new) == 1 and new[0].role == c.ROLE_IN_CLUSTER_STANDBY
+    assert roles(lb_id) == [c.ROLE_IN_CLUSTER] * 2 + [
+        c.ROLE_IN_CLUSTER_STANDBY]
+    assert_registered_exactly(lb_id)
+    assert not [o for o in h.ipam_owners() if failed.id in o]
+    lb = h.get(models.LoadBalancer, lb_id)
+    assert (lb.provisioning_status, lb.operating_status) == (c.ACTIVE,
+                                                             c.ONLINE)
+
+
+def test_failover_single_replaces_the_amphora(worker):
+    lb_id = h.make_lb(c.TOPOLOGY_SINGLE)
+    worker.create_load_balancer(lb_id)
+    (old,) = h.amphorae(lb_id)
+    failover(worker, old)
+    (new,) = h.amphorae(lb_id)
+    assert new.id != old.id and new.role == c.ROLE_STANDALONE
+    assert drivers.get('amphora').state[new.id]['arp'] is True
+    assert h.get(models.LoadBalancer, lb_id).provisioning_status == c.ACTIVE
+
+
+def test_rolling_load_balancer_failover(worker):
+    lb_id = h.make_lb(desired=2, standby=1)
+    worker.create_load_balancer(lb_id)
+    before = {a.id for a in h.amphorae(lb_id)}
+    with h.db_api.session_scope() as session:
+        session.get(models.LoadBalancer, lb_id).provisioning_status = (
+            c.PENDING_UPDATE)
+    worker.failover_load_balancer(lb_id)
+    after = h.amphorae(lb_id)
+    assert before.isdisjoint(a.id for a in after)
+    assert roles(lb_id) == [c.ROLE_IN_CLUSTER] * 2 + [
+        c.ROLE_IN_CLUSTER_STANDBY]
+    assert_registered_exactly(lb_id)
+    assert h.get(models.LoadBalancer, lb_id).provisioning_status == c.ACTIVE
+
+
+def test_roll_up_from_stale_heartbeats(worker):
+    lb_id = h.make_lb(desired=2, min_size=2, standby=1)
+    worker.create_load_balancer(lb_id)
+    amps = h.amphorae(lb_id)
+    old = datetime.datetime(2000, 1, 1)
+
+    def update_lb():
+        with h.db_api.session_scope() as session:
+            session.get(models.LoadBalancer, lb_id).provisioning_status = (
+                c.PENDING_UPDATE)
+        worker.update_load_balancer(lb_id, {})
+        lb = h.get(models.LoadBalancer, lb_id)
+        return lb.operating_status, h.rows(models.Cluster)[0] \
+            .operating_status
+
+    with h.db_api.session_scope() as session:
+        session.add(models.AmphoraHealth(amphora_id=amps[0].id,
+                                         last_update=old))
+    assert update_lb() == (c.DEGRADED, c.DEGRADED)
+    with h.db_api.session_scope() as session:
+        session.add(models.AmphoraHealth(amphora_id=amps[1].id,
+                                         last_update=old))
+    assert update_lb() == (c.ERROR, c.DOWN)
+
+
+def test_resume_runs_an_interrupted_flow(worker):
+    """A flow saved in persistence but never finished (the worker died)
+    is found and run to its end by resume()."""
+    lb_id = h.make_lb(c.TOPOLOGY_SINGLE)
+    runner = worker.runner
+    book = tf_models.LogBook(runner.book_name)
+    engines.load_from_factory(
+        lb_flows.create, factory_args=[c.TOPOLOGY_SINGLE,
+                                       [c.ROLE_STANDALONE]],
+        store={'load_balancer_id': lb_id}, backend=runner.backend,
+        book=book)
+    assert len(runner.unfinished()) == 1
+    assert h.get(models.LoadBalancer, lb_id).provisioning_status == (
+        c.PENDING_CREATE)
+
+    worker.resume()
+
+    assert h.get(models.LoadBalancer, lb_id).provisioning_status == c.ACTIVE
+    assert len(h.amphorae(lb_id)) == 1
+    assert runner.unfinished() == []

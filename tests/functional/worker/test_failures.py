@@ -1,0 +1,92 @@
+"""A driver that fails mid-flow: the flow reverts, the objects end in
+ERROR with a fault naming the step and the reason, and nothing half-made
+is left (no amphora rows, addresses, machines or registrations)."""
+from octavia_aa.common import constants as c
+from octavia_aa.common import drivers
+from octavia_aa.controller.worker import controller_worker
+from octavia_aa.db import models
+from tests.functional.worker import failing_drivers
+from tests.functional.worker import helpers as h
+
+
+def test_compute_failure_on_second_amphora(db, monkeypatch):
+    h.override('compute_driver', 'compute_failing_test_driver',
+               'controller_worker')
+    monkeypatch.setattr(failing_drivers.FailingComputeDriver,
+                        'fail_on_build', 2)
+    worker = controller_worker.ControllerWorker()
+    lb_id = h.make_lb(desired=2, standby=1)
+
+    worker.create_load_balancer(lb_id)
+
+    lb = h.get(models.LoadBalancer, lb_id)
+    assert lb.provisioning_status == c.ERROR
+    assert 'ComputeBuild failed' in lb.fault
+    assert 'compute quota exceeded (test)' in lb.fault
+    cluster = h.rows(models.Cluster)[0]
+    assert cluster.provisioning_status == c.ERROR
+    assert cluster.fault == lb.fault
+    assert h.amphorae(lb_id) == []
+    assert h.count(models.AmphoraRegistration) == 0
+    # Only the VIP (the API's) is still allocated.
+    assert h.ipam_owners() == ['vip:' + lb_id]
+    compute = drivers.get('compute')
+    assert compute.builds == 3 and compute.machines == {}
+
+
+def test_distributor_failure_undoes_every_amphora(db):
+    h.override('distributor_driver', 'distributor_failing_test_driver',
+               'controller_worker')
+    worker = controller_worker.ControllerWorker()
+    with h.db_api.session_scope() as session:
+        session.add(models.Distributor(name='d1', status=c.ACTIVE))
+    lb_id = h.make_lb(desired=2, standby=1)
+
+    worker.create_load_balancer(lb_id)
+
+    lb = h.get(models.LoadBalancer, lb_id)
+    assert lb.provisioning_status == c.ERROR
+    assert lb.fault.startswith('vip-RegisterAmphorae failed: ')
+    assert 'distributor refused registration (test)' in lb.fault
+    assert h.amphorae(lb_id) == []
+    assert h.ipam_owners() == ['vip:' + lb_id]
+    assert h.rows(models.Cluster)[0].distributor_id is None
+    # The VIP plugged on the distributor was unplugged again.
+    assert lb_id not in drivers.get('distributor').vips
+    assert drivers.get('compute').machines == {}
+
+
+def test_no_distributor_with_a_real_driver_is_an_error(db):
+    # Any driver but the noop one: the worker must not invent a
+    # distributor row for it.
+    h.override('distributor_driver', 'distributor_failing_test_driver',
+               'controller_worker')
+    worker = controller_worker.ControllerWorker()
+    lb_id = h.make_lb()
+    worker.create_load_balancer(lb_id)
+    lb = h.get(models.LoadBalancer, lb_id)
+    assert lb.provisioning_status == c.ERROR
+    assert 'no ACTIVE distributor has room' in lb.fault
+    assert h.rows(models.Distributor) == []
+    assert h.amphorae(lb_id) == []
+
+
+def test_failed_child_create_is_error_and_unlocks(db, monkeypatch):
+    worker = controller_worker.ControllerWorker()
+    lb_id = h.make_lb(c.TOPOLOGY_SINGLE)
+    worker.create_load_balancer(lb_id)
+    amp_driver = drivers.get('amphora')
+
+    def refuse(amphora, config):
+        raise RuntimeError('haproxy refused the configuration')
+    # The amphora agent is the external boundary; this is its answer.
+    monkeypatch.setattr(amp_driver, 'update_config', refuse)
+    lst = h.add_child('listener', lb_id, load_balancer_id=lb_id,
+                      protocol='TCP', protocol_port=22)
+    worker.create_object('listener', lst)
+
+    listener = h.get(models.Listener, lst)
+    assert listener.provisioning_status == c.ERROR
+    assert listener.fault == ('AmphoraeUpdateConfig failed: haproxy refused '
+                              'the configuration')
+    assert h.get(models.LoadBalancer, lb_id).provisioning_status == c.ACTIVE
