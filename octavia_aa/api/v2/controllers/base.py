@@ -117,10 +117,12 @@ class ResourceController(rest.RestController):
             policy.authorize(ctx, self.spec.policy, 'get_all')
             return stmt
         model = self.spec.model
+        wanted = params.get('project_id') or params.get('tenant_id')
+        if wanted:
+            stmt = stmt.where(model.project_id == wanted)
         if policy.authorize(ctx, self.spec.policy, 'get_all-global',
                             do_raise=False):
-            wanted = params.get('project_id') or params.get('tenant_id')
-            return stmt.where(model.project_id == wanted) if wanted else stmt
+            return stmt
         policy.authorize(ctx, self.spec.policy, 'get_all')
         return stmt.where(model.project_id == ctx.project_id)
 

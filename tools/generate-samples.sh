@@ -1,0 +1,8 @@
+#!/bin/bash
+# Regenerate the sample config and policy files from the code.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BIN=.venv/bin
+$BIN/oslo-config-generator --config-file etc/config/octavia-aa-config-generator.conf
+$BIN/oslo-config-generator --config-file etc/config/distributor-agent-config-generator.conf
+$BIN/oslopolicy-sample-generator --config-file etc/policy/octavia-aa-policy-generator.conf
