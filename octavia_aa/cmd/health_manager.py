@@ -1,0 +1,13 @@
+"""octavia-aa-health-manager: heartbeats in, failovers out."""
+import sys
+
+from octavia_aa.cmd import service_runner
+
+
+def main():
+    from octavia_aa.controller.healthmanager import service
+    return service_runner.run(service.HealthManagerService)
+
+
+if __name__ == '__main__':
+    sys.exit(main())
