@@ -1,4 +1,5 @@
 """``octavia-aa-distributor-agent --config-file F``."""
+import logging as std_logging
 import sys
 
 from oslo_config import cfg
@@ -10,10 +11,14 @@ from distributor_agent import config
 def main(argv=None):
     conf = cfg.CONF
     logging.register_options(conf)
+    # pyroute2 logs every netlink message at DEBUG.
+    logging.set_defaults(default_log_levels=logging.get_default_log_levels()
+                         + ['pyroute2=WARN'])
     config.register_opts(conf)
     conf(sys.argv[1:] if argv is None else argv,
          project='octavia-aa', prog='octavia-aa-distributor-agent')
     logging.setup(conf, 'octavia-aa-distributor-agent')
+    std_logging.getLogger('pyroute2').setLevel(std_logging.WARNING)
     from distributor_agent import server   # after logging is set up
     server.AgentServer(conf).run()
     return 0

@@ -66,6 +66,8 @@ class Supervisor(threading.Thread):
         self.proc = None
         self.pid = None
         self.restarts = 0
+        self._next_start = 0.0
+        self._spawned_at = 0.0
         self.deaths = 0
         self._lock = threading.RLock()
         self.stopped = threading.Event()
@@ -98,13 +100,21 @@ class Supervisor(threading.Thread):
             lines.append('    unicast_peer {')
             lines += ['        %s' % p for p in o.unicast_peers]
             lines.append('    }')
-        # "excluded": not carried in adverts, so IPv4 and IPv6 VIPs can
-        # share one instance.
-        lines.append('    virtual_ipaddress_excluded {')
-        for vip, dev in self.bindings:
-            plen = 128 if ':' in vip else 32
-            lines.append('        %s/%d dev %s' % (vip, plen, dev))
-        lines += ['    }', '}', '']
+        # keepalived wants at least one VIP, all of one family, in
+        # virtual_ipaddress; the other family goes to the "excluded" list
+        # (managed the same way, just not carried in adverts).
+        family = ':' in self.bindings[0][0] if self.bindings else False
+        main = [b for b in self.bindings if (':' in b[0]) == family]
+        other = [b for b in self.bindings if (':' in b[0]) != family]
+        for block, items in (('virtual_ipaddress', main),
+                             ('virtual_ipaddress_excluded', other)):
+            if items:
+                lines.append('    %s {' % block)
+                for vip, dev in items:
+                    plen = 128 if ':' in vip else 32
+                    lines.append('        %s/%d dev %s' % (vip, plen, dev))
+                lines.append('    }')
+        lines += ['}', '']
         return '\n'.join(lines)
 
     def _write_config(self):
@@ -127,10 +137,7 @@ class Supervisor(threading.Thread):
     # -- processes --------------------------------------------------------
     def _adoptable(self):
         pid = _read_pid(self.pid_path)
-        if pid and _alive(pid) and \
-                self.conf_path.encode() in _cmdline(pid):
-            return pid
-        return None
+        return pid if self._ours(pid) else None
 
     def _spawn(self):
         self.dp_clear()
@@ -143,6 +150,7 @@ class Supervisor(threading.Thread):
                 os.unlink(path)
             except FileNotFoundError:
                 pass
+        self._spawned_at = time.monotonic()
         self.proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL,
                                      stdout=subprocess.DEVNULL,
                                      stderr=subprocess.DEVNULL)
@@ -169,22 +177,30 @@ class Supervisor(threading.Thread):
                 LOG.info('adopted keepalived pid %d', pid)
                 if changed:
                     os.kill(pid, signal.SIGHUP)
-            else:
+            elif self.bindings:
                 self._spawn()
+            else:
+                self._write_state('IDLE')
 
     def _parent_alive(self):
         if self.proc is not None:
             return self.proc.poll() is None
         return self.pid is not None and _alive(self.pid)
 
+    def _ours(self, pid):
+        # A stale pid file may name a recycled pid: check it is our
+        # keepalived (the VRRP child has the parent's command line).
+        return bool(pid) and _alive(pid) and \
+            self.conf_path.encode() in _cmdline(pid)
+
     def _vrrp_alive(self):
         pid = _read_pid(self.vrrp_pid_path)
         # No pid file yet: keepalived is still starting its VRRP child.
-        return pid is None or _alive(pid)
+        return pid is None or self._ours(pid)
 
     def _kill_all(self):
         for pid in (_read_pid(self.vrrp_pid_path), self.pid):
-            if pid and _alive(pid):
+            if self._ours(pid):
                 try:
                     os.kill(pid, signal.SIGKILL)
                 except ProcessLookupError:
@@ -200,18 +216,31 @@ class Supervisor(threading.Thread):
         with self._lock:
             if self.stopped.is_set():
                 return False
-            parent, child = self._parent_alive(), self._vrrp_alive()
-            if parent and child:
+            if not self.bindings:
+                # Nothing to hold: keepalived refuses to run without a VIP.
+                if self.pid:
+                    self._terminate()
+                    self._write_state('IDLE')
+                return False
+            if self.pid is None:
+                if time.monotonic() >= self._next_start:
+                    self._spawn()
+                return False
+            if self._parent_alive() and self._vrrp_alive():
                 return False
             # First stop answering ARP, then clean up and restart.
             self.dp_clear()
             self._write_state('FAULT')
             self.deaths += 1
-            LOG.error('keepalived died (parent alive %s, vrrp alive %s): '
-                      'VIPs removed, restarting', parent, child)
+            LOG.error('keepalived %s died: VIPs removed, restarting',
+                      self.pid)
             self._kill_all()
-            self._spawn()
-            self.restarts += 1
+            self.pid = self.proc = None
+            # A keepalived that keeps dying is restarted once a second.
+            self._next_start = self._spawned_at + 1.0
+            if time.monotonic() >= self._next_start:
+                self._spawn()
+                self.restarts += 1
             return True
 
     def run(self):
@@ -226,26 +255,37 @@ class Supervisor(threading.Thread):
         with self._lock:
             removed = set(self.bindings) - set(bindings)
             self.bindings = list(bindings)
-            if self._write_config() and self.pid and self._parent_alive():
+            changed = self._write_config()
+            if not self.bindings:
+                self._terminate()
+                self._write_state('IDLE')
+            elif self.pid is None:
+                self._spawn()
+            elif changed and self._parent_alive():
                 os.kill(self.pid, signal.SIGHUP)
             # keepalived drops removed addresses on reload; make sure.
             for vip, dev in removed:
                 self.dp.remove_vip(dev, vip)
 
+    def _terminate(self):
+        """Graceful: keepalived sends priority 0 so the peer takes over
+        at once instead of after the master-down timeout."""
+        if self.pid and self._parent_alive():
+            try:
+                os.kill(self.pid, signal.SIGTERM)
+            except ProcessLookupError:
+                pass
+            deadline = time.monotonic() + 5
+            while self._parent_alive() and time.monotonic() < deadline:
+                time.sleep(0.02)
+        self._kill_all()
+        self.pid = self.proc = None
+        self.dp_clear()
+
     def stop(self):
-        """Graceful: keepalived sends priority 0 so the peer takes over."""
         with self._lock:
             self.stopped.set()
-            if self.pid and self._parent_alive():
-                try:
-                    os.kill(self.pid, signal.SIGTERM)
-                except ProcessLookupError:
-                    pass
-                deadline = time.monotonic() + 5
-                while self._parent_alive() and time.monotonic() < deadline:
-                    time.sleep(0.02)
-            self._kill_all()
-            self.dp_clear()
+            self._terminate()
 
     @property
     def state(self):

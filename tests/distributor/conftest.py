@@ -67,3 +67,48 @@ def bed(lab, pki):
     b = Bed(lab, pki)
     b.agent.start()
     return b
+
+
+def vrrp_opts(priority):
+    return {'distributor_vrrp': {'enabled': 'true', 'priority': str(priority),
+                                 'advert_int': '0.1', 'interface': 'eth0'}}
+
+
+class Pair(Bed):
+    """Two distributors holding the VIP with keepalived (d1 preferred)."""
+
+    def __init__(self, lab, pki):
+        super().__init__(lab, pki, extra=vrrp_opts(150))
+        self.d2_ns, self.d2_macs = lab.node(
+            'd2', [('eth0', 'fe', '198.51.100.4/24'),
+                   ('eth1', 'mg', '192.0.2.4/24')])
+        self.agent2 = lab_mod.AgentProc(lab, pki, self.d2_ns, '192.0.2.4',
+                                        extra=vrrp_opts(100), ctl_ns=self.ctl)
+
+    def start(self):
+        self.agent.start()
+        lab_mod.wait_for(lambda: self.vrrp_state(self.agent) == 'IDLE',
+                         what='d1 idle')
+        self.agent2.start()
+        digests = set()
+        for agent in (self.agent, self.agent2):
+            self.plug(agent=agent, mac_address=None)
+            digests.add(self.register(self.amps, agent=agent)['digest'])
+        # Same registrations, byte-identical tables on both.
+        assert len(digests) == 1
+        lab_mod.wait_for(lambda: self.vrrp_state(self.agent) == 'MASTER',
+                         what='d1 master')
+        lab_mod.wait_for(lambda: self.vrrp_state(self.agent2) == 'BACKUP',
+                         what='d2 backup')
+        return self
+
+    @staticmethod
+    def vrrp_state(agent):
+        return agent.ok('GET', '/v1/details')['vrrp']['state']
+
+
+@pytest.fixture
+def pair(lab, pki):
+    _require('keepalived')
+    _require('arping')
+    return Pair(lab, pki).start()
