@@ -19,7 +19,10 @@ def fault_from(revert_kwargs):
     """'<task> failed: <error>' for the failure that started the revert."""
     failures = revert_kwargs.get('flow_failures') or {}
     for atom, failure in failures.items():
-        text = '%s failed: %s' % (atom, failure.exception_str or
-                                  failure.exception_type_names[0])
+        # An exception without a message (KeyError()) still has a type;
+        # to_dict() works for failures loaded back from persistence too.
+        reason = (failure.exception_str or
+                  failure.to_dict()['exc_type_names'][0])
+        text = '%s failed: %s' % (atom, reason)
         return text[:FAULT_LEN]
     return 'Flow reverted.'
