@@ -1,0 +1,297 @@
+#!/usr/bin/env python
+"""Benchmark of the distributor data path (run as root, not in CI).
+
+    cd /work/main && .venv/bin/python tests/bench/distributor.py [--quick]
+
+Builds a throw-away bed in network namespaces: a client, two distributor
+agents (a keepalived VRRP pair), five HAProxy amphorae answering their own
+name.  Needs nftables, keepalived, haproxy, wrk and arping.  The last line
+printed is one JSON object with the figures.
+"""
+import argparse
+import json
+import os
+import re
+import signal
+import statistics
+import subprocess
+import sys
+import threading
+import time
+
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(
+    os.path.abspath(__file__))))
+sys.path.insert(0, REPO)
+
+from distributor_agent import slots as slots_mod  # noqa: E402
+from tests.distributor import lab as lab_mod  # noqa: E402
+from tests.distributor.conftest import Bed, vrrp_opts  # noqa: E402
+
+VIP = lab_mod.VIP
+HAPROXY_CFG = '''global
+    maxconn 4000
+defaults
+    mode http
+    timeout connect 1s
+    timeout client 30s
+    timeout server 30s
+frontend fe
+    bind :80
+    http-request return status 200 content-type text/plain lf-string "%(name)s\\n" hdr X-Amp %(name)s
+'''
+
+
+def log(*args):
+    print(*args, file=sys.stderr, flush=True)
+
+
+def start_haproxy(lab, amp):
+    """Replace the stand-in Python server by HAProxy (the real amphora
+    software, and fast enough not to be the bottleneck)."""
+    amp['proc'].kill()
+    amp['proc'].wait()
+    cfg = os.path.join(lab.tmp, '%s.cfg' % amp['name'])
+    with open(cfg, 'w') as f:
+        f.write(HAPROXY_CFG % amp)
+    amp['proc'] = lab.spawn(amp['ns'], ['haproxy', '-db', '-f', cfg])
+    lab_mod.wait_for(lambda: lab.fetch(amp['ns'], host='127.0.0.1') ==
+                     amp['name'], what='haproxy %s' % amp['name'])
+
+
+def _us(value):
+    num, unit = re.match(r'([\d.]+)(us|ms|s)', value).groups()
+    return float(num) * {'us': 1, 'ms': 1000, 's': 1e6}[unit]
+
+
+def wrk(lab, ns, url, conns, seconds):
+    out = lab_mod.sh('wrk', '-t1', '-c%d' % conns, '-d%ds' % seconds,
+                     '--latency', url, ns=ns)
+    rps = float(re.search(r'Requests/sec:\s+([\d.]+)', out).group(1))
+    lat = dict(re.findall(r'^\s+(50|99)%\s+(\S+)', out, re.M))
+    errors = re.search(r'Non-2xx or 3xx responses: (\d+)', out)
+    sock = re.search(r'Socket errors: (.*)', out)
+    return {'rps': rps, 'p50_us': _us(lat['50']), 'p99_us': _us(lat['99']),
+            'errors': (int(errors.group(1)) if errors else 0),
+            'socket_errors': sock.group(1) if sock else None}
+
+
+def kernel_slots(ns, lb):
+    out = lab_mod.sh('nft', 'list', 'ruleset', ns=ns)
+    m = re.search(r'map slots_\w+ \{.*?elements = \{(.*?)\}', out, re.S)
+    pairs = re.findall(r'(0x[0-9a-f]+) : ([0-9a-f:]{17})', m.group(1))
+    return {int(k, 16): v for k, v in pairs}
+
+
+class Load:
+    """Keep-alive HTTP load from the client netns; reconnects on error."""
+
+    def __init__(self, lab, ns, threads=8, timeout=2.0):
+        self.lab, self.ns, self.timeout = lab, ns, timeout
+        self.stop = threading.Event()
+        self.lock = threading.Lock()
+        self.ok, self.failed = [], []      # completion times
+        self.threads = [threading.Thread(target=self.run, daemon=True)
+                        for _ in range(threads)]
+
+    def run(self):
+        conn = None
+        while not self.stop.is_set():
+            try:
+                if conn is None:
+                    conn = self.lab.connect(self.ns, timeout=self.timeout)
+                self.lab.get(conn)
+                with self.lock:
+                    self.ok.append(time.monotonic())
+            except Exception:
+                with self.lock:
+                    self.failed.append(time.monotonic())
+                if conn is not None:
+                    conn.close()
+                conn = None
+                time.sleep(0.01)
+        if conn is not None:
+            conn.close()
+
+    def __enter__(self):
+        for t in self.threads:
+            t.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.stop.set()
+        for t in self.threads:
+            t.join(10)
+
+    def max_gap_after(self, t0, t1):
+        times = sorted([t0] + [t for t in self.ok if t0 <= t <= t1])
+        return max(b - a for a, b in zip(times, times[1:]))
+
+
+def measure_tables(lab, m):
+    """Full load and one-failure update of an M-slot table, in-process
+    libnftables, in a scratch netns (median of 5)."""
+    ns, _ = lab.node('tbl', [('eth0', 'fe', None)])
+    code = r'''
+import json, statistics, sys, time
+sys.path.insert(0, %r)
+from distributor_agent import nftlib, ruleset, slots
+M = %d
+nft = nftlib.Nft()
+macs = ['02:00:00:00:01:%%02x' %% i for i in range(5)]
+def rules(down):
+    table = slots.compute(M, range(5), down=down)
+    return ruleset.LbRules('bench', '198.51.100.99', 'SOURCE_IP_PORT',
+                           [macs[p] for p in table], [], M, 1, 120, 65536)
+full, upd = [], []
+for i in range(5):
+    nft.run('add table netdev oaa_eth0\ndelete table netdev oaa_eth0')
+    t = time.perf_counter()
+    nft.run('\n'.join(ruleset.render('eth0', '02:00:00:00:00:01',
+                                     [rules([])])))
+    full.append((time.perf_counter() - t) * 1000)
+    new = rules([2])
+    t = time.perf_counter()
+    nft.run('\n'.join(ruleset.slot_elements('oaa_eth0', new,
+                                             rules([]).macs)))
+    upd.append((time.perf_counter() - t) * 1000)
+print(json.dumps([statistics.median(full), statistics.median(upd)]))
+''' % (REPO, m)
+    out = lab_mod.sh(sys.executable, '-c', code, ns=ns)
+    return json.loads(out.strip().splitlines()[-1])
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument('--seconds', type=int, default=5,
+                        help='duration of each wrk run')
+    parser.add_argument('--runs', type=int, default=3,
+                        help='interleaved wrk runs per path (median)')
+    args = parser.parse_args()
+    for tool in ('nft', 'keepalived', 'haproxy', 'wrk', 'arping'):
+        if subprocess.run(['which', tool], capture_output=True).returncode:
+            sys.exit('%s is required' % tool)
+    result = {}
+    lab = lab_mod.Lab()
+    try:
+        pki = lab_mod.Pki(lab.tmp)
+        bed = Bed(lab, pki, amphorae=5, extra=vrrp_opts(150, None))
+        d2_ns, d2_macs = lab.node('d2', [('eth0', 'fe', '198.51.100.4/24'),
+                                         ('eth1', 'mg', '192.0.2.4/24')])
+        agent2 = lab_mod.AgentProc(lab, pki, d2_ns, '192.0.2.4',
+                                   extra=vrrp_opts(100, None), ctl_ns=bed.ctl)
+        for amp in bed.amps:
+            start_haproxy(lab, amp)
+        bed.agent.start()
+        time.sleep(0.3)
+        agent2.start()
+        agents = (bed.agent, agent2)
+        for agent in agents:
+            bed.plug(agent=agent, mac_address=None)
+            bed.register(bed.amps[:1], agent=agent)
+        lab_mod.wait_for(lambda: bed.agent.ok('GET', '/v1/details')[
+            'vrrp']['state'] == 'MASTER', what='d1 master')
+        amp1 = bed.amps[0]
+
+        # 1. Same single amphora, direct and through the distributor.
+        log('throughput: direct vs via distributor (all slots -> amp1)')
+        direct, via = [], []
+        for _ in range(args.runs):
+            direct.append(wrk(lab, bed.client, 'http://%s/' % amp1['ip'],
+                              32, args.seconds))
+            via.append(wrk(lab, bed.client, 'http://%s/' % VIP, 32,
+                           args.seconds))
+            log('  direct %.0f rps, via %.0f rps' % (direct[-1]['rps'],
+                                                    via[-1]['rps']))
+        result['rps_direct'] = statistics.median(r['rps'] for r in direct)
+        result['rps_via_distributor'] = statistics.median(
+            r['rps'] for r in via)
+        result['ratio'] = round(result['rps_via_distributor'] /
+                                result['rps_direct'], 3)
+        # Added latency: one connection, no queueing.
+        lat_d, lat_v = [], []
+        for _ in range(args.runs):
+            lat_d.append(wrk(lab, bed.client, 'http://%s/' % amp1['ip'], 1,
+                             args.seconds))
+            lat_v.append(wrk(lab, bed.client, 'http://%s/' % VIP, 1,
+                             args.seconds))
+        for p in ('p50', 'p99'):
+            d = statistics.median(r[p + '_us'] for r in lat_d)
+            v = statistics.median(r[p + '_us'] for r in lat_v)
+            result[p + '_us_direct'] = d
+            result[p + '_us_via'] = v
+            result[p + '_us_added'] = round(v - d, 1)
+
+        # 2. Slot table figures.
+        m = bed.agent.ok('GET', '/v1/info')['slots']
+        result['slots'] = m
+        full, upd = measure_tables(lab, m)
+        result['table_load_ms'] = round(full, 2)
+        result['slot_update_ms'] = round(upd, 2)
+        result['balance_max_over_mean'] = round(max(
+            max(slots_mod.shares(slots_mod.compute(m, range(n))).values())
+            / (m / n) for n in range(1, 17)), 5)
+        for agent in agents:
+            bed.register(bed.amps, agent=agent)
+        before = kernel_slots(bed.dist_ns, bed.lb)
+        gone = bed.amps[2]
+        bed.agent.ok('POST', '/v1/loadbalancers/%s/amphorae/unregister'
+                     % bed.lb, {'amphora_ids': [gone['id']]})
+        after = kernel_slots(bed.dist_ns, bed.lb)
+        moved = [s for s in before if before[s] != after[s]]
+        result['slots_moved_on_remove'] = len(moved)
+        result['unrelated_slots_moved'] = sum(
+            1 for s in moved if before[s] != gone['mac'])
+        back = bed.register([dict(gone, position=2)])
+        assert kernel_slots(bed.dist_ns, bed.lb) == before, back
+
+        # 3. An amphora killed under steady keep-alive load.
+        log('amphora kill under keep-alive load')
+        victim = bed.amps[3]
+        with Load(lab, bed.client) as load:
+            time.sleep(2)
+            with load.lock:
+                load.ok.clear()
+                load.failed.clear()
+            t_kill = time.monotonic()
+            victim['proc'].kill()
+            lab_mod.wait_for(lambda: bed.agent.ok(
+                'GET', '/v1/loadbalancers/%s' % bed.lb)['amphorae'][3][
+                    'state'] == 'FAILED', interval=0.01, what='failed')
+            result['kill_detect_ms'] = round(
+                (time.monotonic() - t_kill) * 1000, 1)
+            time.sleep(3)
+        fails = [t - t_kill for t in load.failed if t >= t_kill]
+        result['kill_failed_requests'] = len(fails)
+        result['kill_total_requests'] = len(load.ok) + len(load.failed)
+        result['kill_restore_ms'] = round(max(fails) * 1000, 1) \
+            if fails else 0.0
+        for agent in agents:
+            agent.ok('POST', '/v1/loadbalancers/%s/amphorae/unregister'
+                     % bed.lb, {'amphora_ids': [victim['id']]})
+
+        # 4. The master distributor killed under keep-alive load.
+        log('master distributor kill under keep-alive load')
+        with Load(lab, bed.client, timeout=10) as load:
+            time.sleep(2)
+            with load.lock:
+                load.failed.clear()
+            t_kill = time.monotonic()
+            for pid in lab.pids(bed.dist_ns):
+                os.kill(pid, signal.SIGKILL)
+            lab_mod.sh('ip', 'link', 'set', 'eth0', 'down', ns=bed.dist_ns)
+            time.sleep(4)
+            t_end = time.monotonic()
+        result['vrrp_failed_requests'] = len(load.failed)
+        result['vrrp_gap_ms'] = round(load.max_gap_after(t_kill, t_end) *
+                                      1000, 1)
+        result['vrrp_new_master'] = agent2.ok('GET', '/v1/details')[
+            'vrrp']['state']
+        details = agent2.ok('GET', '/v1/details')
+        result['agent_worker_rss_kb'] = details['rss_kb']
+    finally:
+        lab.close()
+    print(json.dumps(result, sort_keys=True))
+
+
+if __name__ == '__main__':
+    main()
