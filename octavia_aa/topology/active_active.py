@@ -4,6 +4,7 @@ on the wire and spreads flows over them by registration position."""
 from octavia_aa.common import constants as c
 from octavia_aa.controller.worker.tasks import amphora as amp_tasks
 from octavia_aa.controller.worker.tasks import distributor as dist_tasks
+from octavia_aa.db import models
 from octavia_aa.topology import base
 
 _ORDER = {c.ROLE_IN_CLUSTER_STANDBY: 0, c.ROLE_IN_CLUSTER: 1}
@@ -18,6 +19,15 @@ def _cluster(lb):
 
 class ActiveActive(base.Topology):
     name = c.TOPOLOGY_ACTIVE_ACTIVE
+
+    def new_cluster(self, lb, settings):
+        # The row exists from the start so the API can show and resize the
+        # cluster before the worker has built anything.
+        return models.Cluster(
+            cluster_name='cluster-%s' % lb.id,
+            desired_size=settings.desired_size, min_size=settings.min_size,
+            standby_count=settings.standby_count,
+            cooldown=settings.cooldown, affinity=settings.affinity)
 
     def amphora_roles(self, lb):
         cluster = _cluster(lb)

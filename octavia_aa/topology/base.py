@@ -9,6 +9,11 @@ from octavia_aa.common import constants as c
 class Topology(metaclass=abc.ABCMeta):
     name = None
 
+    def new_cluster(self, lb, settings):
+        """The cluster row a new load balancer gets (settings: the flavor's
+        octavia_aa.common.flavors.Settings), or None."""
+        return None
+
     @abc.abstractmethod
     def amphora_roles(self, lb):
         """Roles of the amphorae a new load balancer gets, one per

@@ -18,6 +18,7 @@ from octavia_aa.common import rpc
 from octavia_aa.db import api as db_api
 from octavia_aa.db import models as m
 from octavia_aa.network import subnets
+from octavia_aa import topology
 
 CONF = config.CONF
 
@@ -143,15 +144,8 @@ class LoadBalancersController(base.ResourceController):
         vip = drivers.get('network').allocate_vip(lb.id, subnet, vip_address,
                                                   session=session)
         lb.vip = m.Vip(qos_policy_id=qos, sg_ids=sg_ids, **vip)
-        # Only ACTIVE_ACTIVE settings carry a cluster; its row exists
-        # from the start so the API can show and resize it at once.
-        if settings.topology == c.TOPOLOGY_ACTIVE_ACTIVE:
-            lb.cluster = m.Cluster(
-                cluster_name='cluster-%s' % lb.id,
-                desired_size=settings.desired_size,
-                min_size=settings.min_size,
-                standby_count=settings.standby_count,
-                cooldown=settings.cooldown, affinity=settings.affinity)
+        lb.cluster = topology.get(settings.topology).new_cluster(
+            lb, settings)
         return lb
 
     def update(self, session, ctx, lb, values):
