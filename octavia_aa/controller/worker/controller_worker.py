@@ -74,6 +74,7 @@ class ControllerWorker:
                 lb.cluster.fault = lb.fault
 
     def _run_lb(self, lb_id, plan):
+        """plan(session, lb) -> (factory, args), or None: nothing to do."""
         planned = self._planned(lb_id, plan)
         if planned is not None:
             factory, args = planned
@@ -81,6 +82,11 @@ class ControllerWorker:
 
     def create_load_balancer(self, load_balancer_id):
         def plan(session, lb):
+            if lb.provisioning_status != c.PENDING_CREATE:
+                # A redelivered cast must not build a second set.
+                LOG.warning('Load balancer %s is %s, not PENDING_CREATE: '
+                            'create ignored', lb.id, lb.provisioning_status)
+                return None
             strategy = topology.get(lb.topology)
             return lb_flows.create, [lb.topology, strategy.amphora_roles(lb)]
         self._run_lb(load_balancer_id, plan)

@@ -14,11 +14,13 @@ from tests.functional.worker import helpers as h
 ENTRY_POINTS = """\
 [octavia_aa.compute.drivers]
 compute_failing_test_driver = \
-tests.functional.worker.failing_drivers:FailingComputeDriver
+tests.functional.worker.drivers_for_tests:FailingComputeDriver
 
 [octavia_aa.distributor.drivers]
 distributor_failing_test_driver = \
-tests.functional.worker.failing_drivers:FailingDistributorDriver
+tests.functional.worker.drivers_for_tests:FailingDistributorDriver
+distributor_pair_test_driver = \
+tests.functional.worker.drivers_for_tests:PerDistributorDriver
 """
 
 

@@ -7,6 +7,7 @@ from taskflow.persistence import models as tf_models
 
 from octavia_aa.common import constants as c
 from octavia_aa.common import drivers
+from octavia_aa.controller.worker import controller_worker
 from octavia_aa.controller.worker.flows import load_balancer as lb_flows
 from octavia_aa.db import models
 from tests.functional.worker import helpers as h
@@ -182,3 +183,31 @@ def test_resume_runs_an_interrupted_flow(worker):
     assert h.get(models.LoadBalancer, lb_id).provisioning_status == c.ACTIVE
     assert len(h.amphorae(lb_id)) == 1
     assert runner.unfinished() == []
+
+
+def test_vrrp_pair_of_distributors_holds_the_same_table(db):
+    h.override('distributor_driver', 'distributor_pair_test_driver',
+               'controller_worker')
+    with h.db_api.session_scope() as session:
+        session.add_all([
+            models.Distributor(id='b' * 36, status=c.ACTIVE,
+                               role=c.ROLE_BACKUP, peer_id='a' * 36),
+            models.Distributor(id='a' * 36, status=c.ACTIVE,
+                               role=c.ROLE_MASTER, peer_id='b' * 36)])
+    worker = controller_worker.ControllerWorker()
+    lb_id = h.make_lb(desired=2, standby=1)
+    worker.create_load_balancer(lb_id)
+    assert h.rows(models.Cluster)[0].distributor_id == 'a' * 36
+    failed = next(a for a in h.amphorae(lb_id)
+                  if a.role == c.ROLE_IN_CLUSTER)
+    failover(worker, failed)
+
+    tables = drivers.get('distributor').tables
+
+    def positions(dist_id):
+        return {amp_id: entry['position'] for amp_id, entry in
+                tables[dist_id].registrations[lb_id].items()}
+    assert positions('a' * 36) == positions('b' * 36) == {
+        r.amphora_id: r.position for r in h.registrations(lb_id)}
+    assert failed.id not in positions('b' * 36)
+    assert tables['b' * 36].vips[lb_id] == tables['a' * 36].vips[lb_id]

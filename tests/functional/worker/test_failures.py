@@ -5,14 +5,14 @@ from octavia_aa.common import constants as c
 from octavia_aa.common import drivers
 from octavia_aa.controller.worker import controller_worker
 from octavia_aa.db import models
-from tests.functional.worker import failing_drivers
+from tests.functional.worker import drivers_for_tests
 from tests.functional.worker import helpers as h
 
 
 def test_compute_failure_on_second_amphora(db, monkeypatch):
     h.override('compute_driver', 'compute_failing_test_driver',
                'controller_worker')
-    monkeypatch.setattr(failing_drivers.FailingComputeDriver,
+    monkeypatch.setattr(drivers_for_tests.FailingComputeDriver,
                         'fail_on_build', 2)
     worker = controller_worker.ControllerWorker()
     lb_id = h.make_lb(desired=2, standby=1)

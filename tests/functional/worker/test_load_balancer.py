@@ -159,3 +159,12 @@ def test_cascade_delete_leaves_nothing(worker, topology):
     assert not [m for m in compute.values() if m['entity_id'] in doomed]
     if topology == c.TOPOLOGY_ACTIVE_ACTIVE:
         assert h.count(models.Cluster) == 1
+
+
+def test_redelivered_create_builds_nothing_more(worker):
+    lb_id = h.make_lb()
+    worker.create_load_balancer(lb_id)
+    amps = {a.id for a in h.amphorae(lb_id)}
+    worker.create_load_balancer(lb_id)
+    assert {a.id for a in h.amphorae(lb_id)} == amps
+    assert h.get(models.LoadBalancer, lb_id).provisioning_status == c.ACTIVE

@@ -5,6 +5,10 @@ Every register/unregister answer is the distributor's full ordered list;
 `_store_positions` mirrors it into amphora_registration, so the rows always
 say what the distributor holds and a replacement distributor can rebuild
 the same table from them.
+
+A distributor with a VRRP peer (`peer_id`) gets every call mirrored to
+the peer, registrations with the positions the first one chose, so
+whichever of the two holds the VIP forwards each flow the same way.
 """
 import sqlalchemy as sa
 
@@ -34,6 +38,25 @@ def _distributor(session, lb_id):
     if cluster.distributor_id is None:
         raise ValueError('cluster %s has no distributor' % cluster.id)
     return cluster.distributor
+
+
+def _pair(session, lb_id):
+    """The cluster's distributor and its ACTIVE VRRP peer (or None)."""
+    dist = _distributor(session, lb_id)
+    peer = (session.get(models.Distributor, dist.peer_id)
+            if dist.peer_id else None)
+    if peer is not None and peer.status != c.ACTIVE:
+        peer = None
+    return dist, peer
+
+
+def _mirror(peer, lb_id, answer, ids):
+    """Give the peer the entries of `ids`, positions included."""
+    if peer is not None:
+        entries = [e for e in answer['amphorae'] if e['id'] in ids]
+        if entries:
+            drivers.get('distributor').register_amphorae(peer, lb_id,
+                                                         entries)
 
 
 def _registered(session, lb_id):
@@ -66,7 +89,8 @@ def _entry(amp, position=None):
 
 
 class AllocateDistributor(base.Task):
-    """Put the cluster on the least loaded ACTIVE distributor with room.
+    """Put the cluster on the least loaded ACTIVE distributor with room
+    (never on the BACKUP of a VRRP pair: it mirrors its MASTER).
 
     With the noop distributor driver and no distributor at all, a noop
     distributor row is created (named 'noop-distributor'): the embedded
@@ -86,6 +110,7 @@ class AllocateDistributor(base.Task):
             dist = session.scalar(
                 sa.select(models.Distributor)
                 .where(models.Distributor.status == c.ACTIVE,
+                       models.Distributor.role != c.ROLE_BACKUP,
                        load < models.Distributor.max_load_balancers)
                 .order_by(load, models.Distributor.created_at).limit(1))
             if dist is None:
@@ -113,18 +138,21 @@ class DistributorPlugVip(base.Task):
         with db_api.session_scope() as session:
             lb = session.get(models.LoadBalancer, load_balancer_id)
             _, vip = network.vip_of(lb)
-            dist = _distributor(session, load_balancer_id)
+            pair = [d for d in _pair(session, load_balancer_id) if d]
             affinity = lb.cluster.affinity
-        drivers.get('distributor').plug_vip(
-            dist, load_balancer_id, vip['ip_address'], vip['subnet_cidr'],
-            vip['gateway'], affinity=affinity)
+        for dist in pair:
+            drivers.get('distributor').plug_vip(
+                dist, load_balancer_id, vip['ip_address'],
+                vip['subnet_cidr'], vip['gateway'], affinity=affinity)
 
     def revert(self, load_balancer_id, *args, **kwargs):
         with db_api.session_scope() as session:
             cluster = session.scalar(sa.select(models.Cluster).where(
                 models.Cluster.load_balancer_id == load_balancer_id))
-            dist = cluster.distributor if cluster is not None else None
-        if dist is not None:
+            if cluster is None or cluster.distributor_id is None:
+                return
+            pair = [d for d in _pair(session, load_balancer_id) if d]
+        for dist in pair:
             drivers.get('distributor').unplug_vip(dist, load_balancer_id)
 
 
@@ -133,44 +161,51 @@ class RegisterAmphorae(base.Task):
 
     def execute(self, load_balancer_id):
         with db_api.session_scope() as session:
-            dist = _distributor(session, load_balancer_id)
+            dist, peer = _pair(session, load_balancer_id)
             done = _registered(session, load_balancer_id)
             new = [a for a in amp_tasks.allocated(session, load_balancer_id)
                    if a.id not in done]
         if not new:
             return []
+        ids = [a.id for a in new]
         answer = drivers.get('distributor').register_amphorae(
             dist, load_balancer_id, [_entry(a) for a in new])
         _store_positions(load_balancer_id, dist.id, answer)
-        return [a.id for a in new]
+        _mirror(peer, load_balancer_id, answer, ids)
+        return ids
 
     def revert(self, load_balancer_id, result, *args, **kwargs):
         if not isinstance(result, list) or not result:
             return
         with db_api.session_scope() as session:
-            dist = _distributor(session, load_balancer_id)
-        answer = drivers.get('distributor').unregister_amphorae(
-            dist, load_balancer_id, result)
-        _store_positions(load_balancer_id, dist.id, answer)
+            dist, peer = _pair(session, load_balancer_id)
+        _unregister(dist, peer, load_balancer_id, result)
 
 
 class DrainAmphora(base.Task):
 
     def execute(self, load_balancer_id, amphora_id):
         with db_api.session_scope() as session:
-            dist = _distributor(session, load_balancer_id)
-        drivers.get('distributor').drain_amphora(dist, load_balancer_id,
-                                                 amphora_id)
+            pair = [d for d in _pair(session, load_balancer_id) if d]
+        for dist in pair:
+            drivers.get('distributor').drain_amphora(dist, load_balancer_id,
+                                                     amphora_id)
 
 
 class UnregisterAmphora(base.Task):
 
     def execute(self, load_balancer_id, amphora_id):
         with db_api.session_scope() as session:
-            dist = _distributor(session, load_balancer_id)
-        answer = drivers.get('distributor').unregister_amphorae(
-            dist, load_balancer_id, [amphora_id])
-        _store_positions(load_balancer_id, dist.id, answer)
+            dist, peer = _pair(session, load_balancer_id)
+        _unregister(dist, peer, load_balancer_id, [amphora_id])
+
+
+def _unregister(dist, peer, lb_id, amphora_ids):
+    driver = drivers.get('distributor')
+    answer = driver.unregister_amphorae(dist, lb_id, amphora_ids)
+    _store_positions(lb_id, dist.id, answer)
+    if peer is not None:
+        driver.unregister_amphorae(peer, lb_id, amphora_ids)
 
 
 class PromoteStandby(base.Task):
@@ -187,7 +222,7 @@ class PromoteStandby(base.Task):
         if failed_role != c.ROLE_IN_CLUSTER:
             return
         with db_api.session_scope() as session:
-            dist = _distributor(session, load_balancer_id)
+            dist, peer = _pair(session, load_balancer_id)
             positions = _registered(session, load_balancer_id)
             standby = next(
                 (a for a in amp_tasks.allocated(session, load_balancer_id)
@@ -200,6 +235,7 @@ class PromoteStandby(base.Task):
         answer = drivers.get('distributor').register_amphorae(
             dist, load_balancer_id, [entry])
         _store_positions(load_balancer_id, dist.id, answer)
+        _mirror(peer, load_balancer_id, answer, [entry['id']])
 
 
 class DistributorUnplugVip(base.Task):
@@ -209,14 +245,16 @@ class DistributorUnplugVip(base.Task):
         with db_api.session_scope() as session:
             cluster = session.scalar(sa.select(models.Cluster).where(
                 models.Cluster.load_balancer_id == load_balancer_id))
-            dist = cluster.distributor if cluster is not None else None
+            if cluster is None or cluster.distributor_id is None:
+                return
+            pair = [d for d in _pair(session, load_balancer_id) if d]
             registered = list(_registered(session, load_balancer_id))
-        if dist is None:
-            return
         driver = drivers.get('distributor')
-        if registered:
-            driver.unregister_amphorae(dist, load_balancer_id, registered)
-        driver.unplug_vip(dist, load_balancer_id)
+        for dist in pair:
+            if registered:
+                driver.unregister_amphorae(dist, load_balancer_id,
+                                           registered)
+            driver.unplug_vip(dist, load_balancer_id)
         with db_api.session_scope() as session:
             session.execute(sa.delete(models.AmphoraRegistration).where(
                 models.AmphoraRegistration.load_balancer_id ==
