@@ -47,7 +47,43 @@ def record_heartbeat(message):
                                              last_update=now))
         else:
             health.last_update = now
+        _record_stats(session, sender, message)
         return 'amphora'
+
+
+# Heartbeat stats keys (Octavia's health message) -> our columns.
+_COUNTERS = (('rx', 'bytes_in'), ('tx', 'bytes_out'),
+             ('totconns', 'total_connections'), ('ereq', 'request_errors'))
+
+
+def _record_stats(session, amphora_id, message):
+    """Per listener counters.  From message version 3 on, counters are
+    deltas since the last heartbeat (the agent keeps the totals across
+    HAProxy reloads) and add up; before, they are absolute.  Active
+    connections are always a level."""
+    listeners = message.get('listeners')
+    if not isinstance(listeners, dict):
+        return
+    deltas = message.get('ver', 0) >= 3
+    known = set(session.scalars(sa.select(models.Listener.id).where(
+        models.Listener.id.in_(list(listeners)))))
+    for listener_id, report in listeners.items():
+        stats = report.get('stats') if isinstance(report, dict) else None
+        if listener_id not in known or not isinstance(stats, dict):
+            continue
+        row = session.get(models.ListenerStatistics,
+                          (listener_id, amphora_id))
+        if row is None:
+            row = models.ListenerStatistics(
+                listener_id=listener_id, amphora_id=amphora_id, bytes_in=0,
+                bytes_out=0, active_connections=0, total_connections=0,
+                request_errors=0)
+            session.add(row)
+        for key, column in _COUNTERS:
+            value = int(stats.get(key, 0))
+            setattr(row, column,
+                    getattr(row, column) + value if deltas else value)
+        row.active_connections = int(stats.get('conns', 0))
 
 
 def claim_stale_amphorae():

@@ -61,6 +61,25 @@ def test_heartbeats_refresh_health_rows(worker, health_manager):
     poll(lambda: h.get(models.AmphoraHealth, amp.id) is not None and
          h.get(models.DistributorHealth, 'd' * 36) is not None,
          'the health rows')
+
+    # Listener counters: version 3 sends deltas, which add up.
+    lst = h.add_child('listener', lb_id, load_balancer_id=lb_id,
+                      protocol='HTTP', protocol_port=80)
+    worker.create_object('listener', lst)
+    report = {'status': 'OPEN', 'stats': {'rx': 100, 'tx': 40, 'conns': 3,
+                                          'totconns': 5, 'ereq': 1}}
+    for seq in (3, 4):
+        sender.send({'id': amp.id, 'seq': seq, 'ver': 3,
+                     'listeners': {lst: report, 'not-a-listener': report}})
+
+    def stats():
+        return h.get(models.ListenerStatistics, (lst, amp.id))
+    poll(lambda: stats() is not None and stats().total_connections == 10,
+         'both stats heartbeats')
+    row = stats()
+    assert (row.bytes_in, row.bytes_out, row.active_connections,
+            row.request_errors) == (200, 80, 3, 2)
+    assert h.count(models.ListenerStatistics) == 1
     forger.close()
     sender.close()
 
