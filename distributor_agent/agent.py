@@ -91,8 +91,21 @@ class Agent:
         self.dp.apply(desired, macs)
 
     def _commit(self):
+        """Kernel first, then the state file: if applying fails (or even
+        aborts the process) the file still holds the last state that
+        worked, so a restart cannot loop on a state the kernel refuses."""
+        try:
+            self._converge()
+        except Exception:
+            LOG.exception('kernel refused the new state; restoring the '
+                          'last saved one')
+            self.lbs = state.load(self.opts.state_file)
+            try:
+                self._converge()
+            except Exception:
+                LOG.exception('restoring the saved state failed too')
+            raise
         state.save(self.opts.state_file, self.lbs)
-        self._converge()
 
     def _lb(self, lb_id):
         lb = self.lbs.get(lb_id)
@@ -268,9 +281,13 @@ class Agent:
                     for a in lb.amphorae.values()]
 
     def probe_results(self, results):
-        """results: [(lb_id, amp_id, ok)]; fails amphorae at once."""
+        """results: [(lb_id, amp_id, ok)]; fails amphorae at once.
+
+        Returns True while some live amphora has missed a probe, so the
+        prober can confirm (or clear) the suspicion sooner.
+        """
         fall = self.conf.distributor_prober.fall
-        changed = False
+        changed = suspect = False
         with self.lock:
             for lb_id, amp_id, ok in results:
                 lb = self.lbs.get(lb_id)
@@ -287,6 +304,8 @@ class Agent:
                     continue
                 stats['failed'] += 1
                 self._misses[key] = self._misses.get(key, 0) + 1
+                if not amp.failed and self._misses[key] < fall:
+                    suspect = True
                 if self._misses[key] >= fall and not amp.failed:
                     LOG.warning('Amphora %s (%s) of %s failed %d probes: '
                                 'moving its slots', amp_id, amp.ip, lb_id,
@@ -297,7 +316,7 @@ class Agent:
                 self._commit()
         if changed:
             self._notify()
-        return changed
+        return suspect
 
     # -- status -----------------------------------------------------------
     def _view(self, lb):

@@ -61,15 +61,25 @@ class LbRules:
 
     @property
     def key(self):
-        """(hash/lookup expression, map key type, name suffix)."""
-        addr = 'ipv6_addr' if self.family == 'ip6' else 'ipv4_addr'
-        if self.affinity == 'SOURCE_IP_PORT':
-            return ('%s saddr . th sport' % self.family,
-                    '%s . inet_service' % addr, self.family[-1] + 'p')
-        return '%s saddr' % self.family, addr, self.family[-1] + 's'
+        """(hash expression, pin key expression, flow map key declaration,
+        name suffix)."""
+        fam = self.family
+        if self.affinity != 'SOURCE_IP_PORT':
+            expr = '%s saddr' % fam
+            return (expr, expr, 'type %s_addr' % ('ipv6' if fam == 'ip6'
+                                                  else 'ipv4'), fam[-1] + 's')
+        expr = '%s saddr . th sport' % fam
+        if fam == 'ip':
+            return expr, expr, 'type ipv4_addr . inet_service', 'pp'
+        # nft 1.0.6 aborts (register overflow) on a dynamic map update
+        # keyed by "ip6 saddr . th sport".  Pin on the interface id (low
+        # 64 bits of the source) and the port instead: a rare collision
+        # only keeps two flows on one amphora, never splits a flow.
+        pin = '@nh,128,64 . th sport'
+        return expr, pin, 'typeof %s' % pin, '6p'
 
     def object_names(self):
-        t, suffix = self.tag, self.key[2]
+        t, suffix = self.tag, self.key[3]
         return {('chain', 'lb_' + t), ('map', self.slots_map),
                 ('set', 'dead_' + t), ('map', 'flows_%s_%s' % (t, suffix))}
 
@@ -134,16 +144,18 @@ def render(interface, mac, lbs, stale=()):
             out.append('delete %s netdev %s %s' % (kind, t, name))
     for lb in sorted(lbs, key=lambda x: x.tag):
         x = lb.tag
-        expr, keytype, suffix = lb.key
+        expr, pin, keydecl, suffix = lb.key
         flows = 'flows_%s_%s' % (x, suffix)
         out += [
             'add map netdev %s %s { type mark : ether_addr; '
             'size %d; }' % (t, lb.slots_map, lb.slots + 16),
             'add set netdev %s dead_%s { type ether_addr; size 256; }'
             % (t, x),
-            'add map netdev %s %s { type %s : ether_addr; size %d; '
+            'add map netdev %s %s { %s : %s; size %d; '
             'flags dynamic,timeout; timeout %ds; }'
-            % (t, flows, keytype, lb.flow_size, lb.flow_timeout),
+            % (t, flows, keydecl,
+               'ether daddr' if keydecl.startswith('typeof') else
+               'ether_addr', lb.flow_size, lb.flow_timeout),
             'add chain netdev %s lb_%s' % (t, x),
             'flush chain netdev %s lb_%s' % (t, x),
         ]
@@ -154,11 +166,11 @@ def render(interface, mac, lbs, stale=()):
         out += [
             'add rule netdev %s lb_%s counter ether saddr set %s' % (t, x, mac),
             'add rule netdev %s lb_%s ether daddr set %s map @%s '
-            'ether daddr != @dead_%s fwd to %s' % (t, x, expr, flows, x, dev),
+            'ether daddr != @dead_%s fwd to %s' % (t, x, pin, flows, x, dev),
             'add rule netdev %s lb_%s meta mark set jhash %s mod %d seed '
             '0x%08x ether daddr set meta mark map @%s update @%s '
             '{ %s timeout %ds : ether daddr } fwd to %s'
-            % (t, x, expr, lb.slots, lb.seed, lb.slots_map, flows, expr,
+            % (t, x, expr, lb.slots, lb.seed, lb.slots_map, flows, pin,
                lb.flow_timeout, dev),
             # No amphora at all: drop rather than let our own stack answer.
             'add rule netdev %s lb_%s counter drop' % (t, x),

@@ -90,16 +90,18 @@ class Load:
         self.stop = threading.Event()
         self.lock = threading.Lock()
         self.ok, self.failed = [], []      # completion times
-        self.threads = [threading.Thread(target=self.run, daemon=True)
-                        for _ in range(threads)]
+        self.serving = {}                  # thread index -> amphora name
+        self.threads = [threading.Thread(target=self.run, args=(i,),
+                                         daemon=True)
+                        for i in range(threads)]
 
-    def run(self):
+    def run(self, index):
         conn = None
         while not self.stop.is_set():
             try:
                 if conn is None:
                     conn = self.lab.connect(self.ns, timeout=self.timeout)
-                self.lab.get(conn)
+                self.serving[index] = self.lab.get(conn)
                 with self.lock:
                     self.ok.append(time.monotonic())
             except Exception:
@@ -246,16 +248,20 @@ def main():
 
         # 3. An amphora killed under steady keep-alive load.
         log('amphora kill under keep-alive load')
-        victim = bed.amps[3]
-        with Load(lab, bed.client) as load:
+        with Load(lab, bed.client, threads=10) as load:
             time.sleep(2)
+            # Kill an amphora that serves some of the connections.
+            name = load.serving[0]
+            victim = next(a for a in bed.amps if a['name'] == name)
+            index = bed.amps.index(victim)
+            on_victim = sum(1 for n in load.serving.values() if n == name)
             with load.lock:
                 load.ok.clear()
                 load.failed.clear()
             t_kill = time.monotonic()
             victim['proc'].kill()
             lab_mod.wait_for(lambda: bed.agent.ok(
-                'GET', '/v1/loadbalancers/%s' % bed.lb)['amphorae'][3][
+                'GET', '/v1/loadbalancers/%s' % bed.lb)['amphorae'][index][
                     'state'] == 'FAILED', interval=0.01, what='failed')
             result['kill_detect_ms'] = round(
                 (time.monotonic() - t_kill) * 1000, 1)
@@ -263,6 +269,7 @@ def main():
         fails = [t - t_kill for t in load.failed if t >= t_kill]
         result['kill_failed_requests'] = len(fails)
         result['kill_total_requests'] = len(load.ok) + len(load.failed)
+        result['kill_connections_on_victim'] = on_victim
         result['kill_restore_ms'] = round(max(fails) * 1000, 1) \
             if fails else 0.0
         for agent in agents:

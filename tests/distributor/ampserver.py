@@ -3,6 +3,7 @@
 Run inside an amphora netns: ``python ampserver.py NAME PORT``.
 """
 import http.server
+import socket
 import socketserver
 import sys
 
@@ -25,13 +26,15 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
 
 class Server(socketserver.ThreadingMixIn, http.server.HTTPServer):
+    # '::' with v6only off: one socket for the IPv4 and the IPv6 VIP.
+    address_family = socket.AF_INET6
     daemon_threads = True
     allow_reuse_address = True
     request_queue_size = 256
 
 
 if __name__ == '__main__':
-    srv = Server(('0.0.0.0', int(sys.argv[2])), Handler)
+    srv = Server(('::', int(sys.argv[2])), Handler)
     srv.name = sys.argv[1]
     print('ready', flush=True)
     srv.serve_forever()

@@ -131,3 +131,26 @@ def test_load_balancers_are_isolated(lab, pki):
     assert lab_mod.counted(amp2['ns']) == [0]
     status = bed.agent.ok('GET', '/v1/loadbalancers/%s' % lb2)
     assert status['interface'] == 'eth2'
+
+
+def test_ipv6_vip_is_answered_in_nd_and_forwarded(lab, bed):
+    vip6 = 'fd00:5::10'
+    lab_mod.sh('ip', 'addr', 'add', 'fd00:5::2/64', 'dev', 'eth0', 'nodad',
+               ns=bed.client)
+    for i, amp in enumerate(bed.amps):
+        lab_mod.sh('ip', 'addr', 'add', 'fd00:5::%d/64' % (11 + i), 'dev',
+                   'eth0', 'nodad', ns=amp['ns'])
+        lab_mod.sh('ip', 'addr', 'add', vip6 + '/128', 'dev', 'lo',
+                   ns=amp['ns'])
+    bed.plug(vip_address=vip6)
+    bed.register(bed.amps)
+    names = {lab.fetch(bed.client, host=vip6) for _ in range(30)}
+    assert names == {'amp1', 'amp2', 'amp3'}
+    neigh = lab_mod.sh('ip', '-6', 'neigh', 'show', vip6, ns=bed.client)
+    assert bed.dist_macs['eth0'] in neigh
+    bed.agent.ok('DELETE', '/v1/loadbalancers/%s/vip' % bed.lb)
+    lab_mod.sh('ip', '-6', 'neigh', 'flush', 'dev', 'eth0', ns=bed.client)
+    with pytest.raises(OSError):
+        lab.fetch(bed.client, host=vip6, timeout=2)
+    neigh = lab_mod.sh('ip', '-6', 'neigh', 'show', vip6, ns=bed.client)
+    assert bed.dist_macs['eth0'] not in neigh
