@@ -231,6 +231,7 @@ class Agent:
         if current and current.mac == amp.mac:
             # Same machine: it stays failed/drained until activated.
             amp.failed, amp.draining = current.failed, current.draining
+            amp.failed_at = current.failed_at
         lb.amphorae[amp.id] = amp
 
     def unregister(self, lb_id, amphora_ids):
@@ -267,6 +268,7 @@ class Agent:
         with self.lock:
             lb, amp = self._amp(lb_id, amp_id)
             amp.draining = amp.failed = False
+            amp.failed_at = None
             self._misses.pop((lb_id, amp_id), None)
             self._commit()
             answer = self._answer(lb)
@@ -311,6 +313,7 @@ class Agent:
                                 'moving its slots', amp_id, amp.ip, lb_id,
                                 self._misses[key])
                     amp.failed = True
+                    amp.failed_at = time.time()
                     changed = True
             if changed:
                 self._commit()

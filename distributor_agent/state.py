@@ -21,6 +21,7 @@ class Amphora:
     position: int = 0
     failed: bool = False
     draining: bool = False
+    failed_at: float = None     # wall clock, when the prober failed it
 
     @property
     def state(self):

@@ -282,11 +282,12 @@ class AgentProc:
         return [p for p in self.lab.pids(self.ns)
                 if b'distributor_agent' in _cmdline(p)]
 
-    def call(self, method, path, body=None, session=None, timeout=10):
+    def call(self, method, path, body=None, session=None, timeout=10,
+             raw=None):
         with netns(self.ctl_ns):
             return (session or self.session).request(
                 method, self.url + path, timeout=timeout,
-                data=None if body is None else json.dumps(body))
+                data=raw if body is None else json.dumps(body))
 
     def ok(self, method, path, body=None):
         r = self.call(method, path, body)
