@@ -11,11 +11,14 @@ stopped.  A jobboard would post these same factory details as jobs.
 import contextlib
 import logging
 import os
+import threading
 
 import futurist
+import sqlalchemy as sa
 from taskflow import engines
 from taskflow import states
 from taskflow.persistence import backends
+from taskflow.persistence.backends import impl_sqlalchemy
 from taskflow.persistence import models
 
 from octavia_aa.common import config
@@ -30,10 +33,59 @@ def persistence_url():
             'sqlite:///' + os.path.join(CONF.state_path, 'taskflow.sqlite'))
 
 
+def _sqlite_pragmas(dbapi_conn, _record):
+    # Every atom state change is a small write; WAL with NORMAL sync makes
+    # them cheap (durable at checkpoints, enough to resume after a crash
+    # of the process), busy_timeout queues the parallel engine's writers.
+    cur = dbapi_conn.cursor()
+    cur.execute('PRAGMA journal_mode=WAL')
+    cur.execute('PRAGMA synchronous=NORMAL')
+    cur.execute('PRAGMA busy_timeout=30000')
+    cur.close()
+
+
+class _SQLBackend(impl_sqlalchemy.SQLAlchemyBackend):
+    """Taskflow's SQL backend, with one connection object for all.
+
+    Its connections are stateless wrappers around the engine (close() is
+    a no-op) but each one builds its table metadata anew, and storage asks
+    for one on every atom state change: that was a third of a flow's CPU.
+    """
+
+    def __init__(self, conf):
+        super().__init__(conf)
+        self._shared = None
+        self._shared_lock = threading.Lock()
+
+    def get_connection(self):
+        with self._shared_lock:
+            if self._shared is None:
+                self._shared = super().get_connection()
+            return self._shared
+
+
+def _backend(url):
+    if url.split(':', 1)[0] in ('memory', 'dir', 'file', 'zookeeper'):
+        return backends.fetch({'connection': url})
+    conf = {'connection': url}
+    if url.startswith('sqlite') and url.strip() not in ('sqlite://',
+                                                         'sqlite:///'):
+        # Taskflow's default NullPool closes the connection after every
+        # write; closing the last WAL connection checkpoints the file, a
+        # few milliseconds per atom state change.  Keep connections open.
+        conf['engine_args'] = {
+            'poolclass': sa.pool.QueuePool, 'pool_size': 5,
+            'connect_args': {'check_same_thread': False}}
+    return _SQLBackend(conf)
+
+
 class FlowRunner:
 
     def __init__(self):
-        self.backend = backends.fetch({'connection': persistence_url()})
+        self.backend = _backend(persistence_url())
+        engine = getattr(self.backend, 'engine', None)
+        if engine is not None and engine.dialect.name == 'sqlite':
+            sa.event.listen(engine, 'connect', _sqlite_pragmas)
         with contextlib.closing(self.backend.get_connection()) as conn:
             conn.upgrade()
         self.book_name = 'octavia-aa-worker:%s' % CONF.host

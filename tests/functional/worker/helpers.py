@@ -1,5 +1,7 @@
 """Rows as the API writes them before it casts (RPC_CONTRACT.md), and
 short queries for assertions."""
+import types
+
 import sqlalchemy as sa
 
 from octavia_aa.common import config
@@ -9,6 +11,7 @@ from octavia_aa.controller.worker import objects
 from octavia_aa.db import api as db_api
 from octavia_aa.db import models
 from octavia_aa.network import subnets
+from octavia_aa import topology as octavia_topology
 
 _overrides = []
 
@@ -55,11 +58,15 @@ def make_lb(topology=c.TOPOLOGY_ACTIVE_ACTIVE, desired=2, min_size=1,
                                port_id=vip['port_id'],
                                subnet_id=vip['subnet_id'],
                                network_id=vip['network_id']))
-        if topology == c.TOPOLOGY_ACTIVE_ACTIVE and cluster:
-            session.add(models.Cluster(
-                load_balancer_id=lb_id, cluster_name='c-' + lb_id,
-                desired_size=desired, min_size=min_size,
-                standby_count=standby))
+        # As the API does: the topology decides whether a cluster row
+        # comes with the load balancer.
+        settings = types.SimpleNamespace(
+            desired_size=desired, min_size=min_size, standby_count=standby,
+            cooldown=60, affinity=c.AFFINITY_SOURCE_IP)
+        lb = session.get(models.LoadBalancer, lb_id)
+        if cluster:
+            lb.cluster = octavia_topology.get(topology).new_cluster(
+                lb, settings)
     return lb_id
 
 
