@@ -211,3 +211,22 @@ def test_vrrp_pair_of_distributors_holds_the_same_table(db):
         r.amphora_id: r.position for r in h.registrations(lb_id)}
     assert failed.id not in positions('b' * 36)
     assert tables['b' * 36].vips[lb_id] == tables['a' * 36].vips[lb_id]
+
+
+def test_active_standby_failover_keeps_master_and_backup(worker):
+    lb_id = h.make_lb(c.TOPOLOGY_ACTIVE_STANDBY)
+    worker.create_load_balancer(lb_id)
+    before = {a.id for a in h.amphorae(lb_id)}
+    with h.db_api.session_scope() as session:
+        session.get(models.LoadBalancer, lb_id).provisioning_status = (
+            c.PENDING_UPDATE)
+    worker.failover_load_balancer(lb_id)
+    after = {a.role: a for a in h.amphorae(lb_id)}
+    assert set(after) == {c.ROLE_MASTER, c.ROLE_BACKUP}
+    assert before.isdisjoint(a.id for a in after.values())
+    # The new pair knows each other for VRRP.
+    state = drivers.get('amphora').state
+    master, backup = after[c.ROLE_MASTER], after[c.ROLE_BACKUP]
+    assert state[master.id]['vrrp']['peers'] == [backup.vrrp_ip]
+    assert state[backup.id]['vrrp']['peers'] == [master.vrrp_ip]
+    assert h.get(models.LoadBalancer, lb_id).provisioning_status == c.ACTIVE

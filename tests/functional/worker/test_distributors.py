@@ -1,0 +1,47 @@
+"""Distributor create and delete (the admin API's casts)."""
+from octavia_aa.common import constants as c
+from octavia_aa.common import drivers
+from octavia_aa.db import models
+from tests.functional.worker import helpers as h
+
+
+def _new_distributor():
+    with h.db_api.session_scope() as session:
+        dist = models.Distributor(name='d1', status=c.PENDING_CREATE)
+        session.add(dist)
+        session.flush()
+        return dist.id
+
+
+def test_create_then_delete(worker):
+    dist_id = _new_distributor()
+    worker.create_distributor(dist_id)
+    dist = h.get(models.Distributor, dist_id)
+    assert dist.status == c.ACTIVE
+    assert dist.compute_id in drivers.get('compute').machines
+    assert dist.lb_network_ip
+
+    with h.db_api.session_scope() as session:
+        session.get(models.Distributor, dist_id).status = c.PENDING_DELETE
+    worker.delete_distributor(dist_id)
+    assert h.get(models.Distributor, dist_id) is None
+    assert drivers.get('compute').machines == {}
+
+
+def test_delete_of_a_distributor_in_use_is_refused(worker):
+    dist_id = _new_distributor()
+    worker.create_distributor(dist_id)
+    lb_id = h.make_lb()
+    worker.create_load_balancer(lb_id)
+    assert h.rows(models.Cluster)[0].distributor_id == dist_id
+
+    with h.db_api.session_scope() as session:
+        session.get(models.Distributor, dist_id).status = c.PENDING_DELETE
+    worker.delete_distributor(dist_id)
+
+    dist = h.get(models.Distributor, dist_id)
+    assert dist.status == c.ERROR
+    assert dist.fault == ('CheckDistributorUnused failed: distributor %s '
+                          'still serves 1 load balancers' % dist_id)
+    # Still running: the refusal came before the machine was touched.
+    assert dist.compute_id in drivers.get('compute').machines
