@@ -5,6 +5,7 @@ from oslo_middleware import sizelimit
 import pecan
 
 from octavia_aa.api import hooks
+from octavia_aa.api import pecan_speedups
 from octavia_aa.common import config
 from octavia_aa.common import constants as c
 
@@ -12,6 +13,7 @@ CONF = config.CONF
 
 
 def setup_app():
+    pecan_speedups.install()
     app = pecan.make_app(
         'octavia_aa.api.root.RootController',
         hooks=[hooks.ContextHook(), hooks.ErrorHook()],

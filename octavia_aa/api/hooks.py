@@ -2,7 +2,6 @@
 import json
 
 from oslo_log import log as logging
-import pecan
 from pecan import hooks
 import webob
 

@@ -14,12 +14,12 @@ import warnings
 # deprecated; we do not use eventlet, so the warning is only noise.
 warnings.filterwarnings('ignore', message='(?s).*Eventlet is deprecated')
 
-from oslo_config import cfg
-from oslo_db import options as db_options
-from oslo_log import log as logging
-import oslo_messaging
+from oslo_config import cfg  # noqa: E402
+from oslo_db import options as db_options  # noqa: E402
+from oslo_log import log as logging  # noqa: E402
+import oslo_messaging  # noqa: E402
 
-from octavia_aa.common import constants as c
+from octavia_aa.common import constants as c  # noqa: E402
 
 CONF = cfg.CONF
 

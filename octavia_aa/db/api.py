@@ -1,8 +1,10 @@
-"""Engine and sessions (oslo.db engines, SQLAlchemy 2 sessions)."""
+"""Engine and sessions (SQLAlchemy 2 sessions; oslo.db engines for MariaDB
+and PostgreSQL, a pooled engine of our own for SQLite)."""
 import contextlib
 import threading
 
 from oslo_db.sqlalchemy import engines
+from oslo_db.sqlalchemy import exc_filters
 import sqlalchemy as sa
 from sqlalchemy import orm
 
@@ -11,10 +13,14 @@ from octavia_aa.common import config
 CONF = config.CONF
 _lock = threading.Lock()
 _engine = None
-_sessionmaker = None
+_sessionmakers = {}
+
+READONLY = 'octavia_aa_readonly'
 
 
-def _sqlite_pragmas(dbapi_conn, _record):
+def _sqlite_connect(dbapi_conn, _record):
+    # We emit BEGIN ourselves (see _sqlite_begin), so pysqlite must not.
+    dbapi_conn.isolation_level = None
     cur = dbapi_conn.cursor()
     # The all-in-one has API threads and flow threads writing at once:
     # WAL lets readers go on during a write, busy_timeout queues writers
@@ -26,63 +32,76 @@ def _sqlite_pragmas(dbapi_conn, _record):
     cur.close()
 
 
-def _sqlite_begin_immediate(conn, cursor, statement, params, context,
-                            executemany):
-    # oslo.db emits a plain (deferred) BEGIN: a transaction that reads and
-    # then writes fails at once with "database is locked" when another
-    # connection wrote in between (WAL cannot upgrade a stale snapshot,
-    # and busy_timeout does not apply).  BEGIN IMMEDIATE takes the write
-    # lock up front, so concurrent writers queue on busy_timeout instead.
-    if statement == 'BEGIN':
-        statement = 'BEGIN IMMEDIATE'
-    return statement, params
+def _sqlite_begin(conn):
+    # A transaction that reads and then writes fails at once with
+    # "database is locked" when another connection wrote in between (WAL
+    # cannot upgrade a stale snapshot, and busy_timeout does not apply), so
+    # writers take the write lock up front with BEGIN IMMEDIATE and queue
+    # on busy_timeout.  Read-only sessions keep a deferred BEGIN and never
+    # wait for writers.
+    readonly = conn.get_execution_options().get(READONLY)
+    conn.exec_driver_sql('BEGIN' if readonly else 'BEGIN IMMEDIATE')
+
+
+def _sqlite_engine(url):
+    # oslo.db forces NullPool on file SQLite, which reconnects and re-runs
+    # the PRAGMAs on every session (~5 ms); a pool keeps connections.
+    engine = sa.create_engine(
+        url, poolclass=sa.pool.QueuePool, pool_size=8, max_overflow=16,
+        pool_timeout=60, connect_args={'check_same_thread': False,
+                                       'timeout': 30})
+    sa.event.listen(engine, 'connect', _sqlite_connect)
+    sa.event.listen(engine, 'begin', _sqlite_begin)
+    # Same exception translation as oslo.db (DBDuplicateEntry, ...).
+    exc_filters.register_engine(engine)
+    return engine
 
 
 def get_engine():
-    global _engine, _sessionmaker
+    global _engine
     with _lock:
         if _engine is None:
             url = CONF.database.connection
-            kwargs = {}
-            if not url.startswith('sqlite'):
-                kwargs = dict(max_pool_size=CONF.database.max_pool_size,
-                              max_overflow=CONF.database.max_overflow,
-                              pool_timeout=CONF.database.pool_timeout)
-            engine = engines.create_engine(
-                url, max_retries=CONF.database.max_retries,
-                retry_interval=CONF.database.retry_interval,
-                connection_recycle_time=(
-                    CONF.database.connection_recycle_time),
-                **kwargs)
-            if engine.dialect.name == 'sqlite':
-                sa.event.listen(engine, 'connect', _sqlite_pragmas)
-                sa.event.listen(engine, 'before_cursor_execute',
-                                _sqlite_begin_immediate, retval=True)
-                engine.dispose()
-            _engine = engine
-            _sessionmaker = orm.sessionmaker(bind=engine,
-                                             expire_on_commit=False)
+            if url.startswith('sqlite'):
+                _engine = _sqlite_engine(url)
+            else:
+                _engine = engines.create_engine(
+                    url, max_retries=CONF.database.max_retries,
+                    retry_interval=CONF.database.retry_interval,
+                    connection_recycle_time=(
+                        CONF.database.connection_recycle_time),
+                    max_pool_size=CONF.database.max_pool_size,
+                    max_overflow=CONF.database.max_overflow,
+                    pool_timeout=CONF.database.pool_timeout)
+            _sessionmakers[False] = orm.sessionmaker(
+                bind=_engine, expire_on_commit=False)
+            _sessionmakers[True] = orm.sessionmaker(
+                bind=_engine.execution_options(**{READONLY: True}),
+                expire_on_commit=False)
         return _engine
 
 
 def reset():
     """Forget the engine (tests switch databases)."""
-    global _engine, _sessionmaker
+    global _engine
     with _lock:
         if _engine is not None:
             _engine.dispose()
-        _engine = _sessionmaker = None
+        _engine = None
+        _sessionmakers.clear()
 
 
-def get_session():
+def get_session(readonly=False):
     get_engine()
-    return _sessionmaker()
+    return _sessionmakers[readonly]()
 
 
 @contextlib.contextmanager
-def session_scope():
-    """A session in one transaction: commit on success, roll back on error."""
-    session = get_session()
+def session_scope(readonly=False):
+    """A session in one transaction: commit on success, roll back on error.
+    readonly: the caller only reads (on SQLite it then never waits for a
+    writer)."""
+    session = get_session(readonly)
     try:
         with session.begin():
             yield session

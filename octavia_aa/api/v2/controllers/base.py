@@ -46,6 +46,10 @@ class Spec:
     def select(self):
         return sa.select(self.model).options(*self.load)
 
+    def prepare(self, session, objs):
+        """Load, in as few queries as possible, what rendering `objs`
+        needs beyond their own rows (overridden where that matters)."""
+
     def render(self, obj, only=None):
         out = f.render(self.fields, obj, only)
         if self.has_project and (not only or 'tenant_id' in only):
@@ -131,7 +135,7 @@ class ResourceController(rest.RestController):
         ctx = context()
         params = pecan.request.GET
         only = pagination.selected_fields(params)
-        with db_api.session_scope() as session:
+        with db_api.session_scope(readonly=True) as session:
             stmt = self.scope(session, self.spec.select())
             stmt = self._project_scope(ctx, stmt, params)
             if hasattr(self.spec.model, 'provisioning_status'):
@@ -140,6 +144,7 @@ class ResourceController(rest.RestController):
             stmt = pagination.apply_filters(self.spec, stmt, params)
             rows, links = pagination.paginate(session, self.spec, stmt,
                                               params)
+            self.spec.prepare(session, rows)
             return {self.spec.plural: [self.spec.render(r, only)
                                        for r in rows],
                     self.spec.plural + '_links': links}
@@ -150,8 +155,9 @@ class ResourceController(rest.RestController):
             pecan.abort(404)
         ctx = context()
         only = pagination.selected_fields(pecan.request.GET)
-        with db_api.session_scope() as session:
+        with db_api.session_scope(readonly=True) as session:
             obj = self.find(session, obj_id, ctx)
+            self.spec.prepare(session, [obj])
             return {self.spec.singular: self.spec.render(obj, only)}
 
     @pecan.expose('json')
@@ -164,8 +170,9 @@ class ResourceController(rest.RestController):
             session.add(obj)
             session.flush()
             obj_id = obj.id
-        with db_api.session_scope() as session:
+        with db_api.session_scope(readonly=True) as session:
             obj = self.find(session, obj_id)
+            self.spec.prepare(session, [obj])
             result = self.spec.render(obj)
         self._cast('create', obj)
         pecan.response.status = 201
@@ -180,8 +187,9 @@ class ResourceController(rest.RestController):
             obj = self.find(session, obj_id, ctx, 'put')
             self.update(session, ctx, obj, values)
             session.flush()
-        with db_api.session_scope() as session:
+        with db_api.session_scope(readonly=True) as session:
             obj = self.find(session, obj_id)
+            self.spec.prepare(session, [obj])
             result = self.spec.render(obj)
         self._cast('update', obj, updates=_jsonable(values))
         return {self.spec.singular: result}

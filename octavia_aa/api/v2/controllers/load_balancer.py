@@ -22,8 +22,10 @@ from octavia_aa import topology
 
 CONF = config.CONF
 
+
 def _vip(attr, default=None):
     return lambda lb: getattr(lb.vip, attr, default) if lb.vip else default
+
 
 FIELDS = f.common() + [
     f.Field('vip_address', 'ip', attr='vip_address', put=False,
@@ -41,14 +43,17 @@ FIELDS = f.common() + [
             render=_vip('sg_ids', [])),
     f.Field('vip_vnic_type', read_only=True, render=_vip('vnic_type')),
     f.Field('additional_vips', read_only=True, render=lambda lb: []),
-    f.Field('listeners', read_only=True, render=f.ids('listeners')),
-    f.Field('pools', read_only=True, render=f.ids('pools')),
+    f.Field('listeners', read_only=True,
+            render=lambda lb: [{'id': i} for i in lb.child_ids['listeners']]),
+    f.Field('pools', read_only=True,
+            render=lambda lb: [{'id': i} for i in lb.child_ids['pools']]),
     f.Field('provider', 'str', put=False, max_length=64),
     f.Field('flavor_id', 'uuid', put=False),
     f.Field('availability_zone', 'str', put=False),
     f.Field('topology', read_only=True),
     f.Field('fault', read_only=True),
 ]
+
 
 class LoadBalancerSpec(base.Spec):
     def list_from(self):
@@ -58,12 +63,31 @@ class LoadBalancerSpec(base.Spec):
         return (sa.select(m.LoadBalancer).join(m.LoadBalancer.vip)
                 .options(orm.contains_eager(m.LoadBalancer.vip), *self.load))
 
+    def prepare(self, session, lbs):
+        # Listener and pool ids of every load balancer of the response in
+        # one query, instead of a relationship load per collection.
+        by_id = {lb.id: lb for lb in lbs}
+        for lb in lbs:
+            lb.child_ids = {'listeners': [], 'pools': []}
+        if not by_id:
+            return
+        ids = list(by_id)
+        stmt = sa.union_all(
+            sa.select(sa.literal('listeners'), m.Listener.load_balancer_id,
+                      m.Listener.id, m.Listener.created_at)
+            .where(m.Listener.load_balancer_id.in_(ids)),
+            sa.select(sa.literal('pools'), m.Pool.load_balancer_id,
+                      m.Pool.id, m.Pool.created_at)
+            .where(m.Pool.load_balancer_id.in_(ids)))
+        for kind, lb_id, child_id, _ in sorted(
+                session.execute(stmt), key=lambda r: (r[3], r[2])):
+            by_id[lb_id].child_ids[kind].append(child_id)
+
+
 SPEC = LoadBalancerSpec(
     m.LoadBalancer, 'loadbalancer', 'loadbalancers', 'Load Balancer',
-    'loadbalancer', FIELDS, rpc_name='load_balancer',
-    load=[orm.selectinload(m.LoadBalancer.listeners).load_only(
-              m.Listener.id),
-          orm.selectinload(m.LoadBalancer.pools).load_only(m.Pool.id)])
+    'loadbalancer', FIELDS, rpc_name='load_balancer')
+
 
 def _resolve_vip_subnet(values):
     subnet_ref = values.pop('vip_subnet_id', None)
@@ -95,6 +119,7 @@ def _resolve_vip_subnet(values):
         'VIP must contain one of: vip_port_id, vip_network_id, '
         'vip_subnet_id.')
 
+
 def _flavor_data(session, flavor_id, provider):
     if not flavor_id:
         return {}
@@ -110,6 +135,7 @@ def _flavor_data(session, flavor_id, provider):
             'flavor_id', flavor_id, 'The flavor is for provider %s.'
             % flavor.flavor_profile.provider_name)
     return flavors.parse_flavor_data(flavor.flavor_profile.flavor_data)
+
 
 class LoadBalancersController(base.ResourceController):
     spec = SPEC
@@ -179,6 +205,7 @@ class LoadBalancersController(base.ResourceController):
             return LoadBalancerActions(lb_id, remainder[0]), remainder[1:]
         pecan.abort(404)
 
+
 def status_tree(lb):
     def hm(pool):
         h = pool.health_monitor
@@ -223,6 +250,7 @@ def status_tree(lb):
                        'pools': listener_pools(li)}
                       for li in lb.listeners]}}}
 
+
 def stats_of(session, listener_ids):
     cols = [m.ListenerStatistics.bytes_in, m.ListenerStatistics.bytes_out,
             m.ListenerStatistics.active_connections,
@@ -234,6 +262,7 @@ def stats_of(session, listener_ids):
     return {'stats': dict(zip(('bytes_in', 'bytes_out', 'active_connections',
                                'total_connections', 'request_errors'),
                               (int(v) for v in row)))}
+
 
 class LoadBalancerActions:
     def __init__(self, lb_id, action):
@@ -268,4 +297,3 @@ class LoadBalancerActions:
             pecan.response.status = 202
             return None
         pecan.abort(405)
-
