@@ -33,12 +33,15 @@ class ControllerWorker:
         self.runner = runner or engine.FlowRunner()
 
     def _run(self, factory, args=(), store=None):
+        """Run a flow; False if it failed (and reverted)."""
         try:
             self.runner.run(factory, args, store)
+            return True
         except Exception:
             # The flow's revert already wrote the fault; log for operators.
             LOG.exception('Flow %s failed (store %s)', factory.__name__,
                           store)
+            return False
 
     # -- load balancers ---------------------------------------------------
 
@@ -103,15 +106,28 @@ class ControllerWorker:
         self._run_lb(load_balancer_id, plan)
 
     def failover_load_balancer(self, load_balancer_id):
+        """Rolling: one flow per amphora, in the topology's order; stops
+        at the first failure (the load balancer is then in ERROR)."""
         def plan(session, lb):
             strategy = topology.get(lb.topology)
             live = [a for a in lb.amphorae
                     if a.status in (c.ALLOCATED, c.ERROR)]
-            order = strategy.failover_order(live)
-            return lb_flows.failover, [lb.topology, [
+            return lb.topology, [
                 [a.id, a.role, strategy.replacement_role(lb, a)]
-                for a in order]]
-        self._run_lb(load_balancer_id, plan)
+                for a in strategy.failover_order(live)]
+        planned = self._planned(load_balancer_id, plan)
+        if planned is None:
+            return
+        topology_name, steps = planned
+        store = {'load_balancer_id': load_balancer_id}
+        if not steps:
+            self._run(lb_flows.update, [], store)
+            return
+        for index, step in enumerate(steps):
+            last = index == len(steps) - 1
+            if not self._run(lb_flows.failover, [topology_name, step, last],
+                             store):
+                return
 
     def failover_amphora(self, amphora_id):
         with db_api.session_scope() as session:
@@ -126,7 +142,7 @@ class ControllerWorker:
             amp = session.get(models.Amphora, amphora_id)
             strategy = topology.get(lb.topology)
             return lb_flows.failover, [lb.topology, [
-                [amp.id, amp.role, strategy.replacement_role(lb, amp)]]]
+                amp.id, amp.role, strategy.replacement_role(lb, amp)]]
         self._run_lb(lb_id, plan)
 
     def resize_cluster(self, cluster_id):
@@ -203,4 +219,3 @@ class ControllerWorker:
 
     def close(self):
         self.runner.close()
-

@@ -68,8 +68,8 @@ def _backend(url):
     if url.split(':', 1)[0] in ('memory', 'dir', 'file', 'zookeeper'):
         return backends.fetch({'connection': url})
     conf = {'connection': url}
-    if url.startswith('sqlite') and url.strip() not in ('sqlite://',
-                                                         'sqlite:///'):
+    in_memory = url.strip() in ('sqlite://', 'sqlite:///')
+    if url.startswith('sqlite') and not in_memory:
         # Taskflow's default NullPool closes the connection after every
         # write; closing the last WAL connection checkpoints the file, a
         # few milliseconds per atom state change.  Keep connections open.

@@ -43,10 +43,10 @@ def test_plugins(tmp_path_factory):
 @pytest.fixture
 def db(tmp_path, test_plugins):
     h.override('state_path', str(tmp_path))
-    h.override('connection', 'sqlite:///%s' % (tmp_path / 'octavia.sqlite'),
-             'database')
+    h.override('connection',
+               'sqlite:///%s' % (tmp_path / 'octavia.sqlite'), 'database')
     h.override('persistence_connection',
-             'sqlite:///%s' % (tmp_path / 'taskflow.sqlite'), 'task_flow')
+               'sqlite:///%s' % (tmp_path / 'taskflow.sqlite'), 'task_flow')
     db_api.reset()
     drivers.reset()
     subnets.reset()

@@ -113,5 +113,3 @@ def ipam_owners():
 def count(model):
     with db_api.session_scope() as session:
         return session.scalar(sa.select(sa.func.count()).select_from(model))
-
-

@@ -90,3 +90,38 @@ def test_failed_child_create_is_error_and_unlocks(db, monkeypatch):
     assert listener.fault == ('AmphoraeUpdateConfig failed: haproxy refused '
                               'the configuration')
     assert h.get(models.LoadBalancer, lb_id).provisioning_status == c.ACTIVE
+
+
+def test_rolling_failover_keeps_replacements_already_done(db, monkeypatch):
+    h.override('compute_driver', 'compute_failing_test_driver',
+               'controller_worker')
+    # Builds 1-3 make the cluster, 4 the first replacement; 5 fails.
+    monkeypatch.setattr(drivers_for_tests.FailingComputeDriver,
+                        'fail_on_build', 5)
+    worker = controller_worker.ControllerWorker()
+    lb_id = h.make_lb(desired=2, standby=1)
+    worker.create_load_balancer(lb_id)
+    before = {a.id: a for a in h.amphorae(lb_id)}
+    standby = next(a for a in before.values()
+                   if a.role == c.ROLE_IN_CLUSTER_STANDBY)
+    with h.db_api.session_scope() as session:
+        session.get(models.LoadBalancer, lb_id).provisioning_status = (
+            c.PENDING_UPDATE)
+
+    worker.failover_load_balancer(lb_id)
+
+    lb = h.get(models.LoadBalancer, lb_id)
+    assert lb.provisioning_status == c.ERROR
+    assert 'compute quota exceeded (test)' in lb.fault
+    after = {a.id: a for a in h.amphorae(lb_id)}
+    # The standby went first and its replacement stays.
+    assert standby.id not in after
+    (kept,) = [a for a in after.values() if a.id not in before]
+    assert kept.role == c.ROLE_IN_CLUSTER_STANDBY
+    assert kept.status == c.ALLOCATED
+    # The amphora whose replacement failed is in ERROR with the reason;
+    # the last one was not touched.
+    errored = [a for a in after.values() if a.status == c.ERROR]
+    assert len(errored) == 1 and 'ComputeBuild failed' in errored[0].fault
+    assert len(after) == 3
+    assert {r.amphora_id for r in h.registrations(lb_id)} == set(after)

@@ -47,16 +47,22 @@ def delete(topology_name, amphora_ids):
     return flow
 
 
-def failover(topology_name, plan):
-    """Rolling: one amphora replaced at a time, in the topology's order.
-    plan: [[failed_id, failed_role, new_role], ...]"""
+def failover(topology_name, step, finish=True):
+    """Replace one amphora; step: [failed_id, failed_role, new_role].
+
+    A rolling load-balancer failover runs one such flow per amphora, in
+    the topology's order, so a failure reverts only the replacement in
+    progress and keeps those already done; only the last one (finish)
+    unlocks the load balancer.
+    """
     strategy = topology.get(topology_name)
-    flow = linear_flow.Flow('failover-load-balancer')
-    flow.add(lifecycle.LoadBalancerToErrorOnRevert())
-    for index, (failed_id, failed_role, new_role) in enumerate(plan):
-        flow.add(amp_flows.replace(strategy, 'fo%d' % index, failed_id,
-                                   failed_role, new_role))
-    flow.add(db_tasks.MarkLoadBalancerActive())
+    failed_id, failed_role, new_role = step
+    flow = linear_flow.Flow('failover-amphora')
+    flow.add(lifecycle.LoadBalancerToErrorOnRevert(),
+             amp_flows.replace(strategy, 'fo', failed_id, failed_role,
+                               new_role))
+    if finish:
+        flow.add(db_tasks.MarkLoadBalancerActive())
     return flow
 
 
