@@ -68,11 +68,17 @@ class HealthManagerService:
         return claimed
 
     def _check_loop(self):
-        # A grace period first: after a restart nobody has had the time
-        # to send a heartbeat yet.
-        interval = CONF.health_manager.health_check_interval
-        while not self._stop.wait(interval):
+        # A grace period of one heartbeat_timeout first: after a restart
+        # of the health manager every row looks stale until the amphorae
+        # have had the time to be heard again.
+        hm = CONF.health_manager
+        if self._stop.wait(max(hm.heartbeat_timeout,
+                               hm.health_check_interval)):
+            return
+        while True:
             try:
                 self.check_stale()
             except Exception:
                 LOG.exception('Stale amphora check failed')
+            if self._stop.wait(hm.health_check_interval):
+                return

@@ -148,3 +148,31 @@ def test_housekeeping_purges_deleted_rows(worker):
     assert h.get(models.Listener, keep) is not None
     assert [a.status for a in h.rows(models.Amphora)] == [c.ALLOCATED]
     assert hk_service.purge_deleted() == 0
+
+
+def test_periodic_check_fails_over_after_the_grace_period(worker, db):
+    h.override('heartbeat_timeout', 1, 'health_manager')
+    h.override('health_check_interval', 1, 'health_manager')
+    h.override('bind_port', 0, 'health_manager')
+    rpc.reset()
+    services = [worker_service.WorkerService(),
+                hm_service.HealthManagerService()]
+    lb_id = h.make_lb(c.TOPOLOGY_SINGLE)
+    worker.create_load_balancer(lb_id)
+    (stale,) = h.amphorae(lb_id)
+    with h.db_api.session_scope() as session:
+        session.add(models.AmphoraHealth(
+            amphora_id=stale.id, last_update=datetime.datetime(2000, 1, 1)))
+    for svc in services:
+        svc.start()
+    try:
+        poll(lambda: h.get(models.Amphora, stale.id) is None,
+             'the periodic check to fail the amphora over')
+        poll(lambda: h.get(models.LoadBalancer, lb_id).provisioning_status
+             == c.ACTIVE, 'the load balancer to unlock')
+        (new,) = h.amphorae(lb_id)
+        assert new.role == c.ROLE_STANDALONE
+    finally:
+        for svc in reversed(services):
+            svc.stop()
+        rpc.reset()
