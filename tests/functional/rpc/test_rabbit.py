@@ -111,6 +111,19 @@ def test_cast_reaches_worker_process_over_rabbitmq(tmp_path, shared_db):
         assert len(h.amphorae(lb_id)) == 3
         assert len(h.registrations(lb_id)) == 3
 
+        # A child object's cast, with the locks the API takes.
+        listener_id = h.add_child('listener', lb_id,
+                                  load_balancer_id=lb_id, protocol='TCP',
+                                  protocol_port=443)
+        rpc.cast('create_listener', listener_id=listener_id)
+        _wait_for(lambda: h.get(models.Listener, listener_id)
+                  .provisioning_status != c.PENDING_CREATE,
+                  FLOW_WITHIN, 'the listener flow', proc, log)
+        assert h.get(models.Listener, listener_id).provisioning_status == (
+            c.ACTIVE)
+        assert h.get(models.LoadBalancer, lb_id).provisioning_status == (
+            c.ACTIVE)
+
         with db_api.session_scope() as session:
             session.get(models.LoadBalancer, lb_id).provisioning_status = (
                 c.PENDING_DELETE)
@@ -119,6 +132,7 @@ def test_cast_reaches_worker_process_over_rabbitmq(tmp_path, shared_db):
         _wait_for(lambda: h.get(models.LoadBalancer, lb_id) is None,
                   FLOW_WITHIN, 'the delete flow', proc, log)
         assert h.count(models.Amphora) == 0
+        assert h.count(models.Listener) == 0
         assert h.ipam_owners() == []
     finally:
         rpc.reset()
