@@ -4,10 +4,13 @@ The primary key (subnet_id, ip_address) makes a double allocation
 impossible: two allocators racing for one address see a duplicate-entry
 error inside a savepoint and the loser takes the next free one.  Passing
 the caller's session makes the allocation part of the caller's
-transaction, so a failed create leaves no address behind.
+transaction, so a failed create leaves no address behind.  Addresses are
+picked at random in the allocation range (like Neutron), so allocating
+does not read every address already handed out.
 """
 import contextlib
 import ipaddress
+import random
 
 from oslo_db import exception as db_exc
 from oslo_utils import uuidutils
@@ -48,6 +51,15 @@ def allocate(subnet, owner, ip_address=None, session=None, attempts=20):
     taken = exceptions.Conflict('IP address %s is already allocated on '
                                 'subnet %s.' % (ip_address, subnet.name))
     with _session(session) as s:
+        if ip_address is None:
+            # A few random probes first: on a subnet that is not nearly
+            # full one of them is free, and no allocated address is read.
+            start = int(ipaddress.ip_address(subnet.allocation_start))
+            end = int(ipaddress.ip_address(subnet.allocation_end))
+            for _ in range(3):
+                probe = str(ipaddress.ip_address(random.randint(start, end)))
+                if _try_insert(s, subnet, probe, port_id, owner):
+                    return probe, port_id
         for _ in range(attempts):
             used = set(s.scalars(sa.select(models.IpAllocation.ip_address)
                                  .where(models.IpAllocation.subnet_id ==
@@ -62,17 +74,28 @@ def allocate(subnet, owner, ip_address=None, session=None, attempts=20):
                     raise exceptions.Conflict(
                         'No free IP address left on subnet %s.'
                         % subnet.name)
-            try:
-                with s.begin_nested():
-                    s.add(models.IpAllocation(
-                        subnet_id=subnet.id, ip_address=choice,
-                        port_id=port_id, owner=owner))
+            if _try_insert(s, subnet, choice, port_id, owner):
                 return choice, port_id
-            except db_exc.DBDuplicateEntry:
-                if ip_address is not None:
-                    raise taken
+            if ip_address is not None:
+                raise taken
     raise exceptions.Conflict('Could not allocate an address on subnet %s.'
                               % subnet.name)
+
+
+def _try_insert(session, subnet, address, port_id, owner):
+    """Insert the allocation in a savepoint; False if it is taken."""
+    if session.scalar(sa.select(models.IpAllocation.port_id).where(
+            models.IpAllocation.subnet_id == subnet.id,
+            models.IpAllocation.ip_address == address)) is not None:
+        return False
+    try:
+        with session.begin_nested():
+            session.add(models.IpAllocation(
+                subnet_id=subnet.id, ip_address=address, port_id=port_id,
+                owner=owner))
+        return True
+    except db_exc.DBDuplicateEntry:
+        return False
 
 
 def release(port_id, session=None):

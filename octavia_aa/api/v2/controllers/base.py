@@ -169,9 +169,7 @@ class ResourceController(rest.RestController):
             obj = self.create(session, ctx, values)
             session.add(obj)
             session.flush()
-            obj_id = obj.id
-        with db_api.session_scope(readonly=True) as session:
-            obj = self.find(session, obj_id)
+            # Rendered from the new row itself, in its own transaction.
             self.spec.prepare(session, [obj])
             result = self.spec.render(obj)
         self._cast('create', obj)

@@ -1,6 +1,7 @@
 """/v2/lbaas/loadbalancers: CRUD, cascade delete, status tree, stats,
 failover."""
 
+from oslo_utils import uuidutils
 import pecan
 import sqlalchemy as sa
 from sqlalchemy import orm
@@ -162,11 +163,12 @@ class LoadBalancersController(base.ResourceController):
         vip_address = values.pop('vip_address', None)
         qos = values.pop('vip_qos_policy_id', None)
         sg_ids = values.pop('vip_sg_ids', None) or []
-        lb = m.LoadBalancer(topology=settings.topology,
+        # The id is made here so nothing needs flushing before the VIP.
+        lb = m.LoadBalancer(id=uuidutils.generate_uuid(),
+                            topology=settings.topology,
                             provisioning_status=c.PENDING_CREATE,
                             operating_status=c.OFFLINE, **values)
         session.add(lb)
-        session.flush()
         vip = drivers.get('network').allocate_vip(lb.id, subnet, vip_address,
                                                   session=session)
         lb.vip = m.Vip(qos_policy_id=qos, sg_ids=sg_ids, **vip)
