@@ -77,7 +77,8 @@ class Agent:
         return ruleset.LbRules(
             lb_id=lb.id, vip=lb.vip_address, affinity=lb.affinity,
             macs=[by_pos[p].mac for p in table],
-            dead=sorted({a.mac for a in lb.amphorae.values() if a.failed}),
+            dead=sorted({a.mac for a in lb.amphorae.values() if a.failed} |
+                        set(lb.retired)),
             slots=self.opts.slots, seed=self.opts.hash_seed,
             flow_timeout=self.opts.flow_timeout,
             flow_size=self.opts.flow_table_size)
@@ -113,6 +114,42 @@ class Agent:
             raise errors.NotFound('load balancer %s is not plugged here'
                                   % lb_id, load_balancer_id=lb_id)
         return lb
+
+    @staticmethod
+    def _macs(lb):
+        return {a.mac for a in lb.amphorae.values()}
+
+    def _retire(self, lb, before):
+        """Remember MACs that left the registrations; returns them."""
+        now = self._macs(lb)
+        for mac in now:
+            lb.retired.pop(mac, None)
+        gone = before - now
+        for mac in gone:
+            lb.retired[mac] = time.time()
+        return gone
+
+    def _purge(self, jobs):
+        """Drop pinned flows to dead/removed MACs (outside the lock: it
+        is cleanup after the slots already moved)."""
+        for interface, rules, macs in jobs:
+            try:
+                n = self.dp.purge_pins(interface, rules, macs)
+                if n:
+                    LOG.info('purged %d pinned flows of %s', n, rules.lb_id)
+            except Exception:
+                LOG.exception('purging pinned flows of %s failed',
+                              rules.lb_id)
+
+    def _expire_retired(self):
+        limit = time.time() - self.opts.flow_timeout
+        changed = False
+        for lb in self.lbs.values():
+            for mac, when in list(lb.retired.items()):
+                if when < limit:
+                    del lb.retired[mac]
+                    changed = True
+        return changed
 
     def _answer(self, lb):
         rules = self._rules(lb)
@@ -196,15 +233,19 @@ class Agent:
     def register(self, lb_id, amphorae, exclusive=False):
         with self.lock:
             lb = self._lb(lb_id)
+            before = self._macs(lb)
             listed = {a['id'] for a in amphorae}
             if exclusive:
                 for amp_id in set(lb.amphorae) - listed:
                     del lb.amphorae[amp_id]
             for spec in amphorae:
                 self._register_one(lb, spec)
+            gone = self._retire(lb, before)
             self._commit()
             answer = self._answer(lb)
+            jobs = [(lb.interface, self._rules(lb), gone)] if gone else []
         self._notify()
+        self._purge(jobs)
         return answer
 
     def _register_one(self, lb, spec):
@@ -237,13 +278,17 @@ class Agent:
     def unregister(self, lb_id, amphora_ids):
         with self.lock:
             lb = self._lb(lb_id)
+            before = self._macs(lb)
             for amp_id in amphora_ids:
                 lb.amphorae.pop(amp_id, None)
                 self._misses.pop((lb_id, amp_id), None)
                 self._probes.pop((lb_id, amp_id), None)
+            gone = self._retire(lb, before)
             self._commit()
             answer = self._answer(lb)
+            jobs = [(lb.interface, self._rules(lb), gone)] if gone else []
         self._notify()
+        self._purge(jobs)
         return answer
 
     def _amp(self, lb_id, amp_id):
@@ -290,6 +335,7 @@ class Agent:
         """
         fall = self.conf.distributor_prober.fall
         changed = suspect = False
+        jobs = []
         with self.lock:
             for lb_id, amp_id, ok in results:
                 lb = self.lbs.get(lb_id)
@@ -315,10 +361,15 @@ class Agent:
                     amp.failed = True
                     amp.failed_at = time.time()
                     changed = True
+                    jobs.append((lb.interface, lb.id, amp.mac))
+            changed = self._expire_retired() or changed
             if changed:
                 self._commit()
+            jobs = [(i, self._rules(self.lbs[lb_id]), {mac})
+                    for i, lb_id, mac in jobs]
         if changed:
             self._notify()
+        self._purge(jobs)
         return suspect
 
     # -- status -----------------------------------------------------------

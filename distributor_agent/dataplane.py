@@ -178,6 +178,43 @@ class Dataplane:
                     ruleset.render(interface, mac, lbs)))
         self._applied[interface] = (sig, {lb.lb_id: lb for lb in lbs})
 
+    def purge_pins(self, interface, lb, macs):
+        """Delete pinned flows that point at ``macs`` (dead or removed
+        amphorae); returns how many.
+
+        Without this a pin to a dead amphora would outlive it: the dead
+        set makes such flows re-hash, but their packets keep refreshing
+        the stale pin, which would send them back the moment the amphora
+        is activated again, or blackhole them once its MAC leaves the dead
+        set.  Best effort and after the failover itself.
+        """
+        table = ruleset.table_name(interface)
+        macs = set(macs)
+        for attempt in range(3):
+            try:
+                objs = self.nft.json('list map netdev %s %s'
+                                     % (table, lb.flows_map), terse=False)
+            except nftlib.NftError:
+                return 0
+            elements = []
+            for obj in objs:
+                if 'map' in obj:
+                    elements = obj['map'].get('elem', [])
+            keys = ruleset.pins_to(elements, macs)
+            if not keys:
+                return 0
+            try:
+                with self._lock:
+                    for i in range(0, len(keys), 1000):
+                        self.nft.run(ruleset.delete_pins(
+                            table, lb, keys[i:i + 1000]))
+                return len(keys)
+            except nftlib.NftError as exc:
+                # An entry expired between listing and deleting: retry.
+                LOG.info('purging pins of %s: %s (attempt %d)', lb.lb_id,
+                         exc, attempt + 1)
+        return 0
+
     def counters(self, interface, lb):
         """Packets/bytes the VIP's chain saw, and pinned flow count."""
         table = ruleset.table_name(interface)

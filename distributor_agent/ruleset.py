@@ -78,10 +78,14 @@ class LbRules:
         pin = '@nh,128,64 . th sport'
         return expr, pin, 'typeof %s' % pin, '6p'
 
+    @property
+    def flows_map(self):
+        return 'flows_%s_%s' % (self.tag, self.key[3])
+
     def object_names(self):
-        t, suffix = self.tag, self.key[3]
+        t = self.tag
         return {('chain', 'lb_' + t), ('map', self.slots_map),
-                ('set', 'dead_' + t), ('map', 'flows_%s_%s' % (t, suffix))}
+                ('set', 'dead_' + t), ('map', self.flows_map)}
 
 
 def _elements(pairs):
@@ -110,6 +114,28 @@ def slot_elements(table, lb, old_macs=None):
             table, name,
             _elements('%d : %s' % (i, lb.macs[i]) for i in changed)))
     return out
+
+
+def _key_text(val):
+    if isinstance(val, dict) and 'concat' in val:
+        return ' . '.join(_key_text(v) for v in val['concat'])
+    return str(val)
+
+
+def pins_to(elements, macs):
+    """Keys (nft text) of flow map elements (JSON) pinned to ``macs``."""
+    keys = []
+    for key, value in elements:
+        if value in macs:
+            if isinstance(key, dict) and 'elem' in key:
+                key = key['elem']['val']
+            keys.append(_key_text(key))
+    return keys
+
+
+def delete_pins(table, lb, keys):
+    return 'delete element netdev %s %s { %s }' % (
+        table, lb.flows_map, _elements(keys))
 
 
 def dead_elements(table, lb):
@@ -144,8 +170,8 @@ def render(interface, mac, lbs, stale=()):
             out.append('delete %s netdev %s %s' % (kind, t, name))
     for lb in sorted(lbs, key=lambda x: x.tag):
         x = lb.tag
-        expr, pin, keydecl, suffix = lb.key
-        flows = 'flows_%s_%s' % (x, suffix)
+        expr, pin, keydecl, _ = lb.key
+        flows = lb.flows_map
         out += [
             'add map netdev %s %s { type mark : ether_addr; '
             'size %d; }' % (t, lb.slots_map, lb.slots + 16),

@@ -45,6 +45,9 @@ class LoadBalancer:
     subnet_cidr: str = None
     gateway: str = None
     amphorae: dict = dataclasses.field(default_factory=dict)
+    # MAC -> when it stopped being registered: pinned flows must not use
+    # it any more (see Dataplane.purge_pins); dropped after flow_timeout.
+    retired: dict = dataclasses.field(default_factory=dict)
 
     def to_dict(self):
         d = dataclasses.asdict(self)

@@ -128,3 +128,36 @@ def test_failed_amphora_slots_go_to_the_standby(lab, pki):
     # table does not change at all.
     promoted = bed.register([dict(standby, role='ACTIVE', position=0)])
     assert promoted['digest'] == status['digest']
+
+
+def test_pins_never_lead_back_to_a_failed_or_removed_amphora(lab, bed):
+    # SOURCE_IP: the pin key is the client address, so every connection
+    # of the client follows the pin.
+    bed.plug(affinity='SOURCE_IP')
+    bed.register(bed.amps)
+    by_name = {a['name']: a for a in bed.amps}
+    first = by_name[lab.fetch(bed.client)]
+    first['proc'].kill()
+    lab_mod.wait_for(lambda: bed.agent.ok(
+        'GET', '/v1/loadbalancers/%s' % bed.lb)['amphorae'][
+            bed.amps.index(first)]['state'] == 'FAILED', what='failed')
+    conn = lab.connect(bed.client)
+    second = by_name[lab.get(conn)]
+    assert second is not first
+    # The failed amphora comes back and is activated: its slots return,
+    # but the client, pinned to its new amphora meanwhile, stays there.
+    lab.start_server(first)
+    bed.agent.ok('PUT', '/v1/loadbalancers/%s/amphorae/%s/activate'
+                 % (bed.lb, first['id']))
+    assert [lab.get(conn) for _ in range(5)] == [second['name']] * 5
+    assert lab.fetch(bed.client) == second['name']
+    conn.close()
+    # The second amphora is removed and its machine disappears: the
+    # client's pin must not blackhole it.
+    bed.agent.ok('POST', '/v1/loadbalancers/%s/amphorae/unregister'
+                 % bed.lb, {'amphora_ids': [second['id']]})
+    lab_mod.sh('ip', 'link', 'set', 'eth0', 'down', ns=second['ns'])
+    third = lab.fetch(bed.client, timeout=2)
+    assert third in {a['name'] for a in bed.amps} - {second['name']}
+    flows = lab_mod.sh('nft', 'list', 'ruleset', ns=bed.dist_ns)
+    assert second['mac'] not in flows.split('set dead_')[0]
