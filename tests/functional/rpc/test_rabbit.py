@@ -10,6 +10,7 @@ import sys
 import time
 import uuid
 
+import kombu
 import pytest
 
 from octavia_aa.common import config
@@ -25,6 +26,8 @@ from tests.functional.worker import helpers as h
 CONF = config.CONF
 BROKER = ('127.0.0.1', 5672)
 TRANSPORT_URL = 'rabbit://guest:guest@127.0.0.1:5672/'
+# The same broker and vhost ("/") in kombu's spelling.
+KOMBU_URL = 'amqp://guest:guest@127.0.0.1:5672//'
 # Safety nets against a hung run, not measurements.
 READY_WITHIN = 60
 FLOW_WITHIN = 120
@@ -44,6 +47,15 @@ def _wait_for(predicate, within, what, proc, log):
                         % (proc.returncode, what, _tail(log)))
         time.sleep(0.2)
     pytest.fail('gave up waiting for %s:\n%s' % (what, _tail(log)))
+
+
+def _remove_from_broker(exchange, server_queue):
+    """Delete what this run declared that nobody else uses (the shared
+    topic queue stays: another run may be consuming from it)."""
+    with kombu.Connection(KOMBU_URL) as conn:
+        channel = conn.channel()
+        channel.queue_delete(server_queue)
+        channel.exchange_delete(exchange)
 
 
 def _tail(path):
@@ -76,6 +88,7 @@ def test_cast_reaches_worker_process_over_rabbitmq(tmp_path, shared_db):
                     'needs the real broker' % (BROKER + (exc,)))
     # A unique exchange per run: no other worker or test sees our casts.
     exchange = 'octavia_aa_test_%s' % uuid.uuid4().hex
+    host = 'worker-%s' % exchange
     log = tmp_path / 'worker.log'
     conf = tmp_path / 'worker.conf'
     conf.write_text(
@@ -83,11 +96,11 @@ def test_cast_reaches_worker_process_over_rabbitmq(tmp_path, shared_db):
         'transport_url = %s\n'
         'control_exchange = %s\n'
         'state_path = %s\n'
-        'host = worker-%s\n'
+        'host = %s\n'
         'log_file = %s\n'
         '[database]\n'
         'connection = %s\n'
-        % (TRANSPORT_URL, exchange, tmp_path, exchange, log, shared_db))
+        % (TRANSPORT_URL, exchange, tmp_path, host, log, shared_db))
 
     proc = subprocess.Popen([_worker_binary(), '--config-file', str(conf)],
                             stdout=subprocess.DEVNULL,
@@ -143,6 +156,7 @@ def test_cast_reaches_worker_process_over_rabbitmq(tmp_path, shared_db):
             except subprocess.TimeoutExpired:
                 os.kill(proc.pid, signal.SIGKILL)
                 proc.wait()
+        _remove_from_broker(exchange, '%s.%s' % (c.RPC_TOPIC, host))
     # SIGTERM is a clean stop, not a crash.
     assert proc.returncode == 0, _tail(log)
     assert 'Stopped' in log.read_text()
