@@ -9,32 +9,13 @@ from octavia_aa.controller.worker import controller_worker
 from octavia_aa.db import api as db_api
 from octavia_aa.db import migration
 from octavia_aa.network import subnets
+from tests.functional.worker import drivers_for_tests
 from tests.functional.worker import helpers as h
-
-ENTRY_POINTS = """\
-[octavia_aa.compute.drivers]
-compute_failing_test_driver = \
-tests.functional.worker.drivers_for_tests:FailingComputeDriver
-
-[octavia_aa.distributor.drivers]
-distributor_failing_test_driver = \
-tests.functional.worker.drivers_for_tests:FailingDistributorDriver
-distributor_pair_test_driver = \
-tests.functional.worker.drivers_for_tests:PerDistributorDriver
-"""
-
 
 @pytest.fixture(scope='session')
 def test_plugins(tmp_path_factory):
-    """Publish the failing drivers as a distribution on sys.path, so
-    stevedore finds them exactly as it finds installed drivers."""
-    root = tmp_path_factory.mktemp('plugins')
-    info = root / 'octavia_aa_test_drivers-0.0.dist-info'
-    info.mkdir()
-    (info / 'METADATA').write_text(
-        'Metadata-Version: 2.1\nName: octavia-aa-test-drivers\n'
-        'Version: 0.0\n')
-    (info / 'entry_points.txt').write_text(ENTRY_POINTS)
+    """The test-only drivers, findable by stevedore in this process."""
+    root = drivers_for_tests.publish(tmp_path_factory.mktemp('plugins'))
     sys.path.append(str(root))
     yield root
     sys.path.remove(str(root))

@@ -1,6 +1,9 @@
 """Test-only drivers (failing on purpose, or keeping per-distributor
 state), loaded through stevedore like any driver: conftest.py publishes
 their entry points."""
+import os
+import threading
+
 from octavia_aa.common import exceptions
 from octavia_aa.compute.drivers import noop as compute_noop
 from octavia_aa.distributor.drivers import noop as distributor_noop
@@ -19,6 +22,15 @@ class FailingComputeDriver(compute_noop.NoopComputeDriver):
         if self.builds == self.fail_on_build:
             raise exceptions.DriverError('compute quota exceeded (test)')
         return super().build(name, kind, entity_id)
+
+
+class HangingComputeDriver(compute_noop.NoopComputeDriver):
+    """Never finishes a build: touches the file named by $HANG_MARKER and
+    blocks, so a test can kill the worker in the middle of a flow."""
+
+    def build(self, name, kind, entity_id):
+        open(os.environ['HANG_MARKER'], 'w').close()
+        threading.Event().wait()
 
 
 class FailingDistributorDriver(distributor_noop.NoopDistributorDriver):
@@ -59,3 +71,27 @@ class PerDistributorDriver(distributor_noop.NoopDistributorDriver):
     def drain_amphora(self, distributor, load_balancer_id, amphora_id):
         self._table(distributor).drain_amphora(distributor, load_balancer_id,
                                                amphora_id)
+
+
+ENTRY_POINTS = """\
+[octavia_aa.compute.drivers]
+compute_failing_test_driver = %(mod)s:FailingComputeDriver
+compute_hanging_test_driver = %(mod)s:HangingComputeDriver
+
+[octavia_aa.distributor.drivers]
+distributor_failing_test_driver = %(mod)s:FailingDistributorDriver
+distributor_pair_test_driver = %(mod)s:PerDistributorDriver
+""" % {'mod': __name__}
+
+
+def publish(root):
+    """Make these drivers an installed distribution under `root` (a
+    directory to put on sys.path), so stevedore finds them exactly as it
+    finds real drivers, in this process or in a child."""
+    info = root / 'octavia_aa_test_drivers-0.0.dist-info'
+    info.mkdir(exist_ok=True)
+    (info / 'METADATA').write_text(
+        'Metadata-Version: 2.1\nName: octavia-aa-test-drivers\n'
+        'Version: 0.0\n')
+    (info / 'entry_points.txt').write_text(ENTRY_POINTS)
+    return root
