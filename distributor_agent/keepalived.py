@@ -236,8 +236,12 @@ class Supervisor(threading.Thread):
                       self.pid)
             self._kill_all()
             self.pid = self.proc = None
-            # A keepalived that keeps dying is restarted once a second.
-            self._next_start = self._spawned_at + 1.0
+            # Come back only after the peer surely took over (its
+            # master-down timer is ~3.6 adverts), so we rejoin as BACKUP
+            # instead of racing it; and at most once a second.
+            now = time.monotonic()
+            self._next_start = max(now + 5 * self.opts.advert_int,
+                                   self._spawned_at + 1.0)
             if time.monotonic() >= self._next_start:
                 self._spawn()
                 self.restarts += 1

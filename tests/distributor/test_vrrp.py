@@ -86,3 +86,25 @@ def test_dead_keepalived_never_leaves_two_nodes_answering(lab, pair):
                                  ns=pair.dist_ns)
     assert lab.fetch(pair.client) in ('amp1', 'amp2', 'amp3')
     assert d1_mac != d2_mac
+
+
+def test_agent_crash_keeps_keepalived_and_the_vip(lab, pair):
+    details = pair.agent.ok('GET', '/v1/details')['vrrp']
+    workers = [p for p in pair.agent.worker_pids()
+               if p != pair.agent.proc.pid]
+    # The gunicorn worker holding the agent dies; gunicorn starts a new
+    # one, which adopts the running keepalived: no VRRP transition.
+    for pid in lab.pids(pair.dist_ns):
+        cmd = open('/proc/%d/cmdline' % pid, 'rb').read()
+        if b'distributor_agent' in cmd and pid != pair.agent.proc.pid:
+            os.kill(pid, signal.SIGKILL)
+    lab_mod.wait_for(lambda: [
+        p for p in pair.agent.worker_pids() if p != pair.agent.proc.pid
+        and p not in workers] and pair.agent.call(
+            'GET', '/v1/info').status_code == 200, what='new worker')
+    again = pair.agent.ok('GET', '/v1/details')['vrrp']
+    assert again['pid'] == details['pid']
+    assert again['state'] == 'MASTER'
+    assert pair.vrrp_state(pair.agent2) == 'BACKUP'
+    assert lab_mod.arp_answers(pair.client, VIP) == {pair.dist_macs['eth0']}
+    assert lab.fetch(pair.client) in ('amp1', 'amp2', 'amp3')
