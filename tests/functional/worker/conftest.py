@@ -12,6 +12,7 @@ from octavia_aa.network import subnets
 from tests.functional.worker import drivers_for_tests
 from tests.functional.worker import helpers as h
 
+
 @pytest.fixture(scope='session')
 def test_plugins(tmp_path_factory):
     """The test-only drivers, findable by stevedore in this process."""
