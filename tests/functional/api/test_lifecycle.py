@@ -220,3 +220,21 @@ def test_quota_is_enforced(api, worker):
     with db_api.session_scope() as session:
         assert session.scalar(sa.select(sa.func.count()).select_from(
             models.LoadBalancer)) == 1
+
+
+def test_amphora_and_listener_actions(api, worker):
+    lb = helpers.active_lb(api)
+    amp = api.get('/v2/octavia/amphorae?loadbalancer_id=%s'
+                  % lb['id']).json['amphorae'][0]
+    base = '/v2/octavia/amphorae/' + amp['id']
+    assert api.get(base + '/stats').json == {'amphora_stats': []}
+    api.put(base + '/config', status=202)
+    api.delete(base + '/stats', status=405)
+    api.get(base + '/nonsense', status=404)
+    listener = helpers.post(api, '/v2/lbaas/listeners', 'listener', {
+        'loadbalancer_id': lb['id'], 'protocol': 'TCP',
+        'protocol_port': 22})['listener']
+    stats = api.get('/v2/lbaas/listeners/%s/stats'
+                    % listener['id']).json['stats']
+    assert stats['total_connections'] == 0
+    api.put(_lb_path(lb) + '/status', status=405)

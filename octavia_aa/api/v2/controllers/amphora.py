@@ -7,7 +7,6 @@ from octavia_aa.api import locking
 from octavia_aa.api.v2.controllers import base
 from octavia_aa.common import constants as c
 from octavia_aa.common import exceptions
-from octavia_aa.common import rpc
 from octavia_aa.db import api as db_api
 from octavia_aa.db import models as m
 
@@ -38,54 +37,49 @@ class AmphoraeController(base.ResourceController):
         pecan.abort(404)
 
 
-class AmphoraAction:
+class AmphoraAction(base.ActionController):
     def __init__(self, controller, amphora_id, action):
+        super().__init__(amphora_id, action)
         self.controller = controller
-        self.amphora_id = amphora_id
-        self.action = action
 
-    @pecan.expose('json')
-    def index(self):
-        ctx = base.context()
-        method = pecan.request.method
+    def get_stats(self, ctx):
+        with db_api.session_scope(readonly=True) as session:
+            amp = self.controller.find(session, self.obj_id, ctx,
+                                       'get_stats')
+            rows = session.scalars(sa.select(m.ListenerStatistics).where(
+                m.ListenerStatistics.amphora_id == amp.id))
+            return {'amphora_stats': [
+                {'id': amp.id, 'loadbalancer_id': amp.load_balancer_id,
+                 'listener_id': r.listener_id, 'bytes_in': r.bytes_in,
+                 'bytes_out': r.bytes_out,
+                 'active_connections': r.active_connections,
+                 'total_connections': r.total_connections,
+                 'request_errors': r.request_errors} for r in rows]}
+
+    def put_config(self, ctx):
+        with db_api.session_scope(readonly=True) as session:
+            amp = self.controller.find(session, self.obj_id, ctx,
+                                       'put_config')
+        self.accepted('update_amphora_agent_config', lambda e: None,
+                      amphora_id=amp.id)
+
+    def put_failover(self, ctx):
         with db_api.session_scope() as session:
-            if self.action == 'stats' and method == 'GET':
-                amp = self.controller.find(session, self.amphora_id, ctx,
-                                           'get_stats')
-                rows = session.scalars(sa.select(m.ListenerStatistics).where(
-                    m.ListenerStatistics.amphora_id == amp.id))
-                return {'amphora_stats': [
-                    {'id': amp.id, 'loadbalancer_id': amp.load_balancer_id,
-                     'listener_id': r.listener_id, 'bytes_in': r.bytes_in,
-                     'bytes_out': r.bytes_out,
-                     'active_connections': r.active_connections,
-                     'total_connections': r.total_connections,
-                     'request_errors': r.request_errors} for r in rows]}
-            if self.action == 'config' and method == 'PUT':
-                amp = self.controller.find(session, self.amphora_id, ctx,
-                                           'put_config')
-                method_name, kwargs = 'update_amphora_agent_config', {}
-            elif self.action == 'failover' and method == 'PUT':
-                amp = self.controller.find(session, self.amphora_id, ctx,
-                                           'put_failover')
-                if amp.load_balancer is None:
-                    raise exceptions.Conflict(
-                        'Amphora %s serves no load balancer.' % amp.id)
-                locking.lock_load_balancer(session, amp.load_balancer,
-                                           c.FAILOVERABLE_STATUSES,
-                                           listeners=False)
-                method_name, kwargs = 'failover_amphora', {}
-            else:
-                pecan.abort(405)
-        try:
-            rpc.cast(method_name, amphora_id=amp.id, **kwargs)
-        except Exception as e:
-            if amp.load_balancer_id and method_name == 'failover_amphora':
-                with db_api.session_scope() as session:
-                    lb = session.get(m.LoadBalancer, amp.load_balancer_id)
-                    lb.provisioning_status = c.ERROR
-                    lb.fault = 'The worker could not be reached: %s' % e
-            raise exceptions.OctaviaAAError(
-                'The worker could not be reached.')
-        pecan.response.status = 202
-        return None
+            amp = self.controller.find(session, self.obj_id, ctx,
+                                       'put_failover')
+            if amp.load_balancer is None:
+                raise exceptions.Conflict(
+                    'Amphora %s serves no load balancer.' % amp.id)
+            locking.lock_load_balancer(session, amp.load_balancer,
+                                       c.FAILOVERABLE_STATUSES,
+                                       listeners=False)
+            lb_id = amp.load_balancer_id
+        self.accepted('failover_amphora', lambda e: _lb_failed(lb_id, e),
+                      amphora_id=amp.id)
+
+
+def _lb_failed(lb_id, error):
+    with db_api.session_scope() as session:
+        lb = session.get(m.LoadBalancer, lb_id)
+        lb.provisioning_status = c.ERROR
+        lb.fault = 'The worker could not be reached: %s' % error

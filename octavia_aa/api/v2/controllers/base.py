@@ -211,6 +211,35 @@ class ResourceController(rest.RestController):
                 'reached; the object is now in ERROR.')
 
 
+class ActionController:
+    """/<collection>/{id}/<action>: the request goes to the method named
+    <http verb>_<action> (get_stats, put_failover, ...); others get 405."""
+
+    def __init__(self, obj_id, action):
+        self.obj_id = obj_id
+        self.action = action
+
+    @pecan.expose('json')
+    def index(self):
+        handler = getattr(self, '%s_%s' % (pecan.request.method.lower(),
+                                           self.action), None)
+        if handler is None:
+            pecan.abort(405)
+        return handler(context())
+
+    def accepted(self, method, mark_failed, **kwargs):
+        """Cast `method` and answer 202; mark_failed(error) runs if the
+        worker cannot be reached."""
+        try:
+            rpc.cast(method, **kwargs)
+        except Exception as e:
+            mark_failed(e)
+            raise exceptions.OctaviaAAError(
+                'The request was stored but the worker could not be '
+                'reached; the object is now in ERROR.')
+        pecan.response.status = 202
+
+
 def _jsonable(values):
     return {k: v for k, v in values.items()
             if isinstance(v, (str, int, float, bool, list, dict,

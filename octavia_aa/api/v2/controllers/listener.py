@@ -121,17 +121,13 @@ class ListenersController(child.ChildController):
     @pecan.expose()
     def _lookup(self, listener_id, *remainder):
         if remainder and remainder[0] == 'stats':
-            return ListenerStats(listener_id), remainder[1:]
+            return ListenerStats(listener_id, 'stats'), remainder[1:]
         pecan.abort(404)
 
 
-class ListenerStats:
-    def __init__(self, listener_id):
-        self.listener_id = listener_id
-
-    @pecan.expose('json')
-    def index(self):
-        with db_api.session_scope() as session:
-            ListenersController().find(session, self.listener_id,
-                                       base.context(), 'get_stats')
-            return load_balancer.stats_of(session, [self.listener_id])
+class ListenerStats(base.ActionController):
+    def get_stats(self, ctx):
+        with db_api.session_scope(readonly=True) as session:
+            ListenersController().find(session, self.obj_id, ctx,
+                                       'get_stats')
+            return load_balancer.stats_of(session, [self.obj_id])

@@ -15,7 +15,6 @@ from octavia_aa.common import drivers
 from octavia_aa.common import exceptions
 from octavia_aa.common import flavors
 from octavia_aa.common import policy
-from octavia_aa.common import rpc
 from octavia_aa.db import api as db_api
 from octavia_aa.db import models as m
 from octavia_aa.network import subnets
@@ -266,36 +265,27 @@ def stats_of(session, listener_ids):
                               (int(v) for v in row)))}
 
 
-class LoadBalancerActions:
-    def __init__(self, lb_id, action):
-        self.lb_id = lb_id
-        self.action = action
+class LoadBalancerActions(base.ActionController):
+    def _find(self, session, ctx, action):
+        return LoadBalancersController().find(session, self.obj_id, ctx,
+                                              action)
 
-    @pecan.expose('json')
-    def index(self):
-        ctx = base.context()
-        method = pecan.request.method
+    def get_status(self, ctx):
+        with db_api.session_scope(readonly=True) as session:
+            return status_tree(self._find(session, ctx, 'get_status'))
+
+    get_statuses = get_status
+
+    def get_stats(self, ctx):
+        with db_api.session_scope(readonly=True) as session:
+            lb = self._find(session, ctx, 'get_stats')
+            return stats_of(session, [li.id for li in lb.listeners])
+
+    def put_failover(self, ctx):
         with db_api.session_scope() as session:
-            if self.action in ('status', 'statuses') and method == 'GET':
-                lb = LoadBalancersController().find(
-                    session, self.lb_id, ctx, 'get_status')
-                return status_tree(lb)
-            if self.action == 'stats' and method == 'GET':
-                lb = LoadBalancersController().find(
-                    session, self.lb_id, ctx, 'get_stats')
-                return stats_of(session, [li.id for li in lb.listeners])
-            if self.action == 'failover' and method == 'PUT':
-                lb = LoadBalancersController().find(
-                    session, self.lb_id, ctx, 'put_failover')
-                locking.lock_load_balancer(session, lb,
-                                           c.FAILOVERABLE_STATUSES,
-                                           listeners=False)
-        if self.action == 'failover' and method == 'PUT':
-            try:
-                rpc.cast('failover_load_balancer', load_balancer_id=lb.id)
-            except Exception as e:
-                LoadBalancersController().mark_cast_failed(lb.id, e)
-                raise
-            pecan.response.status = 202
-            return None
-        pecan.abort(405)
+            lb = self._find(session, ctx, 'put_failover')
+            locking.lock_load_balancer(session, lb, c.FAILOVERABLE_STATUSES,
+                                       listeners=False)
+        self.accepted('failover_load_balancer', lambda e: (
+            LoadBalancersController().mark_cast_failed(lb.id, e)),
+            load_balancer_id=lb.id)
