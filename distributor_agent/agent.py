@@ -1,10 +1,9 @@
 """The distributor: registrations -> slot tables -> kernel, and back.
 
-All mutations take one lock, write the state file, then converge the
-kernel, so the state file always describes what the kernel should hold
-and a restart converges to it.
+All mutations take one lock, converge the kernel, then write the state
+file, so the file always holds a state the kernel accepted and a restart
+converges to it.
 """
-import ipaddress
 import logging
 import os
 import threading
@@ -87,8 +86,15 @@ class Agent:
         desired, macs = {}, {}
         for lb in self.lbs.values():
             desired.setdefault(lb.interface, []).append(self._rules(lb))
-        for interface in desired:
-            macs[interface] = self.dp.interface_mac(interface)
+        for interface in list(desired):
+            try:
+                macs[interface] = self.dp.interface_mac(interface)
+            except dp_mod.DataplaneError:
+                # Interface gone (e.g. port detached while we were down):
+                # serve the others rather than fail to start at all.
+                LOG.error('interface %s is missing: load balancers %s not '
+                          'served', interface,
+                          [r.lb_id for r in desired.pop(interface)])
         self.dp.apply(desired, macs)
 
     def _commit(self):
@@ -193,7 +199,8 @@ class Agent:
                                     self.opts.default_probe_port),
                 subnet_cidr=body.get('subnet_cidr'),
                 gateway=body.get('gateway'),
-                amphorae=old.amphorae if old else {})
+                amphorae=old.amphorae if old else {},
+                retired=old.retired if old else {})
             for other in self.lbs.values():
                 if other.id != lb_id and other.vip_address == lb.vip_address:
                     raise errors.BadRequest(
@@ -406,7 +413,8 @@ class Agent:
                     'vip': lb.vip_address,
                     'digest': slots.digest(rules.macs),
                     'amphorae': {a.id: {'position': a.position,
-                                        'role': a.role, 'state': a.state}
+                                        'role': a.role, 'state': a.state,
+                                        'failed_at': a.failed_at}
                                  for a in lb.amphorae.values()}}
         return {'type': 'distributor', 'ver': 1,
                 'id': self.opts.distributor_id,
@@ -439,10 +447,3 @@ def _rss_kb():
     except OSError:
         pass
     return None
-
-
-def validate_ip(field, value):
-    try:
-        return str(ipaddress.ip_address(value))
-    except (ValueError, TypeError):
-        raise errors.BadRequest(field, 'not an IP address: %r' % (value,))

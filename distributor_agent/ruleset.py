@@ -190,7 +190,8 @@ def render(interface, mac, lbs, stale=()):
         # Source MAC rewrite is required: otherwise the bridge/switch
         # learns the client's MAC on our port and replies come back here.
         out += [
-            'add rule netdev %s lb_%s counter ether saddr set %s' % (t, x, mac),
+            'add rule netdev %s lb_%s counter ether saddr set %s'
+            % (t, x, mac),
             'add rule netdev %s lb_%s ether daddr set %s map @%s '
             'ether daddr != @dead_%s fwd to %s' % (t, x, pin, flows, x, dev),
             'add rule netdev %s lb_%s meta mark set jhash %s mod %d seed '

@@ -36,6 +36,7 @@ amphorae (2053 is at 1.0054, and one failed amphora's slots spread over
 update stays ~20 ms, well inside the sub-second budget.  The preference
 orders are built once per process and cached.
 """
+import functools
 import hashlib
 import threading
 
@@ -122,6 +123,19 @@ def compute(slots, active, down=(), standby=(), prefs=None):
     which take the slots of down actives.  Returns a list of M positions,
     or [] when there is no active position at all.
     """
+    key = (slots, frozenset(active), frozenset(down), frozenset(standby))
+    if prefs is not None:
+        return list(_compute(*key, prefs=prefs))
+    # Status and heartbeats ask for the same tables over and over.
+    return list(_cached(*key))
+
+
+@functools.lru_cache(maxsize=512)
+def _cached(slots, active, down, standby):
+    return tuple(_compute(slots, active, down, standby))
+
+
+def _compute(slots, active, down, standby, prefs=None):
     active, down, standby = set(active), set(down), set(standby)
     if not active:
         return []

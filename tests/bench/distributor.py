@@ -37,8 +37,8 @@ defaults
     timeout server 30s
 frontend fe
     bind :80
-    http-request return status 200 content-type text/plain lf-string "%(name)s\\n" hdr X-Amp %(name)s
-'''
+''' + ('    http-request return status 200 content-type text/plain '
+       'lf-string "%(name)s\\n" hdr X-Amp %(name)s\n')
 
 
 def log(*args):
@@ -202,8 +202,8 @@ def main():
                               32, args.seconds))
             via.append(wrk(lab, bed.client, 'http://%s/' % VIP, 32,
                            args.seconds))
-            log('  direct %.0f rps, via %.0f rps' % (direct[-1]['rps'],
-                                                    via[-1]['rps']))
+            log('  direct %.0f rps, via %.0f rps'
+                % (direct[-1]['rps'], via[-1]['rps']))
         result['rps_direct'] = statistics.median(r['rps'] for r in direct)
         result['rps_via_distributor'] = statistics.median(
             r['rps'] for r in via)

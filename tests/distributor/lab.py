@@ -19,7 +19,6 @@ import tempfile
 import time
 import uuid
 
-import requests
 
 from octavia_aa.certificates import local as certs
 from octavia_aa.certificates import tls
