@@ -1,0 +1,1 @@
+"""HAProxy configuration of a load balancer, rendered on the controller."""
