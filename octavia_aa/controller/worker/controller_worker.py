@@ -214,8 +214,11 @@ class ControllerWorker:
     def delete_distributor(self, distributor_id):
         self._run(dist_flows.delete, [], {'distributor_id': distributor_id})
 
-    def resume(self):
-        self.runner.resume()
+    def unfinished(self):
+        return self.runner.unfinished()
+
+    def resume(self, leftovers=None):
+        self.runner.resume(leftovers)
 
     def close(self):
         self.runner.close()

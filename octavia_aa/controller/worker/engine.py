@@ -130,9 +130,15 @@ class FlowRunner:
                     if book.name == self.book_name
                     for flow_detail in book]
 
-    def resume(self):
-        """Finish (or revert) the flows a crashed run left behind."""
-        for book_uuid, flow_detail in self.unfinished():
+    def resume(self, leftovers=None):
+        """Finish (or revert) the flows a crashed run left behind.
+
+        Take `leftovers` (from unfinished()) before serving new casts:
+        listed later, a flow that has just started would run twice.
+        """
+        if leftovers is None:
+            leftovers = self.unfinished()
+        for book_uuid, flow_detail in leftovers:
             LOG.info('Resuming flow %s (%s)', flow_detail.name,
                      flow_detail.uuid)
             try:

@@ -19,6 +19,9 @@ class WorkerService:
 
     def start(self):
         self.worker = controller_worker.ControllerWorker()
+        # Listed before any cast is served, so only flows of a previous
+        # run are resumed, never one a new cast has just started.
+        leftovers = self.worker.unfinished()
         self.server = rpc.get_server([endpoints.Endpoints(self.worker)])
         # start() returns once the topic queue is declared, so a cast sent
         # after it is not lost.
@@ -26,6 +29,7 @@ class WorkerService:
         # Flows a crashed run left behind finish in the background while
         # new casts are served.
         self._resumer = threading.Thread(target=self.worker.resume,
+                                         args=(leftovers,),
                                          name='flow-resume', daemon=True)
         self._resumer.start()
         LOG.info('Worker ready: consuming RPC casts')
