@@ -15,7 +15,7 @@ def _require(binary):
 
 @pytest.fixture
 def lab():
-    for b in ('ip', 'nft'):
+    for b in ('ip', 'nft', 'arping'):
         _require(b)
     lab = lab_mod.Lab()
     try:

@@ -4,6 +4,7 @@ import zlib
 from hypothesis import given, settings, strategies as st
 
 from octavia_aa.common import heartbeat
+from tests.distributor import lab as lab_mod
 
 KEY = 'insecure-test-key'
 messages = st.dictionaries(
@@ -50,11 +51,16 @@ def test_any_flipped_byte_is_rejected(message, where, xor):
     raise AssertionError('tampered datagram accepted')
 
 
-def test_receiver_drops_and_counts_bad_datagrams():
-    rx = heartbeat.HeartbeatReceiver(KEY, '127.0.0.1', 0)
+def test_receiver_drops_and_counts_bad_datagrams(lab):
+    # Sockets made in a namespace of our own: no traffic in the host's.
+    with lab_mod.netns(lab.sw):
+        rx = heartbeat.HeartbeatReceiver(KEY, '127.0.0.1', 0)
+        raw = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     tx = heartbeat.HeartbeatSender(KEY, ['127.0.0.1:%d' % rx.address[1]])
     forger = heartbeat.HeartbeatSender('wrong-key', tx.destinations)
-    raw = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    with lab_mod.netns(lab.sw):
+        tx._sock('127.0.0.1')
+        forger._sock('127.0.0.1')
     try:
         good = tx.send({'id': 'd1', 'seq': 7})
         forger.send({'id': 'd1', 'seq': 8})
