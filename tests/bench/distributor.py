@@ -7,6 +7,18 @@ Builds a throw-away bed in network namespaces: a client, two distributor
 agents (a keepalived VRRP pair), five HAProxy amphorae answering their own
 name.  Needs nftables, keepalived, haproxy, wrk and arping.  The last line
 printed is one JSON object with the figures.
+
+Measured on the 2-vCPU dev machine (--runs 5 --seconds 8): rps direct
+37.7k, via the distributor 34.1k, ratio 0.92 (pairs 0.79-1.06; medians of
+other invocations 0.86-0.96); p50 +6 us; slots 4099, table load 30 ms,
+one-failure update 23 ms; balance 1.0032; unrelated slots moved 0;
+amphora kill: detected in 139 ms, 5 failed of 7871 requests (the killed
+amphora's own 4 connections), restored 23 ms after the kill; master
+distributor kill: 0 failed keep-alive requests, 204 ms gap.  With wrk and
+HAProxy pinned to one CPU each the ratio is a steady 0.82-0.88, and the
+same with a one-rule (no hash, no pinning) chain: the cost is the extra
+veth + bridge crossing, paid on the client's CPU of a 2-core box, not
+nftables.
 """
 import argparse
 import json
