@@ -108,3 +108,11 @@ def test_agent_crash_keeps_keepalived_and_the_vip(lab, pair):
     assert pair.vrrp_state(pair.agent2) == 'BACKUP'
     assert lab_mod.arp_answers(pair.client, VIP) == {pair.dist_macs['eth0']}
     assert lab.fetch(pair.client) in ('amp1', 'amp2', 'amp3')
+    # Unplugged on both: keepalived goes away and nobody answers.
+    for agent in (pair.agent, pair.agent2):
+        agent.ok('DELETE', '/v1/loadbalancers/%s/vip' % pair.lb)
+    for agent in (pair.agent, pair.agent2):
+        lab_mod.wait_for(lambda: pair.vrrp_state(agent) == 'IDLE',
+                         what='keepalived stopped')
+    lab_mod.sh('ip', 'neigh', 'flush', 'dev', 'eth0', ns=pair.client)
+    assert lab_mod.arp_answers(pair.client, VIP, count=3) == set()
