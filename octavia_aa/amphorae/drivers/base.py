@@ -48,3 +48,13 @@ class AmphoraDriver(metaclass=abc.ABCMeta):
     @abc.abstractmethod
     def update_agent_config(self, amphora, agent_config):
         """Push a new agent configuration (heartbeat targets, key...)."""
+
+    # Not abstract: drivers written before these existed keep working.
+    def plug_network(self, amphora, port, subnet_cidr, mtu=None):
+        """Bring up a member-network port (dict(ip, mac) from the network
+        driver) inside the amphora."""
+        raise NotImplementedError
+
+    def delete_config(self, amphora, load_balancer_id):
+        """Stop and remove the load balancer's HAProxy (idempotent)."""
+        raise NotImplementedError

@@ -46,3 +46,13 @@ class NoopAmphoraDriver(base.AmphoraDriver):
 
     def update_agent_config(self, amphora, agent_config):
         self._set(amphora, agent_config=dict(agent_config))
+
+    def plug_network(self, amphora, port, subnet_cidr, mtu=None):
+        with self._lock:
+            entry = self.state.setdefault(amphora.id, {})
+            entry.setdefault('networks', []).append(
+                {'port': dict(port), 'subnet_cidr': subnet_cidr})
+
+    def delete_config(self, amphora, load_balancer_id):
+        with self._lock:
+            self.state.get(amphora.id, {}).pop('config', None)

@@ -1,0 +1,210 @@
+"""mTLS REST client of the amphora agent (amphorae/backends/agent/app.py).
+
+Every call sets state, so connection failures are retried; TLS failures
+are not (a wrong certificate will not fix itself, and an agent presenting
+another name than the amphora id must never be talked to).  HAProxy
+configurations are rendered here, on the controller, and uploaded whole.
+"""
+import json
+import logging
+import os
+import time
+
+import requests
+from oslo_config import cfg
+
+from octavia_aa.amphorae.drivers import base
+from octavia_aa.amphorae.drivers import rest_opts
+from octavia_aa.amphorae.haproxy import render
+from octavia_aa.certificates import tls
+from octavia_aa.common import constants as c
+
+LOG = logging.getLogger(__name__)
+
+
+class AmphoraAgentError(Exception):
+    def __init__(self, status, body):
+        self.status = status
+        self.body = body
+        message = body.get('message') if isinstance(body, dict) else body
+        detail = body.get('haproxy_output') if isinstance(body, dict) \
+            else None
+        super().__init__('amphora agent answered %s: %s%s' % (
+            status, message, '\n' + detail if detail else ''))
+
+
+class NotFound(AmphoraAgentError):
+    pass
+
+
+def _tls_refs(config):
+    refs = set()
+    for lst in config.get('listeners', []):
+        refs.update(r for r in [lst.get('default_tls_container_ref'),
+                                lst.get('client_ca_tls_container_ref'),
+                                lst.get('client_crl_container_ref')] if r)
+        refs.update(lst.get('sni_container_refs') or [])
+    for pool in config.get('pools', []):
+        refs.update(r for r in [pool.get('tls_container_ref'),
+                                pool.get('ca_tls_container_ref'),
+                                pool.get('crl_container_ref')] if r)
+    return sorted(refs)
+
+
+class RestAmphoraDriver(base.AmphoraDriver):
+
+    def __init__(self, conf=None):
+        self.conf = conf or cfg.CONF
+        self.opts = rest_opts.register_opts(self.conf)
+        self._sessions = {}
+
+    # -- transport -----------------------------------------------------
+    def _session(self, amphora):
+        key = str(amphora.id)
+        if key not in self._sessions:
+            self._sessions[key] = tls.pinned_session(
+                key, self.opts.client_cert, self.opts.server_ca)
+        return self._sessions[key]
+
+    def _url(self, amphora, path):
+        host = amphora.lb_network_ip
+        if ':' in host:
+            host = '[%s]' % host
+        return 'https://%s:%d/%s/%s' % (host, self.opts.agent_port,
+                                        self.opts.api_version, path)
+
+    def _call(self, method, amphora, path, body=None, raw=None,
+              retries=None):
+        url = self._url(amphora, path)
+        if raw is not None:
+            data, ctype = raw, 'application/octet-stream'
+        else:
+            data = None if body is None else json.dumps(body)
+            ctype = 'application/json'
+        retries = self.opts.connection_max_retries if retries is None \
+            else retries
+        attempt = 0
+        while True:
+            try:
+                resp = self._session(amphora).request(
+                    method, url, data=data, headers={'Content-Type': ctype},
+                    timeout=(self.opts.connect_timeout,
+                             self.opts.read_timeout))
+                break
+            except requests.exceptions.SSLError:
+                raise
+            except requests.exceptions.ConnectionError as exc:
+                attempt += 1
+                if attempt > retries:
+                    raise
+                LOG.debug('amphora %s not reachable (%s), retry %d',
+                          amphora.id, exc, attempt)
+                time.sleep(self.opts.connection_retry_interval)
+        try:
+            answer = resp.json()
+        except ValueError:
+            answer = resp.text
+        if resp.status_code == 404:
+            raise NotFound(resp.status_code, answer)
+        if resp.status_code >= 400:
+            raise AmphoraAgentError(resp.status_code, answer)
+        return answer
+
+    # -- the AmphoraDriver interface -----------------------------------
+    def get_info(self, amphora):
+        return self._call('GET', amphora, 'info')
+
+    def wait_for_agent(self, amphora):
+        info = self.get_info(amphora)
+        if info.get('id') != amphora.id:     # belt and braces over TLS
+            raise AmphoraAgentError(200, 'agent reports id %s, expected %s'
+                                    % (info.get('id'), amphora.id))
+        return info
+
+    def finalize(self, amphora):
+        return self.get_info(amphora)
+
+    def plug_vip(self, amphora, vip, arp):
+        body = {'ip_address': vip['ip_address'],
+                'subnet_cidr': vip['subnet_cidr'],
+                'gateway': vip.get('gateway'), 'mtu': vip.get('mtu'),
+                'mac_address': vip['mac'], 'arp': bool(arp),
+                'host_routes': vip.get('host_routes') or [],
+                'fixed_ips': [amphora.vrrp_ip] if getattr(
+                    amphora, 'vrrp_ip', None) else []}
+        return self._call('PUT', amphora, 'plug/vip', body)
+
+    def plug_network(self, amphora, port, subnet_cidr, mtu=None):
+        """A member network port (from the network driver) in service."""
+        return self._call('PUT', amphora, 'plug/network', {
+            'mac_address': port['mac'], 'mtu': mtu,
+            'fixed_ips': [{'ip_address': port['ip'],
+                           'subnet_cidr': subnet_cidr}]})
+
+    def _store_path(self, ref):
+        store = self.opts.certificate_store
+        for candidate in (ref, ref + '.pem'):
+            path = os.path.join(store, candidate)
+            if os.path.isfile(path):
+                return path
+        raise FileNotFoundError('certificate %s not in %s' % (ref, store))
+
+    def upload_certificates(self, amphora, lb_id, config):
+        for ref in _tls_refs(config):
+            with open(self._store_path(ref), 'rb') as f:
+                self._call('PUT', amphora, 'loadbalancers/%s/certificates/%s'
+                           % (lb_id, render.cert_filename(ref)), raw=f.read())
+
+    def update_config(self, amphora, config, peers=None):
+        """Render for this amphora and install; peers: [(amphora_id, ip)]
+        of its peer group (computed from the database when None)."""
+        lb_id = config['load_balancer']['id']
+        if peers is None:
+            peers = self._peer_group(amphora, config)
+        self.upload_certificates(amphora, lb_id, config)
+        text = render.render_config(config, amphora.id, peers)
+        return self._call('PUT', amphora, 'loadbalancers/%s/haproxy' % lb_id,
+                          raw=text.encode())
+
+    @staticmethod
+    def _peer_group(amphora, config):
+        if config['load_balancer'].get('topology') != \
+                c.TOPOLOGY_ACTIVE_ACTIVE:
+            return []
+        # Controller side only: the database says who is in the cluster.
+        import sqlalchemy as sa
+        from octavia_aa.amphorae.haproxy import peers as peers_mod
+        from octavia_aa.db import api as db_api
+        from octavia_aa.db import models
+        with db_api.session_scope() as session:
+            amps = list(session.scalars(sa.select(models.Amphora).where(
+                models.Amphora.load_balancer_id ==
+                config['load_balancer']['id'],
+                models.Amphora.status == c.ALLOCATED)))
+            group = peers_mod.group_of(amphora.id, amps + (
+                [] if any(a.id == amphora.id for a in amps) else [amphora]))
+            return [(a.id, a.lb_network_ip) for a in group]
+
+    def delete_config(self, amphora, lb_id):
+        try:
+            return self._call('DELETE', amphora, 'loadbalancers/%s' % lb_id)
+        except NotFound:
+            return None
+
+    def configure_vrrp(self, amphora, peers, priority):
+        # The amphora agent has no keepalived support yet (ACTIVE_STANDBY).
+        raise NotImplementedError('the amphora agent does not manage '
+                                  'keepalived (VRRP) yet')
+
+    def reload(self, amphora):
+        lb_id = amphora.load_balancer_id
+        return self._call('PUT', amphora, 'loadbalancers/%s/reload' % lb_id)
+
+    def get_stats(self, amphora):
+        return self._call('GET', amphora, 'stats')['listeners']
+
+    def update_agent_config(self, amphora, agent_config):
+        allowed = ('controller_ip_port_list', 'heartbeat_interval',
+                   'heartbeat_key')
+        return self._call('PUT', amphora, 'config', {
+            k: v for k, v in agent_config.items() if k in allowed})

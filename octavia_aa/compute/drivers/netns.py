@@ -1,0 +1,259 @@
+"""Compute driver: an amphora or a distributor is a network namespace on
+this host running its agent (and, for amphorae, HAProxy started by it).
+
+Each machine has a directory ``<state_path>/netns/<compute_id>/`` with
+its agent's config, certificate and state, ``meta.json`` and the agent's
+pid file; the compute id is the entity id, so names can be recomputed
+after a crash.  A supervisor thread restarts an agent that died unless
+the machine is being deleted (a ``deleting`` marker file, so another
+controller process does not restart it either).  Delete kills every
+process in the namespace by PID, removes the management port (found from
+the IPAM rows), the namespace and the directory; every step tolerates a
+missing piece, so it also cleans up after a build that crashed half-way.
+"""
+import json
+import logging
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import threading
+import time
+
+from octavia_aa.common import config
+from octavia_aa.compute.drivers import base
+from octavia_aa.compute.drivers import netns_agent
+from octavia_aa.compute.drivers import netns_opts
+from octavia_aa.network.drivers import netns as netns_net
+from octavia_aa.network.drivers import netns_links as links
+
+CONF = config.CONF
+LOG = logging.getLogger(__name__)
+
+
+def namespace_pids(namespace):
+    """PIDs whose network namespace is ``namespace`` (like `ip netns
+    pids`)."""
+    try:
+        target = os.stat('/run/netns/%s' % namespace)
+    except FileNotFoundError:
+        return set()
+    pids = set()
+    for entry in os.listdir('/proc'):
+        if not entry.isdigit():
+            continue
+        try:
+            st = os.stat('/proc/%s/ns/net' % entry)
+        except OSError:
+            continue
+        if (st.st_ino, st.st_dev) == (target.st_ino, target.st_dev):
+            pids.add(int(entry))
+    return pids
+
+
+def _alive(pid):
+    try:
+        with open('/proc/%d/stat' % pid) as f:
+            return f.read().rsplit(') ', 1)[-1][:1] not in ('Z', 'X')
+    except OSError:
+        return False
+
+
+class NetnsComputeDriver(base.ComputeDriver):
+
+    def __init__(self, conf=None):
+        self.conf = conf or CONF
+        self.opts = netns_opts.register_opts(self.conf)
+        self.network = netns_net.NetnsNetworkDriver(self.conf)
+        self.base = os.path.join(self.conf.state_path, 'netns')
+        self._lock = threading.RLock()
+        self._procs = {}          # compute_id -> Popen we started
+        self._stop = threading.Event()
+        self._supervisor = None
+
+    # -- paths and metadata --------------------------------------------
+    def _dir(self, compute_id):
+        return os.path.join(self.base, compute_id)
+
+    def _namespace(self, compute_id):
+        return links.namespace_name(self.opts.name_prefix, compute_id)
+
+    def _meta(self, compute_id):
+        try:
+            with open(os.path.join(self._dir(compute_id), 'meta.json')) as f:
+                return json.load(f)
+        except (OSError, ValueError):
+            return None
+
+    def _deleting(self, compute_id):
+        return os.path.exists(os.path.join(self._dir(compute_id),
+                                           'deleting'))
+
+    # -- the ComputeDriver interface -----------------------------------
+    def build(self, name, kind, entity_id):
+        compute_id = str(entity_id)
+        if kind not in (netns_agent.AMPHORA, netns_agent.DISTRIBUTOR):
+            raise ValueError('unknown machine kind %s' % kind)
+        with self._lock:
+            meta = self._meta(compute_id)
+            if meta and self._agent_pid(compute_id):
+                return compute_id          # a retried build: already up
+            directory = self._dir(compute_id)
+            os.makedirs(directory, mode=0o700, exist_ok=True)
+            namespace = self._namespace(compute_id)
+            links.ensure_namespace(namespace)
+            if meta is None:
+                subnet = netns_net.subnet(self.opts.management_subnet)
+                port = self.network.plug_port(namespace, subnet,
+                                              'mgmt:' + compute_id)
+                meta = {'name': name, 'kind': kind, 'entity_id': compute_id,
+                        'namespace': namespace, 'lb_network_ip': port['ip'],
+                        'mgmt_port_id': port['port_id']}
+                conf_file = netns_agent.write_files(
+                    directory, kind, compute_id, port['ip'], self.opts,
+                    self.conf.health_manager)
+                meta['config_file'] = conf_file
+                tmp = os.path.join(directory, 'meta.json.tmp')
+                with open(tmp, 'w') as f:
+                    json.dump(meta, f)
+                os.replace(tmp, os.path.join(directory, 'meta.json'))
+            self._start_agent(compute_id, meta)
+            self._ensure_supervisor()
+        return compute_id
+
+    def wait_active(self, compute_id):
+        meta = self._meta(compute_id)
+        if meta is None:
+            raise RuntimeError('no netns machine %s' % compute_id)
+        deadline = time.monotonic() + self.opts.boot_timeout
+        while time.monotonic() < deadline:
+            if self._port_open(meta['lb_network_ip']):
+                return {'lb_network_ip': meta['lb_network_ip']}
+            time.sleep(0.02)
+        raise TimeoutError('agent of %s did not listen within %ss'
+                           % (compute_id, self.opts.boot_timeout))
+
+    def delete(self, compute_id):
+        directory = self._dir(compute_id)
+        namespace = self._namespace(compute_id)
+        if os.path.isdir(directory):
+            open(os.path.join(directory, 'deleting'), 'w').close()
+        with self._lock:
+            self._procs.pop(compute_id, None)
+        self._kill(namespace, self._agent_pid(compute_id))
+        self.network.unplug_owner('mgmt:' + compute_id)
+        links.remove_namespace(namespace)
+        shutil.rmtree(directory, ignore_errors=True)
+        shutil.rmtree(netns_agent.run_dir(compute_id), ignore_errors=True)
+
+    def status(self, compute_id):
+        if not os.path.isdir(self._dir(compute_id)) and \
+                not links.namespace_exists(self._namespace(compute_id)):
+            return 'DELETED'
+        meta = self._meta(compute_id)
+        if meta is None or self._deleting(compute_id):
+            return 'ERROR'
+        if self._agent_pid(compute_id) is None:
+            return 'ERROR'
+        return 'ACTIVE' if self._port_open(meta['lb_network_ip']) \
+            else 'BUILDING'
+
+    # -- processes -----------------------------------------------------
+    def _pidfile(self, compute_id):
+        return os.path.join(self._dir(compute_id), 'agent.pid')
+
+    def _agent_pid(self, compute_id):
+        """The agent's PID if it runs (checked against its cmdline, so a
+        recycled PID is not mistaken for it)."""
+        try:
+            with open(self._pidfile(compute_id)) as f:
+                pid = int(f.read())
+            with open('/proc/%d/cmdline' % pid, 'rb') as f:
+                cmdline = f.read()
+        except (OSError, ValueError):
+            return None
+        proc = self._procs.get(compute_id)
+        if proc is not None and proc.pid == pid and proc.poll() is not None:
+            return None           # exited; poll() also reaped it
+        ours = os.path.join(self._dir(compute_id), 'agent.conf').encode()
+        return pid if ours in cmdline and _alive(pid) else None
+
+    def _start_agent(self, compute_id, meta):
+        cmd = ['ip', 'netns', 'exec', meta['namespace']] + \
+            netns_agent.command(meta['kind'], self.opts, meta['config_file'])
+        log = open(os.path.join(self._dir(compute_id), 'agent.out'), 'ab')
+        with log:
+            proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL,
+                                    stdout=log, stderr=log,
+                                    start_new_session=True)
+        self._procs[compute_id] = proc
+        with open(self._pidfile(compute_id), 'w') as f:
+            f.write(str(proc.pid))
+        LOG.info('netns %s: agent started (pid %d)', compute_id, proc.pid)
+
+    def _kill(self, namespace, agent_pid, timeout=10.0):
+        victims = namespace_pids(namespace)
+        if agent_pid:
+            victims.add(agent_pid)
+        for sig in (signal.SIGTERM, signal.SIGKILL):
+            for pid in victims:
+                try:
+                    os.kill(pid, sig)
+                except ProcessLookupError:
+                    pass
+            deadline = time.monotonic() + timeout
+            while time.monotonic() < deadline and any(
+                    _alive(p) for p in victims):
+                time.sleep(0.02)
+            victims = {p for p in victims if _alive(p)}
+            if not victims:
+                break
+        for proc in list(self._procs.values()):
+            proc.poll()           # reap our own children
+
+    def _port_open(self, ip):
+        try:
+            with socket.create_connection((ip, self.opts.agent_port),
+                                          timeout=0.5):
+                return True
+        except OSError:
+            return False
+
+    # -- supervision ---------------------------------------------------
+    def _ensure_supervisor(self):
+        if self._supervisor is None or not self._supervisor.is_alive():
+            self._stop.clear()
+            self._supervisor = threading.Thread(
+                target=self._supervise, name='netns-supervisor', daemon=True)
+            self._supervisor.start()
+
+    def _supervise(self):
+        while not self._stop.wait(self.opts.supervise_interval):
+            try:
+                self.check_agents()
+            except Exception:          # keep supervising the others
+                LOG.exception('netns supervision failed')
+
+    def check_agents(self):
+        """Restart every dead agent of a machine not being deleted;
+        returns the compute ids restarted."""
+        restarted = []
+        if not os.path.isdir(self.base):
+            return restarted
+        for compute_id in os.listdir(self.base):
+            with self._lock:
+                meta = self._meta(compute_id)
+                if (meta is None or self._deleting(compute_id) or
+                        not links.namespace_exists(meta['namespace']) or
+                        self._agent_pid(compute_id)):
+                    continue
+                LOG.warning('netns %s: agent died, restarting', compute_id)
+                self._start_agent(compute_id, meta)
+                restarted.append(compute_id)
+        return restarted
+
+    def stop_supervisor(self):
+        self._stop.set()
+        if self._supervisor is not None:
+            self._supervisor.join(timeout=5)

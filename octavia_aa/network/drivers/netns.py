@@ -1,0 +1,129 @@
+"""Network driver for amphorae and distributors in network namespaces.
+
+Every network (management, VIP, member networks; from the declared
+subnets) is a Linux bridge on this host; a port is a veth from the
+bridge into the machine's namespace with a MAC derived from the port id,
+and its address comes from the database IPAM (ipam.allocate), so no
+address is handed out twice, even by concurrent workers.  The address is
+configured inside the namespace as well (what DHCP would do for a VM):
+an amphora with its VIP hidden from ARP needs an own address on the
+front-end subnet to send its ARP requests from.
+"""
+import ipaddress
+import threading
+
+import sqlalchemy as sa
+
+from octavia_aa.common import config
+from octavia_aa.compute.drivers import netns_opts
+from octavia_aa.db import models
+from octavia_aa.network import ipam
+from octavia_aa.network import subnets
+from octavia_aa.network.drivers import base
+from octavia_aa.network.drivers import netns_links as links
+
+CONF = config.CONF
+
+
+class NetnsNetworkDriver(base.NetworkDriver):
+
+    def __init__(self, conf=None):
+        self.conf = conf or CONF
+        self.opts = netns_opts.register_opts(self.conf)
+        self._lock = threading.Lock()
+
+    @property
+    def prefix(self):
+        return self.opts.name_prefix
+
+    # -- networks ------------------------------------------------------
+    def ensure_network(self, subnet):
+        """The bridge of the subnet's network (with the controller's
+        address on the management one)."""
+        address = prefixlen = None
+        if (subnet.name == self.opts.management_subnet and
+                self.opts.management_host_address and subnet.gateway_ip):
+            address = subnet.gateway_ip
+            prefixlen = ipaddress.ip_network(subnet.cidr).prefixlen
+        with self._lock:
+            return links.ensure_bridge(
+                links.bridge_name(self.prefix, subnet.network_id),
+                subnet.mtu, address, prefixlen)
+
+    def delete_network(self, subnet):
+        """Remove a bridge that no longer has ports."""
+        name = links.bridge_name(self.prefix, subnet.network_id)
+        with self._lock:
+            if not links.bridge_ports(name):
+                links.remove_link(name)
+
+    def plug_port(self, namespace, subnet, owner, ip_address=None,
+                  session=None):
+        """Allocate an address on subnet and plug it into namespace;
+        returns dict(ip, mac, port_id, interface)."""
+        address, port_id = ipam.allocate(subnet, owner, ip_address,
+                                         session=session)
+        try:
+            bridge = self.ensure_network(subnet)
+            mac = links.mac_for(self.prefix, port_id)
+            inner = 'p' + links.short(self.prefix, port_id)
+            links.plug(namespace, bridge,
+                       links.veth_name(self.prefix, port_id), inner, mac,
+                       subnet.mtu, address,
+                       ipaddress.ip_network(subnet.cidr).prefixlen)
+        except Exception:
+            self.unplug_port(port_id, session=session)
+            raise
+        return {'ip': address, 'mac': mac, 'port_id': port_id,
+                'interface': inner}
+
+    def unplug_port(self, port_id, session=None):
+        # The namespace end goes away with the host end (or the namespace).
+        links.remove_link(links.veth_name(self.prefix, port_id))
+        ipam.release(port_id, session=session)
+
+    def unplug_owner(self, owner, session=None):
+        """Every port allocated to owner (idempotent: after a crash the
+        IPAM rows name what is left to remove)."""
+        with ipam._session(session) as s:
+            ports = list(s.scalars(sa.select(models.IpAllocation.port_id)
+                                   .where(models.IpAllocation.owner == owner)))
+            for port_id in ports:
+                self.unplug_port(port_id, session=s)
+        return ports
+
+    # -- the NetworkDriver interface -----------------------------------
+    def allocate_vip(self, load_balancer_id, subnet, ip_address=None,
+                     session=None):
+        # The VIP is only an address: the distributor (or the amphorae
+        # with ARP) carry it, there is no veth for it.
+        address, port_id = ipam.allocate(subnet, 'vip:' + load_balancer_id,
+                                         ip_address, session=session)
+        return {'ip_address': address, 'port_id': port_id,
+                'network_id': subnet.network_id, 'subnet_id': subnet.id}
+
+    def deallocate_vip(self, port_id, session=None):
+        ipam.release(port_id, session=session)
+
+    def plug_amphora(self, amphora, subnet, session=None):
+        port = self.plug_port(
+            links.namespace_name(self.prefix, amphora.compute_id), subnet,
+            'amphora:' + amphora.id, session=session)
+        return port
+
+    def plug_member_network(self, amphora, subnet, session=None):
+        """A port on a member network (owner 'member:<amphora id>')."""
+        return self.plug_port(
+            links.namespace_name(self.prefix, amphora.compute_id), subnet,
+            'member:' + amphora.id, session=session)
+
+    def unplug_amphora(self, amphora, session=None):
+        self.unplug_owner('amphora:' + amphora.id, session=session)
+        self.unplug_owner('member:' + amphora.id, session=session)
+
+
+def subnet(name_or_id):
+    found = subnets.find(name_or_id)
+    if found is None:
+        raise ValueError('unknown subnet %s' % name_or_id)
+    return found
