@@ -2,6 +2,21 @@
 
 Every call sets state (idempotent) and returns what the distributor now
 holds, so the caller can store registration positions.
+
+Positions drive the slot table (distributor_agent/slots.py): the table is
+a pure function of the active positions, so
+
+* keep active positions contiguous (0..N-1); the "+1" standby gets any
+  other position and role ``STANDBY``;
+* when the distributor fails amphora k (its probes, seen in heartbeats
+  and status), k's slots go to the standby at once;
+* to replace k, register the standby with role ``ACTIVE`` at k's
+  position: k is dropped and *no slot moves*; then register the rebuilt
+  amphora as the new ``STANDBY``;
+* a failed or drained amphora gets its slots back only through
+  ``activate_amphora``;
+* ``register_amphorae(..., exclusive=True)`` makes the call the full
+  desired set (unlisted amphorae are unregistered).
 """
 import abc
 
