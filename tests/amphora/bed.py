@@ -226,3 +226,11 @@ class Bed:
 def socket_in_root():
     import socket
     return socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+
+
+def _compute_pids(ns):
+    from octavia_aa.compute.drivers import netns
+    return netns.namespace_pids(ns)
+
+
+Bed.compute_pids = staticmethod(_compute_pids)

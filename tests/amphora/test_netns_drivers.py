@@ -1,0 +1,109 @@
+"""The netns compute and network drivers: idempotent build and delete,
+clean-up after a half-done build, names within Linux limits."""
+import os
+import subprocess
+import uuid
+
+import pytest
+import sqlalchemy as sa
+
+from octavia_aa.compute.drivers import netns as compute_netns
+from octavia_aa.db import api as db_api
+from octavia_aa.db import models
+from octavia_aa.distributor.drivers import rest as dist_rest
+from octavia_aa.network.drivers import netns_links as links
+from tests.amphora import bed as bedmod
+
+
+@pytest.fixture(scope='module')
+def plain_bed():
+    b = bedmod.Bed()
+    try:
+        yield b
+    finally:
+        b.close()
+
+
+def _ipam_rows(owner):
+    with db_api.session_scope() as s:
+        return list(s.scalars(sa.select(models.IpAllocation.ip_address)
+                              .where(models.IpAllocation.owner == owner)))
+
+
+def _gone(bed, compute_id, pids):
+    ns = bed.compute._namespace(compute_id)
+    assert not links.namespace_exists(ns)
+    assert not os.path.exists(bed.compute._dir(compute_id))
+    assert not [p for p in pids if compute_netns._alive(p)]
+    assert _ipam_rows('mgmt:' + compute_id) == []
+    assert bed.compute.status(compute_id) == 'DELETED'
+
+
+def test_build_twice_then_delete_twice(plain_bed):
+    bed = plain_bed
+    amp = bed.boot_amphora()
+    pid = bed.compute._agent_pid(amp.compute_id)
+    assert bed.compute.build('again', 'amphora', amp.id) == amp.compute_id
+    assert bed.compute._agent_pid(amp.compute_id) == pid
+    assert bed.compute.status(amp.compute_id) == 'ACTIVE'
+    ns = bed.compute._namespace(amp.compute_id)
+    pids = compute_pids = bedmod.wait_for(
+        lambda: len(bed.compute_pids(ns)) >= 2 and bed.compute_pids(ns),
+        what='agent master and worker')
+    assert pid in compute_pids
+    bed.compute.delete(amp.compute_id)
+    _gone(bed, amp.compute_id, pids)
+    bed.compute.delete(amp.compute_id)         # idempotent
+    bed.machines.remove(amp)
+
+
+def test_delete_cleans_up_a_build_that_crashed_half_way(plain_bed):
+    bed = plain_bed
+    compute_id = str(uuid.uuid4())
+    ns = bed.compute._namespace(compute_id)
+    # What a build leaves when it dies after the namespace and the
+    # management port, before meta.json: plus a stray process inside.
+    links.ensure_namespace(ns)
+    bed.network.plug_port(ns, bed.mgmt, 'mgmt:' + compute_id)
+    os.makedirs(bed.compute._dir(compute_id))
+    stray = subprocess.Popen(['ip', 'netns', 'exec', ns, 'sleep', '600'])
+    try:
+        bedmod.wait_for(lambda: stray.pid in bed.compute_pids(ns),
+                        what='stray process in the namespace')
+        assert bed.compute.status(compute_id) == 'ERROR'
+        bed.compute.delete(compute_id)
+        assert stray.wait(timeout=30) is not None
+        _gone(bed, compute_id, [stray.pid])
+    finally:
+        if stray.poll() is None:
+            stray.kill()
+            stray.wait()
+
+
+def test_distributor_machine_runs_the_distributor_agent(plain_bed):
+    bed = plain_bed
+    dist_id = str(uuid.uuid4())
+    compute_id = bed.compute.build('distributor-' + dist_id, 'distributor',
+                                   dist_id)
+    try:
+        ip = bed.compute.wait_active(compute_id)['lb_network_ip']
+        driver = dist_rest.RestDistributorDriver()   # registers options
+        bed._set('client_cert', bed.client_pem, 'distributor_agent_client')
+        bed._set('server_ca', os.path.join(bed.ca_dir, 'server_ca.pem'),
+                 'distributor_agent_client')
+        machine = type('D', (), {'id': dist_id, 'lb_network_ip': ip})
+        bedmod.wait_for(lambda: driver.get_info(machine), what='agent')
+    finally:
+        bed.compute.delete(compute_id)
+    assert bed.compute.status(compute_id) == 'DELETED'
+
+
+def test_names_fit_linux_interface_limits():
+    port = str(uuid.uuid4())
+    for name in (links.bridge_name('abcd', port), links.veth_name('abcd',
+                                                                   port)):
+        assert len(name) <= 15
+    assert links.veth_name('abcd', port) == links.veth_name('abcd', port)
+    assert links.veth_name('abcd', port) != links.veth_name('abce', port)
+    mac = links.mac_for('abcd', port)
+    assert int(mac.split(':')[0], 16) & 0b11 == 0b10  # local unicast
