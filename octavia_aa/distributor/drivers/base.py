@@ -34,7 +34,8 @@ class DistributorDriver(metaclass=abc.ABCMeta):
         """Stop answering for the VIP and drop its flow table."""
 
     @abc.abstractmethod
-    def register_amphorae(self, distributor, load_balancer_id, amphorae):
+    def register_amphorae(self, distributor, load_balancer_id, amphorae,
+                          exclusive=False):
         """Register amphorae (dicts: id, mac, ip, role, optional position).
 
         Returns {'amphorae': [{id, mac, ip, role, position}, ...],

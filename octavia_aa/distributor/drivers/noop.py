@@ -32,19 +32,35 @@ class NoopDistributorDriver(base.DistributorDriver):
             self.vips.pop(load_balancer_id, None)
             self.registrations.pop(load_balancer_id, None)
 
-    def register_amphorae(self, distributor, load_balancer_id, amphorae):
+    def register_amphorae(self, distributor, load_balancer_id, amphorae,
+                          exclusive=False):
+        # Same rules as the agent (distributor_agent/agent.py): an
+        # existing id is updated, a taken position changes hands.
         with self._lock:
             regs = self.registrations.setdefault(load_balancer_id, {})
-            used = {a['position'] for a in regs.values()}
+            if exclusive:
+                listed = {a['id'] for a in amphorae}
+                for amp_id in set(regs) - listed:
+                    del regs[amp_id]
             for amp in amphorae:
+                current = regs.get(amp['id'])
                 pos = amp.get('position')
-                if amp['id'] in regs:
-                    continue
+                if pos is None and current:
+                    pos = current['position']
                 if pos is None:
+                    used = {a['position'] for a in regs.values()}
                     pos = next(i for i in range(len(used) + 1)
                                if i not in used)
-                used.add(pos)
-                regs[amp['id']] = dict(amp, position=pos)
+                for other in [k for k, v in regs.items()
+                              if v['position'] == pos and k != amp['id']]:
+                    del regs[other]
+                new = dict(amp, position=pos,
+                           role=amp.get('role', 'ACTIVE').upper())
+                if current and current.get('mac') == amp.get('mac'):
+                    for flag in ('draining', 'failed'):
+                        if current.get(flag):
+                            new[flag] = True
+                regs[amp['id']] = new
             return self._answer(load_balancer_id)
 
     def unregister_amphorae(self, distributor, load_balancer_id,
