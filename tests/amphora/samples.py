@@ -135,7 +135,8 @@ CASES = {
                           rule(2, 'HOST_NAME', 'EQUAL_TO', 'api.example.org')],
                           redirect_pool_id=P2),
                       policy(2, 'REJECT', [
-                          rule(3, 'HEADER', 'CONTAINS', 'bot', key='User-Agent'),
+                          rule(3, 'HEADER', 'CONTAINS', 'bot',
+                               key='User-Agent'),
                           rule(4, 'SSL_CONN_HAS_CERT', 'EQUAL_TO', 'True',
                                invert=True)], position=2),
                       policy(3, 'REDIRECT_TO_URL', [
@@ -144,7 +145,8 @@ CASES = {
                           redirect_http_code=301),
                       policy(4, 'REDIRECT_PREFIX', [
                           rule(6, 'COOKIE', 'REGEX', '^v[0-9]+"$', key='ver')],
-                          position=4, redirect_prefix='https://v2.example.org'),
+                          position=4,
+                          redirect_prefix='https://v2.example.org'),
                   ])],
         [pool(1, members=_two()), pool(2, members=_two(3))]),
     'disabled_lb_ipv6': config(

@@ -98,3 +98,37 @@ def test_rejects_what_haproxy_cannot_do():
         [samples.pool(1, 'TCP', members=[], sp={'type': 'HTTP_COOKIE'})])
     with pytest.raises(render.UnsupportedConfig):
         render.render_config(bad, samples.AMP)
+
+
+def test_render_from_orm_objects(lb_dir, tmp_path):
+    """The ORM load balancer, its amphora and cluster: peers are the
+    amphora's group only (5 amphorae -> groups of 3 and 2)."""
+    import types
+
+    from octavia_aa.db import models
+    lb = models.LoadBalancer(id=samples.LB, enabled=True,
+                             topology='ACTIVE_ACTIVE',
+                             provisioning_status='ACTIVE')
+    lb.vip = models.Vip(ip_address=samples.VIP)
+    pool = models.Pool(id=samples.P1, protocol='HTTP',
+                       lb_algorithm='SOURCE_IP', provisioning_status='ACTIVE',
+                       session_persistence={'type': 'SOURCE_IP'})
+    pool.members = [models.Member(id='m1', ip_address='203.0.113.5',
+                                  protocol_port=80,
+                                  provisioning_status='ACTIVE')]
+    lst = models.Listener(id='l1', protocol='HTTP', protocol_port=80,
+                          provisioning_status='ACTIVE',
+                          default_pool_id=samples.P1, peer_port=1030)
+    lb.listeners, lb.pools = [lst], [pool]
+    amps = [types.SimpleNamespace(id='amp-%d' % i,
+                                  lb_network_ip='192.0.2.%d' % (10 + i))
+            for i in range(5)]
+    text = render.render(lb, amps[4], amps)
+    assert 'peer amp-3 192.0.2.13:1030' in text
+    assert 'peer amp-4 192.0.2.14:1030' in text
+    assert 'amp-0' not in text
+    assert 'stick-table type ip size 10k peers ' in text
+    cfg = tmp_path / 'haproxy.cfg'
+    cfg.write_text(text)
+    result = haproxy_check(cfg, lb_dir)
+    assert result.returncode == 0, result.stdout + result.stderr

@@ -100,8 +100,8 @@ def test_distributor_machine_runs_the_distributor_agent(plain_bed):
 
 def test_names_fit_linux_interface_limits():
     port = str(uuid.uuid4())
-    for name in (links.bridge_name('abcd', port), links.veth_name('abcd',
-                                                                   port)):
+    for name in (links.bridge_name('abcd', port),
+                 links.veth_name('abcd', port)):
         assert len(name) <= 15
     assert links.veth_name('abcd', port) == links.veth_name('abcd', port)
     assert links.veth_name('abcd', port) != links.veth_name('abce', port)

@@ -89,7 +89,8 @@ def reload_under_load(bed, amp, reloads=5):
         time.sleep(1.0)
         for i in range(reloads):
             t = time.monotonic()
-            bed.amp_driver.update_config(amp, helpers.lb_config(bed, 1 + i % 3))
+            bed.amp_driver.update_config(
+                amp, helpers.lb_config(bed, 1 + i % 3))
             times.append((time.monotonic() - t) * 1000)
             time.sleep(0.3)
     finally:

@@ -113,6 +113,46 @@ def _stick_type(vip):
     return 'ip'
 
 
+# Column defaults (models.py), for objects that were never flushed.
+_DEFAULTS = {
+    'listener': {'enabled': True, 'connection_limit': -1,
+                 'timeout_client_data': 50000, 'timeout_member_connect': 5000,
+                 'timeout_member_data': 50000, 'timeout_tcp_inspect': 0,
+                 'insert_headers': {}, 'allowed_cidrs': [],
+                 'sni_container_refs': [], 'tls_versions': [],
+                 'alpn_protocols': [], 'client_authentication': 'NONE',
+                 'hsts_include_subdomains': False, 'hsts_preload': False,
+                 'l7policies': []},
+    'pool': {'enabled': True, 'tls_enabled': False, 'members': []},
+    'member': {'enabled': True, 'weight': 1, 'backup': False},
+    'monitor': {'max_retries_down': 3},
+    'policy': {'enabled': True, 'position': 1, 'rules': []},
+    'rule': {'enabled': True, 'invert': False},
+}
+
+
+def _fill(obj, kind):
+    for key, value in _DEFAULTS[kind].items():
+        if obj.get(key) is None:
+            obj[key] = copy.deepcopy(value)
+
+
+def _with_defaults(config):
+    for lst in config['listeners']:
+        _fill(lst, 'listener')
+        for pol in lst['l7policies']:
+            _fill(pol, 'policy')
+            for rule in pol['rules']:
+                _fill(rule, 'rule')
+    for pool in config['pools']:
+        _fill(pool, 'pool')
+        for member in pool['members']:
+            _fill(member, 'member')
+        if pool.get('health_monitor'):
+            _fill(pool['health_monitor'], 'monitor')
+    return config
+
+
 def build_context(config, amphora_id, peers=(), peer_port=None,
                   maxconn=DEFAULT_MAXCONN):
     """The template context; peers: [(amphora_id, ip)] of the peer group
@@ -173,7 +213,8 @@ _ENV.filters['cert'] = cert_filename
 
 def render_config(config, amphora_id, peers=(), **kwargs):
     """HAProxy configuration text from an lb_config dict (not mutated)."""
-    ctx = build_context(copy.deepcopy(config), amphora_id, peers, **kwargs)
+    ctx = build_context(_with_defaults(copy.deepcopy(config)), amphora_id,
+                        peers, **kwargs)
     return _ENV.get_template('haproxy.cfg.j2').render(**ctx)
 
 

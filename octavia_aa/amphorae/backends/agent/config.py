@@ -12,7 +12,8 @@ agent_opts = [
     cfg.StrOpt('agent_server_cert', default='/etc/octavia-aa/certs/server.pem',
                help='PEM file with the agent certificate and its key '
                     '(issued by the server CA, named after amphora_id).'),
-    cfg.StrOpt('agent_server_ca', default='/etc/octavia-aa/certs/client_ca.pem',
+    cfg.StrOpt('agent_server_ca',
+               default='/etc/octavia-aa/certs/client_ca.pem',
                help='CA certificate that signs controller client '
                     'certificates; clients without one are refused.'),
     cfg.StrOpt('agent_tls_minimum_version', default='TLSv1.2',
