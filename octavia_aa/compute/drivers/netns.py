@@ -137,9 +137,9 @@ class NetnsComputeDriver(base.ComputeDriver):
     def delete(self, compute_id):
         directory = self._dir(compute_id)
         namespace = self._namespace(compute_id)
-        if os.path.isdir(directory):
-            open(os.path.join(directory, 'deleting'), 'w').close()
-        with self._lock:
+        with self._lock:       # the supervisor sees the marker or is done
+            if os.path.isdir(directory):
+                open(os.path.join(directory, 'deleting'), 'w').close()
             self._procs.pop(compute_id, None)
         self._kill(namespace, self._agent_pid(compute_id))
         self.network.unplug_owner('mgmt:' + compute_id)
