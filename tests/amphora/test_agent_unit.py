@@ -105,3 +105,20 @@ def test_agent_imports_stay_light():
     out = subprocess.run([sys.executable, '-c', code], capture_output=True,
                          text=True, check=True).stdout.strip()
     assert out == ''
+
+
+@pytest.mark.parametrize('namespace,name', [
+    ('octavia_aa.compute.drivers', 'compute_netns_driver'),
+    ('octavia_aa.network.drivers', 'network_netns_driver'),
+    ('octavia_aa.amphora.drivers', 'amphora_rest_driver')])
+def test_drivers_load_through_stevedore(namespace, name):
+    from stevedore import driver
+    assert driver.DriverManager(namespace, name, invoke_on_load=True).driver
+
+
+def test_option_modules_list_their_options():
+    from octavia_aa.amphorae.drivers import rest_opts
+    from octavia_aa.compute.drivers import netns_opts
+    for module in (config, rest_opts, netns_opts):
+        for group, opts in module.list_opts():
+            assert opts and all(opt.help for opt in opts), group
