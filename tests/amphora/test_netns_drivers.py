@@ -107,3 +107,22 @@ def test_names_fit_linux_interface_limits():
     assert links.veth_name('abcd', port) != links.veth_name('abce', port)
     mac = links.mac_for('abcd', port)
     assert int(mac.split(':')[0], 16) & 0b11 == 0b10  # local unicast
+
+
+def test_distributor_port_on_the_vip_network(plain_bed):
+    bed = plain_bed
+    dist = type('D', (), {'id': str(uuid.uuid4()),
+                          'compute_id': str(uuid.uuid4())})
+    ns = bed.compute._namespace(dist.compute_id)
+    links.ensure_namespace(ns)
+    try:
+        port = bed.network.plug_distributor(dist, bed.front)
+        assert bed.network.plug_distributor(dist, bed.front) == port
+        out = bedmod.sh('ip', '-br', 'link', 'show', port['interface'],
+                        ns=ns).stdout
+        assert port['mac'] in out
+        bed.network.unplug_distributor(dist)
+        assert _ipam_rows('distributor:%s:%s' % (dist.id, bed.front.id)) \
+            == []
+    finally:
+        links.remove_namespace(ns)

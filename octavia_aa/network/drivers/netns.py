@@ -9,6 +9,7 @@ configured inside the namespace as well (what DHCP would do for a VM):
 an amphora with its VIP hidden from ARP needs an own address on the
 front-end subnet to send its ARP requests from.
 """
+import contextlib
 import ipaddress
 import threading
 
@@ -16,6 +17,7 @@ import sqlalchemy as sa
 
 from octavia_aa.common import config
 from octavia_aa.compute.drivers import netns_opts
+from octavia_aa.db import api as db_api
 from octavia_aa.db import models
 from octavia_aa.network import ipam
 from octavia_aa.network import subnets
@@ -23,6 +25,16 @@ from octavia_aa.network.drivers import base
 from octavia_aa.network.drivers import netns_links as links
 
 CONF = config.CONF
+
+
+@contextlib.contextmanager
+def _session(session):
+    """The caller's session, or a transaction of our own."""
+    if session is not None:
+        yield session
+    else:
+        with db_api.session_scope() as own:
+            yield own
 
 
 class NetnsNetworkDriver(base.NetworkDriver):
@@ -85,7 +97,7 @@ class NetnsNetworkDriver(base.NetworkDriver):
     def unplug_owner(self, owner, session=None):
         """Every port allocated to owner (idempotent: after a crash the
         IPAM rows name what is left to remove)."""
-        with ipam._session(session) as s:
+        with _session(session) as s:
             ports = list(s.scalars(sa.select(models.IpAllocation.port_id)
                                    .where(models.IpAllocation.owner == owner)))
             for port_id in ports:
@@ -116,6 +128,35 @@ class NetnsNetworkDriver(base.NetworkDriver):
         return self.plug_port(
             links.namespace_name(self.prefix, amphora.compute_id), subnet,
             'member:' + amphora.id, session=session)
+
+    def plug_distributor(self, distributor, subnet, session=None):
+        """A distributor's port on a VIP network (owner
+        'distributor:<id>'); its MAC goes in the distributor agent's VIP
+        plug request.  Idempotent per (distributor, subnet)."""
+        owner = 'distributor:%s:%s' % (distributor.id, subnet.id)
+        existing = self._ports(owner, session)
+        if existing:
+            port_id, ip = existing[0]
+            return {'ip': ip, 'port_id': port_id,
+                    'mac': links.mac_for(self.prefix, port_id),
+                    'interface': 'p' + links.short(self.prefix, port_id)}
+        return self.plug_port(
+            links.namespace_name(self.prefix, distributor.compute_id),
+            subnet, owner, session=session)
+
+    def unplug_distributor(self, distributor, session=None):
+        with _session(session) as s:
+            owners = set(s.scalars(sa.select(models.IpAllocation.owner).where(
+                models.IpAllocation.owner.like(
+                    'distributor:%s:%%' % distributor.id))))
+            for owner in owners:
+                self.unplug_owner(owner, session=s)
+
+    def _ports(self, owner, session=None):
+        with _session(session) as s:
+            return [(r.port_id, r.ip_address) for r in s.scalars(
+                sa.select(models.IpAllocation).where(
+                    models.IpAllocation.owner == owner))]
 
     def unplug_amphora(self, amphora, session=None):
         self.unplug_owner('amphora:' + amphora.id, session=session)
