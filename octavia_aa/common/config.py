@@ -136,6 +136,26 @@ health_manager_opts = [
                     'amphorae are stale at once. Unset: no limit.'),
 ]
 
+cluster_manager_opts = [
+    cfg.BoolOpt('enabled', default=True,
+                help='Run the cluster manager\'s reconcile passes in the '
+                     'worker (octavia-aa-worker and octavia-aa-all).'),
+    cfg.IntOpt('reconcile_interval', default=10, min=1,
+               help='Seconds between two reconcile passes over all load '
+                    'balancers; events (heartbeat timeouts, distributor '
+                    'reports) wake it earlier for one load balancer.'),
+    cfg.IntOpt('claim_timeout', default=60, min=2,
+               help='Seconds a worker\'s claim on a load balancer lasts '
+                    'without renewal (it is renewed every quarter of this '
+                    'while held): after a worker dies, others wait this '
+                    'long before taking its load balancers over.'),
+    cfg.IntOpt('pending_timeout', default=300, min=1,
+               help='Seconds an object may stay PENDING_* with no worker '
+                    'claiming it before a reconcile pass takes it over '
+                    '(finishes the persisted flow, or ends the object in '
+                    'its end state or ERROR).'),
+]
+
 house_keeping_opts = [
     cfg.IntOpt('cleanup_interval', default=30, min=1,
                help='Seconds between two purges of deleted rows.'),
@@ -227,6 +247,7 @@ def _register(conf):
     conf.register_opts(api_opts, group='api_settings')
     conf.register_opts(controller_worker_opts, group='controller_worker')
     conf.register_opts(health_manager_opts, group='health_manager')
+    conf.register_opts(cluster_manager_opts, group='cluster_manager')
     conf.register_opts(house_keeping_opts, group='house_keeping')
     conf.register_opts(quota_opts, group='quotas')
     conf.register_opts(networking_opts, group='networking')
@@ -245,6 +266,7 @@ def list_opts():
         ('api_settings', api_opts),
         ('controller_worker', controller_worker_opts),
         ('health_manager', health_manager_opts),
+        ('cluster_manager', cluster_manager_opts),
         ('house_keeping', house_keeping_opts),
         ('quotas', quota_opts),
         ('networking', networking_opts),

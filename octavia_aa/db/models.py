@@ -360,6 +360,18 @@ class AmphoraHealth(Base):
     busy: Mapped[bool] = mapped_column(default=False)
 
 
+class ControllerClaim(Base):
+    """Which controller process acts on a load balancer (and its
+    cluster), until when.  A worker running a flow or a cluster-manager
+    pass holds it and renews it; a claim past expires_at belongs to a
+    process that died, and the next pass takes the object over."""
+    __tablename__ = 'controller_claim'
+    load_balancer_id: Mapped[str] = mapped_column(sa.String(36),
+                                                  primary_key=True)
+    owner: Mapped[str] = mapped_column(sa.String(255))
+    expires_at: Mapped[datetime.datetime]
+
+
 class AmphoraRegistration(Base):
     """Where an amphora sits in its distributor's slot table."""
     __tablename__ = 'amphora_registration'

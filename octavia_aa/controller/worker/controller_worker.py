@@ -7,7 +7,9 @@ ERROR with the reason as its fault, and what the API locked is unlocked.
 """
 import logging
 
+from octavia_aa.common import config
 from octavia_aa.common import constants as c
+from octavia_aa.controller.cluster_manager import claims as claims_mod
 from octavia_aa.controller.worker import engine
 from octavia_aa.controller.worker import objects
 from octavia_aa.controller.worker import status
@@ -20,6 +22,7 @@ from octavia_aa.db import api as db_api
 from octavia_aa.db import models
 from octavia_aa import topology
 
+CONF = config.CONF
 LOG = logging.getLogger(__name__)
 
 
@@ -29,11 +32,32 @@ class PlanError(Exception):
 
 class ControllerWorker:
 
-    def __init__(self, runner=None):
+    def __init__(self, runner=None, claims=None):
         self.runner = runner or engine.FlowRunner()
+        # A flow on a load balancer runs under its claim, so that a
+        # reconcile pass in any worker process leaves it alone and can
+        # tell a live flow from one whose worker died.
+        self.claims = claims or claims_mod.Claims()
+
+    def _claim_wait(self):
+        # Long enough for a dead holder's claim to expire.
+        return CONF.cluster_manager.claim_timeout + 5
 
     def _run(self, factory, args=(), store=None):
         """Run a flow; False if it failed (and reverted)."""
+        lb_id = (store or {}).get('load_balancer_id')
+        if lb_id is None:
+            return self._run_unclaimed(factory, args, store)
+        with self.claims.hold(lb_id, wait=self._claim_wait()) as held:
+            if not held:
+                # Left PENDING_*: a reconcile pass takes it over once no
+                # one holds the claim any more.
+                LOG.error('Load balancer %s is claimed by another worker: '
+                          'flow %s not run', lb_id, factory.__name__)
+                return False
+            return self._run_unclaimed(factory, args, store)
+
+    def _run_unclaimed(self, factory, args=(), store=None):
         try:
             self.runner.run(factory, args, store)
             return True
@@ -129,6 +153,37 @@ class ControllerWorker:
                              store):
                 return
 
+    def replace_amphorae(self, load_balancer_id, amphora_ids):
+        """Fail over these amphorae one after the other (the cluster
+        manager's repair; the load balancer is locked PENDING_UPDATE);
+        only the last flow unlocks it.  False at the first failure."""
+        def plan(session, lb):
+            strategy = topology.get(lb.topology)
+            amps = [session.get(models.Amphora, i) for i in amphora_ids]
+            return lb.topology, [
+                [a.id, a.role, strategy.replacement_role(lb, a)]
+                for a in strategy.failover_order([a for a in amps if a])]
+        planned = self._planned(load_balancer_id, plan)
+        if not planned or not planned[1]:
+            return planned is not None
+        topology_name, steps = planned
+        store = {'load_balancer_id': load_balancer_id}
+        for index, step in enumerate(steps):
+            if not self._run(lb_flows.failover,
+                             [topology_name, step, index == len(steps) - 1],
+                             store):
+                return False
+        return True
+
+    def remove_amphorae(self, load_balancer_id, amphora_ids):
+        planned = self._planned(load_balancer_id, lambda s, lb: (
+            lb_flows.remove_amphorae, [lb.topology, list(amphora_ids)]))
+        if planned is None:
+            return False
+        factory, args = planned
+        return self._run(factory, args,
+                         {'load_balancer_id': load_balancer_id})
+
     def failover_amphora(self, amphora_id):
         with db_api.session_scope() as session:
             amp = session.get(models.Amphora, amphora_id)
@@ -217,8 +272,20 @@ class ControllerWorker:
     def unfinished(self):
         return self.runner.unfinished()
 
+    def _resume_guard(self, flow_detail):
+        lb_id = engine.stored(flow_detail, 'load_balancer_id')
+        if lb_id is None:
+            return claims_mod.always()
+        return self.claims.hold(lb_id)
+
     def resume(self, leftovers=None):
-        self.runner.resume(leftovers)
+        self.runner.resume(leftovers, guard=self._resume_guard)
+
+    def adopt(self, load_balancer_id):
+        """Finish a dead worker's flows on this load balancer (the caller
+        holds its claim)."""
+        return self.runner.adopt(load_balancer_id)
 
     def close(self):
+        self.claims.close()
         self.runner.close()

@@ -17,8 +17,9 @@ class Endpoints:
     target = messaging.Target(namespace=c.RPC_NAMESPACE,
                               version=c.RPC_VERSION)
 
-    def __init__(self, worker):
+    def __init__(self, worker, cluster_manager=None):
         self.worker = worker
+        self.cluster_manager = cluster_manager
 
     # load balancers
     def create_load_balancer(self, context, load_balancer_id):
@@ -115,3 +116,16 @@ class Endpoints:
 
     def delete_distributor(self, context, distributor_id):
         self.worker.delete_distributor(distributor_id)
+
+    # events for the cluster manager
+    def reconcile_load_balancer(self, context, load_balancer_id):
+        """Wake the cluster manager for one load balancer now (a stale
+        amphora, a distributor's report): one reconcile pass here."""
+        if self.cluster_manager is None:
+            LOG.warning('No cluster manager in this worker: event on load '
+                        'balancer %s left to the next periodic pass',
+                        load_balancer_id)
+            return
+        outcome = self.cluster_manager.reconcile(load_balancer_id)
+        LOG.info('Reconciled load balancer %s on an event: %s',
+                 load_balancer_id, outcome)

@@ -26,6 +26,23 @@ from octavia_aa.common import config
 CONF = config.CONF
 LOG = logging.getLogger(__name__)
 FINAL = (states.SUCCESS, states.REVERTED, states.FAILURE)
+BOOK_PREFIX = 'octavia-aa-worker:'
+# Where Taskflow keeps a flow's store (engine.storage.inject).
+_INJECTOR = '_TaskFlow_INJECTOR'
+
+
+def stored(flow_detail, key):
+    """A value of the store the flow was started with, or None."""
+    for atom_detail in flow_detail:
+        if atom_detail.name == _INJECTOR and isinstance(
+                atom_detail.results, dict):
+            return atom_detail.results.get(key)
+    return None
+
+
+@contextlib.contextmanager
+def _always(_flow_detail):
+    yield True
 
 
 def persistence_url():
@@ -88,7 +105,7 @@ class FlowRunner:
             sa.event.listen(engine, 'connect', _sqlite_pragmas)
         with contextlib.closing(self.backend.get_connection()) as conn:
             conn.upgrade()
-        self.book_name = 'octavia-aa-worker:%s' % CONF.host
+        self.book_name = BOOK_PREFIX + CONF.host
         # One pool for all flows: an engine that makes its own pool also
         # joins its threads at the end of every flow (about a second).
         self.executor = None
@@ -130,20 +147,48 @@ class FlowRunner:
                     if book.name == self.book_name
                     for flow_detail in book]
 
-    def resume(self, leftovers=None):
+    def resume(self, leftovers=None, guard=_always):
         """Finish (or revert) the flows a crashed run left behind.
 
         Take `leftovers` (from unfinished()) before serving new casts:
         listed later, a flow that has just started would run twice.
+        guard(flow_detail) is a context manager yielding False when the
+        flow must not run now (another worker holds its load balancer).
         """
         if leftovers is None:
             leftovers = self.unfinished()
         for book_uuid, flow_detail in leftovers:
-            LOG.info('Resuming flow %s (%s)', flow_detail.name,
-                     flow_detail.uuid)
-            try:
-                engine = engines.load_from_detail(
-                    flow_detail, backend=self.backend, **self._options())
-                self._run(engine, book_uuid)
-            except Exception:
-                LOG.exception('Resumed flow %s failed', flow_detail.uuid)
+            with guard(flow_detail) as allowed:
+                if not allowed:
+                    LOG.info('Flow %s is in other hands: not resumed here',
+                             flow_detail.uuid)
+                    continue
+                self._resume_one(book_uuid, flow_detail)
+
+    def _resume_one(self, book_uuid, flow_detail):
+        LOG.info('Resuming flow %s (%s)', flow_detail.name, flow_detail.uuid)
+        try:
+            engine = engines.load_from_detail(
+                flow_detail, backend=self.backend, **self._options())
+            self._run(engine, book_uuid)
+        except Exception:
+            LOG.exception('Resumed flow %s failed', flow_detail.uuid)
+
+    def orphans(self, load_balancer_id):
+        """Persisted flows of any worker about this load balancer."""
+        with contextlib.closing(self.backend.get_connection()) as conn:
+            return [(book.uuid, flow_detail)
+                    for book in conn.get_logbooks()
+                    if book.name.startswith(BOOK_PREFIX)
+                    for flow_detail in book
+                    if stored(flow_detail, 'load_balancer_id') ==
+                    load_balancer_id]
+
+    def adopt(self, load_balancer_id):
+        """Finish the flows a dead worker left on this load balancer (the
+        caller holds its claim, so none of them is running); returns how
+        many there were."""
+        found = self.orphans(load_balancer_id)
+        for book_uuid, flow_detail in found:
+            self._resume_one(book_uuid, flow_detail)
+        return len(found)

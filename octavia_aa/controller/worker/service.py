@@ -3,10 +3,13 @@ octavia-aa-worker and by the all-in-one)."""
 import logging
 import threading
 
+from octavia_aa.common import config
 from octavia_aa.common import rpc
+from octavia_aa.controller.cluster_manager import service as cm_service
 from octavia_aa.controller.worker import controller_worker
 from octavia_aa.controller.worker import endpoints
 
+CONF = config.CONF
 LOG = logging.getLogger(__name__)
 
 
@@ -16,13 +19,20 @@ class WorkerService:
         self.worker = None
         self.server = None
         self._resumer = None
+        self.cluster_manager = None
 
     def start(self):
         self.worker = controller_worker.ControllerWorker()
         # Listed before any cast is served, so only flows of a previous
         # run are resumed, never one a new cast has just started.
         leftovers = self.worker.unfinished()
-        self.server = rpc.get_server([endpoints.Endpoints(self.worker)])
+        if CONF.cluster_manager.enabled:
+            self.cluster_manager = cm_service.ClusterManagerService(
+                self.worker)
+        manager = (self.cluster_manager.manager
+                   if self.cluster_manager else None)
+        self.server = rpc.get_server(
+            [endpoints.Endpoints(self.worker, manager)])
         # start() returns once the topic queue is declared, so a cast sent
         # after it is not lost.
         self.server.start()
@@ -32,9 +42,16 @@ class WorkerService:
                                          args=(leftovers,),
                                          name='flow-resume', daemon=True)
         self._resumer.start()
+        if self.cluster_manager is not None:
+            # Periodic passes start once this worker's own leftovers are
+            # resumed: those are finished here, not taken over.
+            self.cluster_manager.start(after=self._resumer)
         LOG.info('Worker ready: consuming RPC casts')
 
     def stop(self):
+        if self.cluster_manager is not None:
+            self.cluster_manager.stop()
+            self.cluster_manager = None
         if self.server is not None:
             self.server.stop()
             self.server.wait()

@@ -41,15 +41,48 @@ def _enabled(obj, parent_enabled=True):
     return c.ONLINE if obj.enabled and parent_enabled else c.OFFLINE
 
 
-def roll_up(session, lb):
-    """Set operating statuses of the load balancer, its cluster and its
-    ACTIVE children from what is observed now."""
+# Worse statuses last; a load balancer takes the worst of its amphorae's
+# roll-up and of what its listeners and pools report.
+_SEVERITY = {c.ONLINE: 0, c.NO_MONITOR: 0, c.DRAINING: 0, c.OFFLINE: 0,
+             c.DEGRADED: 1, c.ERROR: 2}
+# A child's operating status -> what it means for its load balancer
+# (upstream's health mapping: a listener FULL or a member down degrades
+# the load balancer, a pool down is an error).
+_LISTENER_EFFECT = {c.DEGRADED: c.DEGRADED, c.ERROR: c.DEGRADED}
+_POOL_EFFECT = {c.DEGRADED: c.DEGRADED, c.ERROR: c.ERROR}
+
+
+def _worst(statuses):
+    return max(statuses, key=lambda s: _SEVERITY.get(s, 0))
+
+
+def roll_up_load_balancer(session, lb):
+    """Operating status of the load balancer and its cluster from the
+    ONLINE amphorae (the topology decides) and the children's statuses
+    (set by the health manager).  Level-triggered: the same rows give
+    the same result, whoever computes it."""
     strategy = topology.get(lb.topology)
     online = online_amphorae(session, lb.id)
     lb_status, cluster_status = strategy.roll_up(lb, online)
-    lb.operating_status = lb_status if lb.enabled else c.OFFLINE
+    effects = [lb_status]
+    effects += [_LISTENER_EFFECT.get(lst.operating_status, c.ONLINE)
+                for lst in lb.listeners if lst.enabled]
+    effects += [_POOL_EFFECT.get(pool.operating_status, c.ONLINE)
+                for pool in lb.pools if pool.enabled]
+    lb.operating_status = _worst(effects) if lb.enabled else c.OFFLINE
     if lb.cluster is not None and cluster_status is not None:
         lb.cluster.operating_status = cluster_status
+
+
+def roll_up(session, lb):
+    """Set operating statuses of the load balancer, its cluster and its
+    ACTIVE children from what is observed now (after a flow: children
+    start from their configuration, heartbeats refine them)."""
+    _roll_up_children(lb)
+    roll_up_load_balancer(session, lb)
+
+
+def _roll_up_children(lb):
     for lst in lb.listeners:
         if lst.provisioning_status == c.ACTIVE:
             lst.operating_status = _enabled(lst, lb.enabled)

@@ -48,8 +48,10 @@ def test_contract_parses_to_every_known_cast():
     assert calls['batch_update_members'] == [
         'pool_id', 'new_member_ids', 'updated_member_ids',
         'deleted_member_ids']
-    # 4 LB, 3 x 6 children, batch, 2 amphora, resize, 2 distributor.
-    assert len(calls) == 28
+    # 4 LB, 3 x 6 children, batch, 2 amphora, resize, 2 distributor,
+    # and the health manager's event for the cluster manager.
+    assert calls['reconcile_load_balancer'] == ['load_balancer_id']
+    assert len(calls) == 29
 
 
 def test_every_cast_has_an_endpoint_with_its_kwargs():

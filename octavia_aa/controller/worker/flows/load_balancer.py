@@ -83,3 +83,18 @@ def resize(topology_name, cluster_id, add_roles, remove_ids):
              db_tasks.MarkClusterResized(inject={'cluster_id': cluster_id}),
              db_tasks.MarkLoadBalancerActive())
     return flow
+
+
+def remove_amphorae(topology_name, amphora_ids):
+    """Take out and delete amphorae a dead worker's flow left half built
+    or half deleted; every step is idempotent."""
+    strategy = topology.get(topology_name)
+    flow = linear_flow.Flow('remove-amphorae')
+    flow.add(lifecycle.LoadBalancerToErrorOnRevert())
+    for index, amphora_id in enumerate(amphora_ids):
+        prefix = 'rm%d' % index
+        flow.add(*strategy.remove(prefix, amphora_id))
+        flow.add(amp_flows.delete(prefix, amphora_id))
+    flow.add(amp_tasks.AmphoraeUpdateConfig(),
+             db_tasks.MarkLoadBalancerActive())
+    return flow
