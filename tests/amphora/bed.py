@@ -106,10 +106,11 @@ class Bed:
             names.append(name)
             group = 'subnet:%s' % name
             config.subnet_group(name)
+            mtu = 1450 if short == 'front' else 1500   # MTU is applied
             for key, value in (('cidr', cidr), ('gateway_ip', gw),
                                ('allocation_start', start),
                                ('allocation_end', end),
-                               ('network_name', name)):
+                               ('network_name', name), ('mtu', mtu)):
                 self._set(key, value, group)
         self._set('subnets', names, 'networking')
         subnets.reset()

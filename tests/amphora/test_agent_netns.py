@@ -58,6 +58,11 @@ def test_agent_refuses_a_client_without_certificate(bed):
     # With our client certificate it answers...
     info = bed.amp_driver.get_info(bed.amp)
     assert info['id'] == bed.amp.id
+    details = bed.amp_driver._call('GET', bed.amp, 'details')
+    assert '%s/32' % bedmod.VIP in details['interfaces']['lo']['addresses']
+    front = [i for i in details['interfaces'].values()
+             if i['mac'] == bed.amp.frontend_mac]
+    assert front and front[0]['mtu'] == 1450
     # ...but the controller refuses an agent not named after the amphora.
     wrong = tls.pinned_session('00000000-0000-4000-8000-000000000000',
                                bed.client_pem,

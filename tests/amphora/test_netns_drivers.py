@@ -121,6 +121,8 @@ def test_distributor_port_on_the_vip_network(plain_bed):
         out = bedmod.sh('ip', '-br', 'link', 'show', port['interface'],
                         ns=ns).stdout
         assert port['mac'] in out
+        assert 'mtu 1450' in bedmod.sh('ip', 'link', 'show',
+                                       port['interface'], ns=ns).stdout
         bed.network.unplug_distributor(dist)
         assert _ipam_rows('distributor:%s:%s' % (dist.id, bed.front.id)) \
             == []
