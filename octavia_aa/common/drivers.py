@@ -1,5 +1,5 @@
 """Load the configured drivers through stevedore, once per process."""
-import functools
+import threading
 
 from stevedore import driver as stevedore_driver
 
@@ -14,18 +14,29 @@ NAMESPACES = {
     'distributor': 'octavia_aa.distributor.drivers',
 }
 
-
-@functools.lru_cache(maxsize=None)
-def _load(kind, name):
-    return stevedore_driver.DriverManager(
-        namespace=NAMESPACES[kind], name=name,
-        invoke_on_load=True).driver
+# Parallel flow threads ask for a driver at the same moment; stevedore's
+# entry-point cache is not safe to build from two threads at once (one of
+# them may see no entry points), so loading is serialized.
+_lock = threading.Lock()
+_loaded = {}
 
 
 def get(kind):
     """The driver of `kind` named by [controller_worker] <kind>_driver."""
-    return _load(kind, getattr(CONF.controller_worker, kind + '_driver'))
+    name = getattr(CONF.controller_worker, kind + '_driver')
+    key = (kind, name)
+    driver = _loaded.get(key)
+    if driver is None:
+        with _lock:
+            driver = _loaded.get(key)
+            if driver is None:
+                driver = stevedore_driver.DriverManager(
+                    namespace=NAMESPACES[kind], name=name,
+                    invoke_on_load=True).driver
+                _loaded[key] = driver
+    return driver
 
 
 def reset():
-    _load.cache_clear()
+    with _lock:
+        _loaded.clear()

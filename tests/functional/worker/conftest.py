@@ -3,6 +3,7 @@ controller worker for every test (helpers.py writes the rows)."""
 import sys
 
 import pytest
+from stevedore import extension
 
 from octavia_aa.common import drivers
 from octavia_aa.controller.worker import controller_worker
@@ -18,8 +19,12 @@ def test_plugins(tmp_path_factory):
     """The test-only drivers, findable by stevedore in this process."""
     root = drivers_for_tests.publish(tmp_path_factory.mktemp('plugins'))
     sys.path.append(str(root))
+    # stevedore keeps each namespace's entry points for the life of the
+    # process; a test that loaded a driver earlier would hide these.
+    extension.ExtensionManager.ENTRY_POINT_CACHE.clear()
     yield root
     sys.path.remove(str(root))
+    extension.ExtensionManager.ENTRY_POINT_CACHE.clear()
 
 
 @pytest.fixture
