@@ -44,6 +44,14 @@ class Spec:
         return self.model
 
     def select(self):
+        # Statements are immutable: build the base one once, since
+        # constructing it costs more than running it.
+        stmt = self.__dict__.get('_select')
+        if stmt is None:
+            stmt = self._select = self.build_select()
+        return stmt
+
+    def build_select(self):
         return sa.select(self.model).options(*self.load)
 
     def prepare(self, session, objs):

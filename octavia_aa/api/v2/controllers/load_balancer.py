@@ -59,7 +59,7 @@ class LoadBalancerSpec(base.Spec):
     def list_from(self):
         return sa.join(m.LoadBalancer, m.Vip)
 
-    def select(self):
+    def build_select(self):
         return (sa.select(m.LoadBalancer).join(m.LoadBalancer.vip)
                 .options(orm.contains_eager(m.LoadBalancer.vip), *self.load))
 
@@ -71,17 +71,20 @@ class LoadBalancerSpec(base.Spec):
             lb.child_ids = {'listeners': [], 'pools': []}
         if not by_id:
             return
-        ids = list(by_id)
-        stmt = sa.union_all(
-            sa.select(sa.literal('listeners'), m.Listener.load_balancer_id,
-                      m.Listener.id, m.Listener.created_at)
-            .where(m.Listener.load_balancer_id.in_(ids)),
-            sa.select(sa.literal('pools'), m.Pool.load_balancer_id,
-                      m.Pool.id, m.Pool.created_at)
-            .where(m.Pool.load_balancer_id.in_(ids)))
-        for kind, lb_id, child_id, _ in sorted(
-                session.execute(stmt), key=lambda r: (r[3], r[2])):
+        rows = session.execute(_CHILD_IDS, {'ids': list(by_id)})
+        for kind, lb_id, child_id, _ in sorted(rows,
+                                               key=lambda r: (r[3], r[2])):
             by_id[lb_id].child_ids[kind].append(child_id)
+
+
+_IDS = sa.bindparam('ids', expanding=True)
+_CHILD_IDS = sa.union_all(
+    sa.select(sa.literal_column("'listeners'"), m.Listener.load_balancer_id,
+              m.Listener.id, m.Listener.created_at)
+    .where(m.Listener.load_balancer_id.in_(_IDS)),
+    sa.select(sa.literal_column("'pools'"), m.Pool.load_balancer_id,
+              m.Pool.id, m.Pool.created_at)
+    .where(m.Pool.load_balancer_id.in_(_IDS)))
 
 
 SPEC = LoadBalancerSpec(
