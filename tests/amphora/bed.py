@@ -217,11 +217,33 @@ class Bed:
                 links.remove_namespace(ns)
             for subnet in (self.mgmt, self.front, self.members):
                 self.network.delete_network(subnet)
+        leaked = self._leftovers()
         for name, group in reversed(self._overrides):
             CONF.clear_override(name, group=group)
         db_api.reset()
         subnets.reset()
         shutil.rmtree(self.tmp, ignore_errors=True)
+        assert not leaked, 'processes outlived their machines: %s' % leaked
+
+    def _leftovers(self):
+        """Kill (by PID) and report processes still running from this
+        bed's directory: the drivers should have stopped every one."""
+        leaked = {}
+        for entry in os.listdir('/proc'):
+            if not entry.isdigit() or int(entry) == os.getpid():
+                continue
+            try:
+                with open('/proc/%s/cmdline' % entry, 'rb') as f:
+                    cmd = f.read().replace(b'\0', b' ').decode()
+                with open('/proc/%s/stat' % entry) as f:
+                    state = f.read().rsplit(') ', 1)[-1][:1]
+            except OSError:
+                continue
+            if self.tmp in cmd and state != 'Z' and \
+                    'server.py' not in cmd and 'loadgen.py' not in cmd:
+                leaked[int(entry)] = cmd[:80]
+                os.kill(int(entry), signal.SIGKILL)
+        return leaked
 
 
 def socket_in_root():

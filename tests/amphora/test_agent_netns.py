@@ -195,6 +195,19 @@ def test_heartbeats_arrive_signed_and_forgeries_are_dropped(
                                        {'controller_ip_port_list': []})
 
 
+def test_stop_and_start(pushed):
+    bed = pushed
+    path = 'loadbalancers/%s/' % bed.amp.load_balancer_id
+    assert bed.amp_driver._call('PUT', bed.amp, path + 'stop')[
+        'message'] == 'stopped'
+    assert curl(bed) is None
+    assert bed.amp_driver._call('GET', bed.amp, 'listeners') == {
+        'listeners': []}
+    assert bed.amp_driver._call('PUT', bed.amp, path + 'start')[
+        'message'] == 'started'
+    bedmod.wait_for(lambda: curl(bed), what='served again')
+
+
 def test_supervisor_restarts_a_dead_agent(pushed):
     bed = pushed
     pid = bed.compute._agent_pid(bed.amp.compute_id)

@@ -128,3 +128,21 @@ def test_distributor_port_on_the_vip_network(plain_bed):
             == []
     finally:
         links.remove_namespace(ns)
+
+
+def test_concurrent_plugs_get_distinct_addresses(plain_bed):
+    import concurrent.futures
+    bed = plain_bed
+    ns, _ = bed.namespace('many', bed.members)
+    owner = 'test:%s:many' % bed.prefix
+
+    def plug(_):
+        return bed.network.plug_port(ns, bed.members, owner)
+    with concurrent.futures.ThreadPoolExecutor(4) as pool:
+        ports = list(pool.map(plug, range(8)))
+    ips = [p['ip'] for p in ports]
+    assert len(set(ips)) == 8
+    rows = _ipam_rows(owner)     # + the namespace's own first port
+    assert len(rows) == 9 and set(ips) < set(rows)
+    links_in_ns = bedmod.sh('ip', '-br', 'link', ns=ns).stdout
+    assert all(p['interface'] in links_in_ns for p in ports)

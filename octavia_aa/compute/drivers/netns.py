@@ -60,6 +60,13 @@ def _alive(pid):
         return False
 
 
+def _signal(pid, sig):
+    try:
+        os.kill(pid, sig)
+    except ProcessLookupError:
+        pass
+
+
 class NetnsComputeDriver(base.ComputeDriver):
 
     def __init__(self, conf=None):
@@ -193,22 +200,31 @@ class NetnsComputeDriver(base.ComputeDriver):
         LOG.info('netns %s: agent started (pid %d)', compute_id, proc.pid)
 
     def _kill(self, namespace, agent_pid, timeout=10.0):
-        victims = namespace_pids(namespace)
+        """Kill everything in the namespace by PID until nothing is left.
+
+        The agent goes first and hard: a gunicorn master that sees its
+        worker die spawns a new one, which would start HAProxy again.
+        The namespace is scanned again each round for the same reason.
+        """
         if agent_pid:
-            victims.add(agent_pid)
-        for sig in (signal.SIGTERM, signal.SIGKILL):
-            for pid in victims:
-                try:
-                    os.kill(pid, sig)
-                except ProcessLookupError:
-                    pass
-            deadline = time.monotonic() + timeout
-            while time.monotonic() < deadline and any(
-                    _alive(p) for p in victims):
-                time.sleep(0.02)
-            victims = {p for p in victims if _alive(p)}
+            _signal(agent_pid, signal.SIGKILL)
+        start = time.monotonic()
+        while True:
+            victims = {p for p in namespace_pids(namespace) if _alive(p)}
+            if agent_pid and _alive(agent_pid):
+                victims.add(agent_pid)
+            elapsed = time.monotonic() - start
             if not victims:
                 break
+            if elapsed > 2 * timeout:
+                LOG.error('netns %s: processes %s do not die', namespace,
+                          sorted(victims))
+                break
+            # A graceful stop first, then no more waiting.
+            sig = signal.SIGTERM if elapsed < timeout / 2 else signal.SIGKILL
+            for pid in victims:
+                _signal(pid, sig)
+            time.sleep(0.05)
         for proc in list(self._procs.values()):
             proc.poll()           # reap our own children
 
