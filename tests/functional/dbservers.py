@@ -5,7 +5,12 @@ row claims on that backend."""
 import contextlib
 import uuid
 
+import pytest
 import sqlalchemy as sa
+
+from octavia_aa.db import api as db_api
+from octavia_aa.db import migration
+from tests.functional.worker import helpers as h
 
 ADMIN = {
     'mariadb': 'mysql+pymysql://root@127.0.0.1:3306/',
@@ -33,3 +38,20 @@ def database(backend):
                     'pg_stat_activity WHERE datname = :n'), {'n': name})
             conn.execute(sa.text('DROP DATABASE %s' % name))
         admin.dispose()
+
+
+@pytest.fixture(params=['sqlite', 'mariadb', 'postgresql'])
+def any_db(request, db):
+    """The worker tests' db fixture (SQLite), moved to the server the
+    parameter names for the test's duration."""
+    if request.param == 'sqlite':
+        yield request.param
+        return
+    with database(request.param) as url:
+        h.override('connection', url, 'database')
+        db_api.reset()
+        migration.upgrade()
+        try:
+            yield request.param
+        finally:
+            db_api.reset()

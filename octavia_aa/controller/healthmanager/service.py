@@ -1,7 +1,10 @@
 """HealthManagerService: receives heartbeats on [health_manager]
-bind_ip/bind_port and, every health_check_interval, asks the worker to
-fail over amphorae whose heartbeats stopped.  Threads in the current
-process (octavia-aa-health-manager, or the all-in-one)."""
+bind_ip/bind_port and, every health_check_interval, looks for amphorae
+and distributors whose heartbeats stopped.  It fails nothing over
+itself: it wakes the cluster manager (a reconcile_load_balancer cast)
+for the load balancers concerned, at once when a distributor reports an
+amphora dead.  Threads in the current process (octavia-aa-health-manager,
+or the all-in-one)."""
 import logging
 import threading
 
@@ -54,18 +57,27 @@ class HealthManagerService:
             try:
                 got = self.receiver.receive(timeout=POLL)
                 if got is not None:
-                    health_db.record_heartbeat(got[0])
+                    _kind, wake = health_db.record_heartbeat(got[0])
+                    for lb_id in wake:
+                        rpc.cast('reconcile_load_balancer',
+                                 load_balancer_id=lb_id)
             except Exception:
                 LOG.exception('Heartbeat handling failed')
 
     def check_stale(self):
-        """One stale check; returns the amphorae sent to failover."""
+        """One stale check; returns the amphorae claimed as stale."""
         claimed = health_db.claim_stale_amphorae()
-        for amphora_id in claimed:
-            LOG.warning('Amphora %s stopped sending heartbeats: failover',
-                        amphora_id)
-            rpc.cast('failover_amphora', amphora_id=amphora_id)
-        return claimed
+        woken = set()
+        for amphora_id, lb_id in claimed:
+            LOG.warning('Amphora %s of load balancer %s stopped sending '
+                        'heartbeats', amphora_id, lb_id)
+            if lb_id not in woken:
+                woken.add(lb_id)
+                rpc.cast('reconcile_load_balancer', load_balancer_id=lb_id)
+        for distributor_id in health_db.claim_stale_distributors():
+            LOG.error('Distributor %s stopped sending heartbeats',
+                      distributor_id)
+        return [amphora_id for amphora_id, _ in claimed]
 
     def _check_loop(self):
         # A grace period of one heartbeat_timeout first: after a restart
