@@ -67,6 +67,8 @@ class Bed:
         self.owners = []
         self._overrides = []
         block = random.randrange(0, 256, 16)
+        self.v6net = 'fd00:%x:%x::' % (random.randrange(1, 0xffff),
+                                       random.randrange(1, 0xffff))
         self.mgmt_gw = '192.0.2.%d' % (block + 1)
         self.heartbeat = ('%s:%d' % (self.mgmt_gw, heartbeat_port)
                           if heartbeat_port else None)
@@ -99,7 +101,9 @@ class Bed:
                 'front': ('198.51.100.0/24', '198.51.100.1', '198.51.100.10',
                           '198.51.100.250'),
                 'members': ('203.0.113.0/24', '203.0.113.1', '203.0.113.10',
-                            '203.0.113.250')}
+                            '203.0.113.250'),
+                'front6': ('%s/64' % self.v6net, '%s1' % self.v6net,
+                           '%s10' % self.v6net, '%sff' % self.v6net)}
         names = []
         for short, (cidr, gw, start, end) in nets.items():
             name = '%s-%s' % (self.prefix, short)
@@ -136,6 +140,7 @@ class Bed:
         self.front = subnets.find(names[1])
         self.members = subnets.find(names[2])
         self.mgmt = subnets.find(names[0])
+        self.front6 = subnets.find(names[3])
 
     # -- machines ------------------------------------------------------
     def boot_amphora(self, lb_id=None):
@@ -215,7 +220,8 @@ class Bed:
             for ns in self.namespaces:
                 compute._kill(ns, None)
                 links.remove_namespace(ns)
-            for subnet in (self.mgmt, self.front, self.members):
+            for subnet in (self.mgmt, self.front, self.members,
+                           self.front6):
                 self.network.delete_network(subnet)
         leaked = self._leftovers()
         for name, group in reversed(self._overrides):

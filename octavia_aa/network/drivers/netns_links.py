@@ -16,6 +16,8 @@ from pyroute2 import NetNS
 from pyroute2 import netns as pr_netns
 from pyroute2.netlink.exceptions import NetlinkError
 
+IFA_F_NODAD = 0x02
+
 
 def short(*parts):
     return hashlib.sha256('/'.join(parts).encode()).hexdigest()[:8]
@@ -105,8 +107,13 @@ def plug(namespace, bridge, host_if, inner_if, mac, mtu, address=None,
         inner = ns.link_lookup(ifname=inner_if)[0]
         ns.link('set', index=inner, address=mac, mtu=mtu, state='up')
         if address:
+            kwargs = {}
+            if ':' in address:
+                # IPAM already guarantees uniqueness: skip the seconds of
+                # duplicate address detection.
+                kwargs['flags'] = IFA_F_NODAD
             _ignore(errno.EEXIST, ns.addr, 'add', index=inner,
-                    address=address, prefixlen=prefixlen)
+                    address=address, prefixlen=prefixlen, **kwargs)
 
 
 def bridge_ports(bridge):

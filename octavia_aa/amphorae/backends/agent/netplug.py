@@ -39,9 +39,16 @@ def _link_by_mac(ipr, mac):
     raise PlugError(404, 'no interface with MAC address %s' % mac)
 
 
+IFA_F_NODAD = 0x02
+
+
 def _add_addr(ipr, index, address, prefixlen):
+    # No duplicate address detection for IPv6: the controller's IPAM
+    # hands each address out once, and DAD would delay it by seconds.
+    kwargs = {'flags': IFA_F_NODAD} if ':' in address else {}
     try:
-        ipr.addr('add', index=index, address=address, prefixlen=prefixlen)
+        ipr.addr('add', index=index, address=address, prefixlen=prefixlen,
+                 **kwargs)
     except NetlinkError as exc:
         if exc.code != EEXIST:     # already there: plugging is idempotent
             raise
