@@ -14,6 +14,7 @@ from octavia_aa.certificates import tls
 from octavia_aa.common import heartbeat
 from tests.amphora import bed as bedmod
 from tests.amphora import samples
+from tests.amphora import tlsutil
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -148,6 +149,31 @@ def test_reload_under_keepalive_load_fails_no_request(pushed, tmp_path):
     totals = json.loads(out.strip().splitlines()[-1])
     assert totals['ok'] > 0, err
     assert totals['failed'] == 0, err
+
+
+def test_terminated_https_with_certificates_from_the_store(pushed):
+    """A second load balancer on the amphora: TLS terminated with a
+    certificate the driver uploads from the local store."""
+    import pathlib
+    import uuid
+    bed = pushed
+    store = pathlib.Path(bed.tmp) / 'store'
+    tlsutil.write_server_pems(store, ['www'])
+    cfg = lb_config(bed)
+    cfg['load_balancer']['id'] = str(uuid.uuid4())
+    cfg['listeners'] = [samples.listener(
+        2, 'TERMINATED_HTTPS', 443, pool=samples.P1,
+        default_tls_container_ref='www')]
+    bed.amp_driver.update_config(bed.amp, cfg)
+    try:
+        out = bedmod.sh('curl', '-s', '-m', '5', '--cacert',
+                        str(store / 'ca.pem'), '--resolve',
+                        'www:443:%s' % bedmod.VIP, 'https://www/',
+                        ns=bed.client_ns).stdout
+        assert out.strip() in ('member1', 'member2')
+    finally:
+        bed.amp_driver.delete_config(bed.amp, cfg['load_balancer']['id'])
+    assert curl(bed, port=80) is not None     # the first LB is untouched
 
 
 def test_certificates_upload_and_delete(pushed):
