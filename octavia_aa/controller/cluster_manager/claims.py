@@ -145,14 +145,17 @@ class Claims:
             with self._lock:
                 self._held.pop(lb_id, None)
 
+    def mine(self, lb_id):
+        """Whether the current thread holds the claim on lb_id."""
+        with self._lock:
+            return self._held.get(lb_id) == threading.get_ident()
+
     @contextlib.contextmanager
     def hold(self, lb_id, wait=0.0):
         """Yields True with the claim held, False if it could not be
         taken within `wait` seconds.  Re-entrant in one thread (a reconcile
         pass runs the worker's flows under its own claim)."""
-        with self._lock:
-            mine = self._held.get(lb_id) == threading.get_ident()
-        if mine:
+        if self.mine(lb_id):
             yield True
             return
         deadline = time.monotonic() + wait

@@ -11,6 +11,7 @@ from octavia_aa.common import config
 from octavia_aa.common import constants as c
 from octavia_aa.controller.cluster_manager import claims as claims_mod
 from octavia_aa.controller.worker import engine
+from octavia_aa.controller.worker import jobboard
 from octavia_aa.controller.worker import objects
 from octavia_aa.controller.worker import status
 from octavia_aa.controller.worker.flows import children as child_flows
@@ -38,6 +39,10 @@ class ControllerWorker:
         # reconcile pass in any worker process leaves it alone and can
         # tell a live flow from one whose worker died.
         self.claims = claims or claims_mod.Claims()
+        # With a jobboard, flows a cast starts go there, so that another
+        # worker finishes them if this one dies.
+        self.poster = (jobboard.Poster(self.runner.backend)
+                       if CONF.task_flow.jobboard_enabled else None)
 
     def _claim_wait(self):
         # Long enough for a dead holder's claim to expire.
@@ -46,6 +51,11 @@ class ControllerWorker:
     def _run(self, factory, args=(), store=None):
         """Run a flow; False if it failed (and reverted)."""
         lb_id = (store or {}).get('load_balancer_id')
+        if self.poster is not None and not self.claims.mine(lb_id):
+            # The conductor that runs the job takes the claim.  A reconcile
+            # pass (already holding it) runs its flows here instead: they
+            # are redone by the next pass if this worker dies.
+            return self._run_unclaimed(factory, args, store, self.poster)
         if lb_id is None:
             return self._run_unclaimed(factory, args, store)
         with self.claims.hold(lb_id, wait=self._claim_wait()) as held:
@@ -57,9 +67,9 @@ class ControllerWorker:
                 return False
             return self._run_unclaimed(factory, args, store)
 
-    def _run_unclaimed(self, factory, args=(), store=None):
+    def _run_unclaimed(self, factory, args=(), store=None, runner=None):
         try:
-            self.runner.run(factory, args, store)
+            (runner or self.runner).run(factory, args, store)
             return True
         except Exception:
             # The flow's revert already wrote the fault; log for operators.
@@ -287,5 +297,7 @@ class ControllerWorker:
         return self.runner.adopt(load_balancer_id)
 
     def close(self):
+        if self.poster is not None:
+            self.poster.close()
         self.claims.close()
         self.runner.close()

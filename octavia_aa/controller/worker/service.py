@@ -8,6 +8,7 @@ from octavia_aa.common import rpc
 from octavia_aa.controller.cluster_manager import service as cm_service
 from octavia_aa.controller.worker import controller_worker
 from octavia_aa.controller.worker import endpoints
+from octavia_aa.controller.worker import jobboard
 
 CONF = config.CONF
 LOG = logging.getLogger(__name__)
@@ -20,6 +21,7 @@ class WorkerService:
         self.server = None
         self._resumer = None
         self.cluster_manager = None
+        self.conductor = None
 
     def start(self):
         self.worker = controller_worker.ControllerWorker()
@@ -33,6 +35,9 @@ class WorkerService:
                    if self.cluster_manager else None)
         self.server = rpc.get_server(
             [endpoints.Endpoints(self.worker, manager)])
+        if CONF.task_flow.jobboard_enabled:
+            self.conductor = jobboard.ConductorService(self.worker)
+            self.conductor.start()
         # start() returns once the topic queue is declared, so a cast sent
         # after it is not lost.
         self.server.start()
@@ -59,6 +64,9 @@ class WorkerService:
         if self._resumer is not None:
             self._resumer.join()
             self._resumer = None
+        if self.conductor is not None:
+            self.conductor.stop()
+            self.conductor = None
         if self.worker is not None:
             self.worker.close()
             self.worker = None

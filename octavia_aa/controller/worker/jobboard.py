@@ -1,0 +1,156 @@
+"""Flows as jobs on a Taskflow jobboard (Redis), run by a conductor in
+every worker ([task_flow] jobboard_enabled).
+
+The poster saves the flow's factory and arguments in the SQL persistence
+(the same backend as the direct runner), posts a job naming it, and
+waits for it to be consumed.  Any worker's conductor claims the job and
+runs it; a conductor renews its claim every quarter of
+jobboard_expiration_time, so when its worker dies the claim lapses and
+another conductor resumes the flow from the persisted atom states.
+While it runs a job, a conductor also holds the load balancer's
+controller claim, like any flow, so the cluster manager leaves it alone.
+"""
+import contextlib
+import logging
+import threading
+
+from oslo_utils import uuidutils
+from taskflow.conductors.backends import impl_nonblocking
+from taskflow import engines
+from taskflow.jobs.backends import impl_redis
+from taskflow.persistence import models
+from taskflow import states
+
+from octavia_aa.common import config
+from octavia_aa.controller.cluster_manager import claims as claims_mod
+
+CONF = config.CONF
+LOG = logging.getLogger(__name__)
+JOB_BOOK_PREFIX = 'octavia-aa-job:'
+
+
+class FlowFailed(Exception):
+    pass
+
+
+class ExpiringRedisJobBoard(impl_redis.RedisJobBoard):
+    """Claims that lapse unless renewed: Taskflow's default claim never
+    expires, so a dead conductor would keep its jobs forever."""
+
+    def claim(self, job, who, expiry=None):
+        return super().claim(
+            job, who,
+            expiry=expiry or CONF.task_flow.jobboard_expiration_time)
+
+
+def connect(persistence):
+    tf = CONF.task_flow
+    board = ExpiringRedisJobBoard(
+        'octavia-aa', {'host': tf.jobboard_backend_hosts[0],
+                       'port': tf.jobboard_backend_port,
+                       'password': tf.jobboard_backend_password or None,
+                       'namespace': tf.jobboard_backend_namespace},
+        persistence=persistence)
+    board.connect()
+    return board
+
+
+class Poster:
+    """run(factory, args, store) as FlowRunner.run does, through the
+    jobboard: blocks until a conductor consumed the job, raises
+    FlowFailed if the flow did not succeed."""
+
+    def __init__(self, backend):
+        self.backend = backend
+        self.board = connect(backend)
+
+    def run(self, factory, args=(), store=None):
+        book = models.LogBook(JOB_BOOK_PREFIX + CONF.host)
+        flow_detail = models.FlowDetail(factory.__name__,
+                                        uuidutils.generate_uuid())
+        book.add(flow_detail)
+        engines.save_factory_details(flow_detail, factory, list(args), {})
+        with contextlib.closing(self.backend.get_connection()) as conn:
+            conn.save_logbook(book)
+        job = self.board.post(factory.__name__, book=book,
+                              details={'store': store or {},
+                                       'flow_uuid': flow_detail.uuid})
+        LOG.info('Posted job %s (%s)', job.uuid, factory.__name__)
+        job.wait(max_delay=1.0)
+        with contextlib.closing(self.backend.get_connection()) as conn:
+            state = conn.get_flow_details(flow_detail.uuid).state
+            conn.destroy_logbook(book.uuid)
+        if state != states.SUCCESS:
+            raise FlowFailed('job %s of %s ended %s'
+                             % (job.uuid, factory.__name__, state))
+
+    def close(self):
+        self.board.close()
+
+
+class ClaimingConductor(impl_nonblocking.NonBlockingConductor):
+    """Renews its jobboard claim while a job runs, and runs it under the
+    load balancer's controller claim."""
+
+    def __init__(self, name, board, persistence, claims, engine_options):
+        super().__init__(name, board, persistence=persistence,
+                         engine=CONF.task_flow.engine,
+                         engine_options=engine_options,
+                         max_simultaneous_jobs=CONF.task_flow.max_workers)
+        self.claims = claims
+
+    def _keep_claim(self, job, done):
+        expiry = CONF.task_flow.jobboard_expiration_time
+        while not done.wait(expiry / 4.0):
+            try:
+                job.extend_expiry(expiry)
+            except Exception:
+                LOG.exception('Extending the claim of job %s failed', job)
+
+    def _dispatch_job(self, job):
+        store = (job.details or {}).get('store') or {}
+        lb_id = store.get('load_balancer_id')
+        done = threading.Event()
+        keeper = threading.Thread(target=self._keep_claim, args=(job, done),
+                                  name='job-claim', daemon=True)
+        keeper.start()
+        try:
+            hold = (self.claims.hold(
+                lb_id, wait=CONF.cluster_manager.claim_timeout + 5)
+                if lb_id else claims_mod.always())
+            with hold as held:
+                if not held:
+                    LOG.warning('Load balancer %s is claimed elsewhere: job '
+                                '%s given back', lb_id, job)
+                    return False
+                return super()._dispatch_job(job)
+        finally:
+            done.set()
+            keeper.join()
+
+
+class ConductorService:
+    """The conductor of this worker, in a thread."""
+
+    def __init__(self, worker):
+        runner = worker.runner
+        self.board = connect(runner.backend)
+        options = {}
+        if runner.executor is not None:
+            options['executor'] = runner.executor
+        self.conductor = ClaimingConductor(
+            'conductor:%s' % CONF.host, self.board, runner.backend,
+            worker.claims, options)
+        self._thread = None
+
+    def start(self):
+        self._thread = threading.Thread(target=self.conductor.run,
+                                        name='conductor', daemon=True)
+        self._thread.start()
+
+    def stop(self):
+        self.conductor.stop()
+        if self._thread is not None:
+            self._thread.join()
+            self._thread = None
+        self.board.close()
