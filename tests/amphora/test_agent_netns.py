@@ -4,6 +4,7 @@ import json
 import os
 import subprocess
 import sys
+import threading
 import time
 
 import pytest
@@ -87,16 +88,30 @@ def test_vip_gets_no_arp_answer_but_is_served(pushed):
     amp_ns = bed.compute._namespace(bed.amp.compute_id)
     dump = bed.spawn(bed.client_ns, ['tcpdump', '-l', '-n', '-i', iface,
                                      'arp'], stdout=subprocess.PIPE,
-                     stderr=subprocess.DEVNULL, text=True)
+                     stderr=subprocess.PIPE, text=True)
+    guard = threading.Timer(60, dump.kill)    # never hang the suite
+    guard.start()
+    lines = []
     try:
-        bedmod.wait_for(lambda: curl(bed) is not None, what='VIP')
+        while 'listening on' not in dump.stderr.readline():
+            assert dump.poll() is None, 'tcpdump failed'
         bedmod.sh('ip', 'neigh', 'flush', 'all', ns=amp_ns)
         answer = curl(bed)
         assert answer and 'x-member: member' in answer.lower()
+        # A marker after the exchange: once tcpdump prints it, it has
+        # printed everything before it.
+        bedmod.sh('arping', '-c', '1', '-w', '2', '-I', iface,
+                  bed.amp.vrrp_ip, ns=bed.client_ns, check=False)
+        marker = 'who-has %s tell %s' % (bed.amp.vrrp_ip,
+                                         bed.client_port['ip'])
+        for line in dump.stdout:
+            lines.append(line.strip())
+            if marker in line:
+                break
     finally:
-        time.sleep(0.2)     # let tcpdump print what it captured
+        guard.cancel()
         dump.terminate()
-        lines = dump.communicate(timeout=10)[0].splitlines()
+        dump.communicate(timeout=10)
     requests_from_amp = [line for line in lines
                          if 'tell %s' % bed.amp.vrrp_ip in line]
     assert requests_from_amp, lines
