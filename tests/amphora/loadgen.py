@@ -2,7 +2,8 @@
 
     loadgen.py HOST PORT CONNECTIONS STOPFILE [PATH]
 
-Runs until STOPFILE exists, then prints one JSON object.  Like browsers
+Creates STOPFILE.ready once requests succeed, runs until STOPFILE
+exists, then prints one JSON object.  Like browsers
 and HTTP libraries (RFC 9112 section 9.3.1), a GET that finds its reused
 keep-alive connection closed before any byte of the answer is retried
 once on a new connection; ``retried`` counts those.  ``failed`` counts
@@ -30,6 +31,8 @@ def worker(host, port, path, stopfile, totals, lock):
                 resp.read()
                 if resp.status == 200:
                     ok += 1
+                    if ok == 1:     # tells the caller the load is on
+                        open(stopfile + '.ready', 'a').close()
                 else:
                     failed += 1
                 if resp.will_close:

@@ -5,7 +5,6 @@ import os
 import subprocess
 import sys
 import threading
-import time
 
 import pytest
 import requests
@@ -155,7 +154,8 @@ def test_reload_under_keepalive_load_fails_no_request(pushed, tmp_path):
         '4', str(stop)], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
         text=True)
     try:
-        time.sleep(0.5)   # load running before the first reload
+        bedmod.wait_for(lambda: os.path.exists(str(stop) + '.ready'),
+                        what='load running')
         for weight in (2, 3, 1, 2, 1):
             bed.amp_driver.update_config(bed.amp, lb_config(bed, weight))
     finally:

@@ -94,7 +94,8 @@ def reload_under_load(bed, amp, reloads=5):
         stderr=subprocess.PIPE, text=True)
     times = []
     try:
-        time.sleep(1.0)
+        bedmod.wait_for(lambda: os.path.exists(stop + '.ready'),
+                        what='load running')
         for i in range(reloads):
             t = time.monotonic()
             bed.amp_driver.update_config(
