@@ -10,6 +10,7 @@ import pytest
 import requests
 
 from octavia_aa.amphorae.drivers import rest
+from octavia_aa.certificates import local as certs
 from octavia_aa.certificates import tls
 from octavia_aa.common import heartbeat
 from tests.amphora import bed as bedmod
@@ -54,8 +55,20 @@ def test_agent_refuses_a_client_without_certificate(bed):
     url = 'https://%s:9443/v1/info' % bed.amp.lb_network_ip
     session = requests.Session()
     session.trust_env = False
+    # The agent is trusted and named right, but we present no certificate.
+    session.mount('https://', tls.NamePinningAdapter(bed.amp.id))
     with pytest.raises(requests.exceptions.RequestException):
-        session.get(url, verify=False, timeout=10)
+        session.get(url, verify=os.path.join(bed.ca_dir, 'server_ca.pem'),
+                    timeout=10)
+    # A client certificate from another CA is refused as well.
+    other = os.path.join(bed.tmp, 'other-ca')
+    certs.init_cas(other)
+    stranger = os.path.join(bed.tmp, 'stranger.pem')
+    certs.issue_controller(other, stranger)
+    session.cert = stranger
+    with pytest.raises(requests.exceptions.RequestException):
+        session.get(url, verify=os.path.join(bed.ca_dir, 'server_ca.pem'),
+                    timeout=10)
     # With our client certificate it answers...
     info = bed.amp_driver.get_info(bed.amp)
     assert info['id'] == bed.amp.id
