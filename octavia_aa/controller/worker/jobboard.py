@@ -27,6 +27,7 @@ from octavia_aa.controller.cluster_manager import claims as claims_mod
 CONF = config.CONF
 LOG = logging.getLogger(__name__)
 JOB_BOOK_PREFIX = 'octavia-aa-job:'
+FINAL = (states.SUCCESS, states.REVERTED, states.FAILURE)
 
 
 class FlowFailed(Exception):
@@ -83,6 +84,19 @@ class Poster:
         if state != states.SUCCESS:
             raise FlowFailed('job %s of %s ended %s'
                              % (job.uuid, factory.__name__, state))
+
+    def purge_finished(self):
+        """Logbooks a previous life of this worker posted and died before
+        removing: their jobs ran to the end on some conductor.  Those
+        still running elsewhere are not final and stay."""
+        purged = 0
+        with contextlib.closing(self.backend.get_connection()) as conn:
+            for book in conn.get_logbooks():
+                if book.name == JOB_BOOK_PREFIX + CONF.host and all(
+                        fd.state in FINAL for fd in book):
+                    conn.destroy_logbook(book.uuid)
+                    purged += 1
+        return purged
 
     def close(self):
         self.board.close()

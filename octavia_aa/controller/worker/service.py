@@ -38,6 +38,7 @@ class WorkerService:
         if CONF.task_flow.jobboard_enabled:
             self.conductor = jobboard.ConductorService(self.worker)
             self.conductor.start()
+            self.worker.poster.purge_finished()
         # start() returns once the topic queue is declared, so a cast sent
         # after it is not lost.
         self.server.start()

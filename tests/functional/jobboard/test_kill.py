@@ -4,13 +4,27 @@ conductor finishes the create from the persisted flow (two real worker
 processes, RabbitMQ for the cast, a shared database and persistence)."""
 import signal
 
+import sqlalchemy as sa
+
 from octavia_aa.common import constants as c
+from octavia_aa.controller.worker import jobboard
 from octavia_aa.db import models
 from tests.functional.rpc.conftest import caster  # noqa: F401
 from tests.functional.rpc.conftest import shared_db  # noqa: F401
 from tests.functional.rpc import worker_process
 from tests.functional.worker import drivers_for_tests
 from tests.functional.worker import helpers as h
+
+
+def job_books(persistence, host):
+    engine = sa.create_engine(persistence)
+    try:
+        with engine.connect() as conn:
+            return conn.execute(
+                sa.text('SELECT count(*) FROM logbooks WHERE name = :n'),
+                {'n': jobboard.JOB_BOOK_PREFIX + host}).scalar()
+    finally:
+        engine.dispose()
 
 
 def conf(namespace, persistence, compute='compute_noop_driver'):
@@ -63,8 +77,13 @@ def test_killed_workers_create_is_finished_by_another(
         # once the job was done.
         second.wait_for(lambda: h.count(models.ControllerClaim) == 0,
                         'the claim released')
+        # The killed poster's logbook goes when that worker is back.
+        assert job_books(persistence, first.host) == 1
+        first.start(conf(namespace, persistence))
+        first.wait_for(lambda: job_books(persistence, first.host) == 0,
+                       'the restarted worker to purge its finished job')
     finally:
         codes = [w.stop() for w in workers]
         for w in workers:
             w.remove_from_broker()
-    assert codes[1] == 0, worker_process.tail(second.log)
+    assert codes == [0, 0], worker_process.tail(second.log)
