@@ -148,6 +148,10 @@ class ClusterManager:
             return lb is not None and lb.provisioning_status == c.ERROR
 
     def _take_over(self, lb_id, state):
+        if self.worker.queued(lb_id):
+            # Its job waits for a conductor (all of them were down): the
+            # job will finish it.
+            return WAITING
         LOG.warning('Load balancer %s has been %s with no worker on it: '
                     'taking it over', lb_id, state)
         if self.worker.adopt(lb_id):

@@ -291,6 +291,11 @@ class ControllerWorker:
     def resume(self, leftovers=None):
         self.runner.resume(leftovers, guard=self._resume_guard)
 
+    def queued(self, load_balancer_id):
+        """A job for this load balancer waits on the jobboard."""
+        return self.poster is not None and self.poster.queued(
+            load_balancer_id)
+
     def adopt(self, load_balancer_id):
         """Finish a dead worker's flows on this load balancer (the caller
         holds its claim)."""

@@ -85,6 +85,14 @@ class Poster:
             raise FlowFailed('job %s of %s ended %s'
                              % (job.uuid, factory.__name__, state))
 
+    def queued(self, load_balancer_id):
+        """Whether a job on the board (claimed or not) is about this load
+        balancer: a conductor will run it, nobody else may end it."""
+        return any(
+            ((job.details or {}).get('store') or {}).get(
+                'load_balancer_id') == load_balancer_id
+            for job in self.board.iterjobs(ensure_fresh=True))
+
     def purge_finished(self):
         """Logbooks a previous life of this worker posted and died before
         removing: their jobs ran to the end on some conductor.  Those

@@ -116,6 +116,10 @@ class DeleteLoadBalancerRows(base.Task):
             _detach_pools(session, [p.id for p in lb.pools])
             _drop_listener_stats(session, [lst.id for lst in lb.listeners])
             session.delete(lb)
+            # With the row gone, so is any claim on it (the holder's
+            # release after this flow then finds nothing to delete).
+            session.execute(sa.delete(models.ControllerClaim).where(
+                models.ControllerClaim.load_balancer_id == load_balancer_id))
 
 
 class MarkClusterResized(base.Task):
