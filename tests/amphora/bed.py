@@ -98,12 +98,15 @@ class Bed:
         nets = {'mgmt': ('192.0.2.%d/28' % block, self.mgmt_gw,
                          '192.0.2.%d' % (block + 2),
                          '192.0.2.%d' % (block + 14)),
-                'front': ('198.51.100.0/24', '198.51.100.1', '198.51.100.10',
+                # The VIPs and member addresses the tests pick themselves
+                # sit below the allocation ranges: IPAM never hands them
+                # to a port.
+                'front': ('198.51.100.0/24', '198.51.100.1', '198.51.100.100',
                           '198.51.100.250'),
-                'members': ('203.0.113.0/24', '203.0.113.1', '203.0.113.10',
+                'members': ('203.0.113.0/24', '203.0.113.1', '203.0.113.100',
                             '203.0.113.250'),
                 'front6': ('%s/64' % self.v6net, '%s1' % self.v6net,
-                           '%s10' % self.v6net, '%sff' % self.v6net)}
+                           '%s100' % self.v6net, '%sfff' % self.v6net)}
         names = []
         for short, (cidr, gw, start, end) in nets.items():
             name = '%s-%s' % (self.prefix, short)
@@ -202,27 +205,35 @@ class Bed:
 
     # -- clean-up ------------------------------------------------------
     def close(self):
+        """Remove everything; every step runs even if an earlier one
+        failed, and the failures are reported together at the end."""
+        errors = []
+
+        def step(fn, *args):
+            try:
+                fn(*args)
+            except Exception as exc:     # keep cleaning, report below
+                errors.append('%s%r: %r' % (fn.__name__, args, exc))
+
         for proc in self.procs:
             if proc.poll() is None:
-                os.kill(proc.pid, signal.SIGKILL)
+                step(os.kill, proc.pid, signal.SIGKILL)
             proc.wait()
         compute = getattr(self, 'compute', None)
         if compute is not None:
             compute.stop_supervisor()
             for amp in self.machines:
                 if amp.compute_id:
-                    try:
-                        self.network.unplug_amphora(amp)
-                    finally:
-                        compute.delete(amp.compute_id)
+                    step(self.network.unplug_amphora, amp)
+                    step(compute.delete, amp.compute_id)
             for owner in self.owners:
-                self.network.unplug_owner(owner)
+                step(self.network.unplug_owner, owner)
             for ns in self.namespaces:
-                compute._kill(ns, None)
-                links.remove_namespace(ns)
+                step(compute._kill, ns, None)
+                step(links.remove_namespace, ns)
             for subnet in (self.mgmt, self.front, self.members,
                            self.front6):
-                self.network.delete_network(subnet)
+                step(self.network.delete_network, subnet)
         leaked = self._leftovers()
         for name, group in reversed(self._overrides):
             CONF.clear_override(name, group=group)
@@ -230,6 +241,7 @@ class Bed:
         subnets.reset()
         shutil.rmtree(self.tmp, ignore_errors=True)
         assert not leaked, 'processes outlived their machines: %s' % leaked
+        assert not errors, 'clean-up failed: %s' % errors
 
     def _leftovers(self):
         """Kill (by PID) and report processes still running from this
