@@ -10,13 +10,13 @@ rps through the amphora with wrk.  Everything lives in namespaces with a
 random prefix and is removed at the end.  The last line printed is one
 JSON object with the figures.
 
-Measured on the shared 2-vCPU dev machine (two runs): boot 453-621 ms,
-plug_vip 366-375 ms, config_push 199-251 ms, agent RSS 30.4 MB (gunicorn
-worker; master 33.1 MB, PSS of both 32.4 MB), HAProxy 20.3 MB, 0 failed
-requests over 5 reloads under 8 keep-alive connections (7-16 of ~10k
+Measured on the shared 2-vCPU dev machine (last two runs): boot 387-488
+ms, plug_vip 254 ms, config_push 160-170 ms, agent RSS 30.3 MB (gunicorn
+worker; master 33.2 MB, PSS of both 32.7 MB), HAProxy 20.4 MB, 0 failed
+requests over 5 reloads under 8 keep-alive connections (9-18 of ~10k
 requests retried once because the old worker closed their idle
-connection: HAProxy 2.6 has no idle-close-on-response), 3.8k rps with
-wrk -c16 (the two Python member servers are the limit).
+connection: HAProxy 2.6 has no idle-close-on-response), 4.8-5.2k rps
+with wrk -c16 (the two Python member servers are the limit).
 """
 import argparse
 import json
