@@ -16,7 +16,12 @@ netns_opts = [
     cfg.BoolOpt('management_host_address', default=True,
                 help='Put the management subnet gateway address on the '
                      'management bridge, so the controller on this host '
-                     'reaches the agents and receives their heartbeats.'),
+                     'reaches the agents and receives their heartbeats. '
+                     'Agents send heartbeats to [health_manager] '
+                     'controller_ip_port_list as written there: in netns '
+                     'mode it must name this gateway address (a loopback '
+                     'address would be the namespace\'s own), and the '
+                     'health manager must bind it.'),
     cfg.StrOpt('ca_dir', default='$state_path/ca',
                help='Directory of the local CAs (octavia-aa-certs init); '
                     'the compute driver issues each agent its '
