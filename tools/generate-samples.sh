@@ -5,4 +5,5 @@ cd "$(dirname "$0")/.."
 BIN=.venv/bin
 $BIN/oslo-config-generator --config-file etc/config/octavia-aa-config-generator.conf
 $BIN/oslo-config-generator --config-file etc/config/distributor-agent-config-generator.conf
+$BIN/oslo-config-generator --config-file etc/config/amphora-agent-config-generator.conf
 $BIN/oslopolicy-sample-generator --config-file etc/policy/octavia-aa-policy-generator.conf
