@@ -17,6 +17,7 @@ import logging
 import threading
 import time
 
+from oslo_db import api as oslo_db_api
 from oslo_db import exception as db_exc
 import sqlalchemy as sa
 
@@ -63,6 +64,7 @@ def try_claim(lb_id, owner):
         return False
 
 
+@oslo_db_api.wrap_db_retry(max_retries=5, retry_on_deadlock=True)
 def renew(lb_ids, owner):
     if not lb_ids:
         return
@@ -75,6 +77,7 @@ def renew(lb_ids, owner):
             .execution_options(synchronize_session=False))
 
 
+@oslo_db_api.wrap_db_retry(max_retries=5, retry_on_deadlock=True)
 def release(lb_id, owner):
     with db_api.session_scope() as session:
         session.execute(sa.delete(Claim).where(

@@ -59,9 +59,11 @@ class ClusterManager:
     def run_pass(self):
         """One pass over every load balancer; {id: outcome}."""
         outcomes = {}
+        with db_api.session_scope() as session:
+            breaker = observe.breaker_open(session)
         for lb_id in self.load_balancer_ids():
             try:
-                outcomes[lb_id] = (STEADY if self._steady(lb_id)
+                outcomes[lb_id] = (STEADY if self._steady(lb_id, breaker)
                                    else self.reconcile(lb_id))
             except Exception:
                 LOG.exception('Reconciling load balancer %s failed', lb_id)
@@ -69,7 +71,7 @@ class ClusterManager:
         return outcomes
 
     @staticmethod
-    def _steady(lb_id):
+    def _steady(lb_id, breaker):
         """Nothing to do but the roll-up, which needs no claim (whoever
         computes it from the same rows gets the same result): most load
         balancers on most passes, without a claim's two writes."""
@@ -78,7 +80,7 @@ class ClusterManager:
             if lb is None or lb.provisioning_status in c.PENDING_STATUSES:
                 return False
             if lb.provisioning_status == c.ACTIVE and observe.difference(
-                    session, lb, observe.breaker_open(session)):
+                    session, lb, breaker):
                 return False
             status.roll_up_load_balancer(session, lb)
             return True

@@ -10,6 +10,7 @@ A distributor with a VRRP peer (`peer_id`) gets every call mirrored to
 the peer, registrations with the positions the first one chose, so
 whichever of the two holds the VIP forwards each flow the same way.
 """
+from oslo_db import api as oslo_db_api
 import sqlalchemy as sa
 
 from octavia_aa.common import config
@@ -65,6 +66,11 @@ def _registered(session, lb_id):
             models.AmphoraRegistration.load_balancer_id == lb_id))}
 
 
+# Flows of different load balancers on one distributor rewrite
+# neighbouring ranges of the (distributor, load balancer, position)
+# index; InnoDB's gap locks can make two of them deadlock.  The whole
+# transaction is one statement's worth of work: run it again.
+@oslo_db_api.wrap_db_retry(max_retries=5, retry_on_deadlock=True)
 def _store_positions(lb_id, distributor_id, answer):
     with db_api.session_scope() as session:
         session.execute(sa.delete(models.AmphoraRegistration).where(
