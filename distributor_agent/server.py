@@ -4,54 +4,22 @@ One worker process (the agent's state and threads live in it) with a few
 threads.  If the worker crashes, gunicorn starts a new one, which
 restores everything from the state file and adopts a running keepalived.
 """
-import ssl
-
-from gunicorn.app import base
-
 from distributor_agent import agent as agent_mod
 from distributor_agent import app as app_mod
 from distributor_agent import health
 from distributor_agent import keepalived
 from distributor_agent import prober
+from octavia_aa.common import agent_server
 
-_TLS = {'TLSv1.2': ssl.TLSVersion.TLSv1_2, 'TLSv1.3': ssl.TLSVersion.TLSv1_3}
 
-
-class AgentServer(base.BaseApplication):
+class AgentServer(agent_server.MutualTLSServer):
 
     def __init__(self, conf):
         self.conf = conf
+        self.options = conf.distributor_agent
         self.agent = None
         self.threads = []
         super().__init__()
-
-    def load_config(self):
-        a = self.conf.distributor_agent
-        host = a.bind_host
-        bind = '[%s]:%d' % (host, a.bind_port) if ':' in host else \
-            '%s:%d' % (host, a.bind_port)
-        minimum = _TLS[a.agent_tls_minimum_version]
-
-        def ssl_context(config, default_factory):
-            ctx = default_factory()
-            ctx.minimum_version = minimum
-            return ctx
-
-        settings = {
-            'bind': [bind], 'workers': 1, 'worker_class': 'gthread',
-            'threads': 4, 'preload_app': False,
-            'certfile': a.agent_server_cert, 'keyfile': a.agent_server_cert,
-            'ca_certs': a.agent_server_ca, 'cert_reqs': ssl.CERT_REQUIRED,
-            'ssl_context': ssl_context, 'timeout': a.request_timeout,
-            'graceful_timeout': 10, 'accesslog': None,
-            'worker_exit': self._worker_exit,
-        }
-        if 'control_socket_disable' in self.cfg.settings:
-            # Its default path is per user, not per agent: two agents on
-            # one host (a VRRP pair in tests) would fight over it.
-            settings['control_socket_disable'] = True
-        for key, value in settings.items():
-            self.cfg.set(key, value)
 
     def load(self):
         # Runs in the worker process, after the fork: threads start here.
@@ -79,7 +47,7 @@ class AgentServer(base.BaseApplication):
             t.start()
         return app_mod.Application(self.agent)
 
-    def _worker_exit(self, server, worker):
+    def worker_exit(self):
         for t in self.threads:
             t.stop()
         if self.agent and self.agent.vrrp:
