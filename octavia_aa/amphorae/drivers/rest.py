@@ -1,36 +1,23 @@
-"""mTLS REST client of the amphora agent (amphorae/backends/agent/app.py).
-
-Every call sets state, so connection failures are retried; TLS failures
-are not (a wrong certificate will not fix itself, and an agent presenting
-another name than the amphora id must never be talked to).  HAProxy
-configurations are rendered here, on the controller, and uploaded whole.
-"""
-import json
+"""Amphora driver over the amphora agent's REST API
+(amphorae/backends/agent/app.py), through the shared mTLS agent client.
+HAProxy configurations are rendered here, on the controller, and uploaded
+whole."""
 import logging
 import os
-import time
 
-import requests
 from oslo_config import cfg
 
 from octavia_aa.amphorae.drivers import base
 from octavia_aa.amphorae.drivers import rest_opts
 from octavia_aa.amphorae.haproxy import render
-from octavia_aa.certificates import tls
+from octavia_aa.common import agent_client
 from octavia_aa.common import constants as c
 
 LOG = logging.getLogger(__name__)
 
 
-class AmphoraAgentError(Exception):
-    def __init__(self, status, body):
-        self.status = status
-        self.body = body
-        message = body.get('message') if isinstance(body, dict) else body
-        detail = body.get('haproxy_output') if isinstance(body, dict) \
-            else None
-        super().__init__('amphora agent answered %s: %s%s' % (
-            status, message, '\n' + detail if detail else ''))
+class AmphoraAgentError(agent_client.AgentError):
+    agent = 'amphora agent'
 
 
 class NotFound(AmphoraAgentError):
@@ -56,59 +43,12 @@ class RestAmphoraDriver(base.AmphoraDriver):
     def __init__(self, conf=None):
         self.conf = conf or cfg.CONF
         self.opts = rest_opts.register_opts(self.conf)
-        self._sessions = {}
-
-    # -- transport -----------------------------------------------------
-    def _session(self, amphora):
-        key = str(amphora.id)
-        if key not in self._sessions:
-            self._sessions[key] = tls.pinned_session(
-                key, self.opts.client_cert, self.opts.server_ca)
-        return self._sessions[key]
-
-    def _url(self, amphora, path):
-        host = amphora.lb_network_ip
-        if ':' in host:
-            host = '[%s]' % host
-        return 'https://%s:%d/%s/%s' % (host, self.opts.agent_port,
-                                        self.opts.api_version, path)
+        self._client = agent_client.AgentClient(self.opts, AmphoraAgentError,
+                                                NotFound)
 
     def _call(self, method, amphora, path, body=None, raw=None,
               retries=None):
-        url = self._url(amphora, path)
-        if raw is not None:
-            data, ctype = raw, 'application/octet-stream'
-        else:
-            data = None if body is None else json.dumps(body)
-            ctype = 'application/json'
-        retries = self.opts.connection_max_retries if retries is None \
-            else retries
-        attempt = 0
-        while True:
-            try:
-                resp = self._session(amphora).request(
-                    method, url, data=data, headers={'Content-Type': ctype},
-                    timeout=(self.opts.connect_timeout,
-                             self.opts.read_timeout))
-                break
-            except requests.exceptions.SSLError:
-                raise
-            except requests.exceptions.ConnectionError as exc:
-                attempt += 1
-                if attempt > retries:
-                    raise
-                LOG.debug('amphora %s not reachable (%s), retry %d',
-                          amphora.id, exc, attempt)
-                time.sleep(self.opts.connection_retry_interval)
-        try:
-            answer = resp.json()
-        except ValueError:
-            answer = resp.text
-        if resp.status_code == 404:
-            raise NotFound(resp.status_code, answer)
-        if resp.status_code >= 400:
-            raise AmphoraAgentError(resp.status_code, answer)
-        return answer
+        return self._client.call(method, amphora, path, body, raw, retries)
 
     # -- the AmphoraDriver interface -----------------------------------
     def get_info(self, amphora):

@@ -1,0 +1,93 @@
+"""The controller's mTLS REST client of an agent (distributor or amphora).
+
+Every agent call sets state, so connection failures are retried; TLS
+failures are not (a wrong certificate will not fix itself, and an agent
+presenting another name than the entity id must never be talked to).
+"""
+import json
+import logging
+import time
+
+import requests
+
+from octavia_aa.certificates import tls
+
+LOG = logging.getLogger(__name__)
+
+
+class AgentError(Exception):
+    agent = 'agent'
+
+    def __init__(self, status, body):
+        self.status = status
+        self.body = body
+        message = body.get('message') if isinstance(body, dict) else body
+        # The amphora agent adds HAProxy's own words to a refused config.
+        detail = body.get('haproxy_output') if isinstance(body, dict) \
+            else None
+        super().__init__('%s answered %s: %s%s' % (
+            self.agent, status, message, '\n' + detail if detail else ''))
+
+
+class AgentClient:
+    """opts: the option group with client_cert, server_ca, agent_port,
+    api_version, connect_timeout, read_timeout, connection_max_retries and
+    connection_retry_interval.  error/not_found: the caller's exception
+    classes (subclasses of AgentError)."""
+
+    def __init__(self, opts, error, not_found):
+        self.opts = opts
+        self.error = error
+        self.not_found = not_found
+        self._sessions = {}
+
+    def _session(self, entity):
+        key = str(entity.id)
+        if key not in self._sessions:
+            self._sessions[key] = tls.pinned_session(
+                key, self.opts.client_cert, self.opts.server_ca)
+        return self._sessions[key]
+
+    def _url(self, entity, path):
+        host = entity.lb_network_ip
+        if ':' in host:
+            host = '[%s]' % host
+        return 'https://%s:%d/%s/%s' % (host, self.opts.agent_port,
+                                        self.opts.api_version, path)
+
+    def call(self, method, entity, path, body=None, raw=None, retries=None):
+        """JSON `body` or bytes `raw`; returns the decoded answer."""
+        url = self._url(entity, path)
+        if raw is not None:
+            data, ctype = raw, 'application/octet-stream'
+        else:
+            data = None if body is None else json.dumps(body)
+            ctype = 'application/json'
+        retries = self.opts.connection_max_retries if retries is None \
+            else retries
+        attempt = 0
+        while True:
+            try:
+                resp = self._session(entity).request(
+                    method, url, data=data, headers={'Content-Type': ctype},
+                    timeout=(self.opts.connect_timeout,
+                             self.opts.read_timeout))
+                break
+            except requests.exceptions.SSLError:
+                raise
+            except requests.exceptions.ConnectionError as exc:
+                attempt += 1
+                if attempt > retries:
+                    raise
+                LOG.debug('%s %s not reachable (%s), retry %d',
+                          self.error.agent, entity.id, exc, attempt)
+                time.sleep(self.opts.connection_retry_interval)
+        try:
+            answer = resp.json()
+        except ValueError:
+            answer = resp.text
+        if resp.status_code == 404:
+            raise self.not_found(resp.status_code, answer)
+        if resp.status_code >= 400:
+            raise self.error(resp.status_code, answer)
+        return answer
