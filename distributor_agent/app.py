@@ -15,10 +15,10 @@ import json
 import logging
 import re
 
-import webob
 
 from distributor_agent import errors
 from distributor_agent import schema
+from octavia_aa.common import agent_app
 
 LOG = logging.getLogger(__name__)
 API_VERSION = 'v1'
@@ -27,7 +27,7 @@ _ID = r'(?P<lb>[A-Za-z0-9_.:-]{1,255})'
 _AMP = r'(?P<amp>[A-Za-z0-9_.:-]{1,255})'
 
 
-class Application:
+class Application(agent_app.RoutedApplication):
 
     def __init__(self, agent):
         self.agent = agent
@@ -82,34 +82,3 @@ class Application:
 
     def unregister(self, req, lb):
         return self.agent.unregister(lb, schema.unregister(self._json(req)))
-
-    def __call__(self, environ, start_response):
-        req = webob.Request(environ)
-        try:
-            allowed = []
-            for method, pattern, handler in self.routes:
-                m = pattern.match(req.path_info)
-                if not m:
-                    continue
-                if method != req.method:
-                    allowed.append(method)
-                    continue
-                body, status = handler(req, **m.groupdict()), 200
-                break
-            else:
-                if allowed:
-                    body, status = {'message': 'method not allowed',
-                                    'allowed': allowed, 'code': 405}, 405
-                else:
-                    body, status = {'message': 'not found: %s'
-                                    % req.path_info, 'code': 404}, 404
-        except errors.ApiError as exc:
-            body, status = exc.body(), exc.code
-        except Exception as exc:     # never leak a traceback as HTML
-            LOG.exception('request %s %s failed', req.method, req.path_info)
-            body, status = {'message': 'internal error: %s' % exc,
-                            'code': 500}, 500
-        resp = webob.Response(status=status, content_type='application/json',
-                              charset='utf-8',
-                              body=json.dumps(body).encode())
-        return resp(environ, start_response)

@@ -17,9 +17,9 @@ import json
 import logging
 import re
 
-import webob
 
 from octavia_aa.amphorae.backends.agent import errors
+from octavia_aa.common import agent_app
 
 LOG = logging.getLogger(__name__)
 MAX_BODY = 8 << 20
@@ -27,7 +27,7 @@ _LB = r'(?P<lb>[A-Za-z0-9_.-]{1,200})'
 _NAME = r'(?P<name>[A-Za-z0-9_.-]{1,200})'
 
 
-class Application:
+class Application(agent_app.RoutedApplication):
 
     def __init__(self, agent):
         self.agent = agent
@@ -83,38 +83,3 @@ class Application:
             raise errors.BadRequest('configuration is not UTF-8')
         apply = req.params.get('apply', 'true').lower() != 'false'
         return self.agent.upload(lb, text, apply)
-
-    def __call__(self, environ, start_response):
-        req = webob.Request(environ)
-        content_type = 'application/json'
-        try:
-            allowed = []
-            for method, pattern, handler in self.routes:
-                m = pattern.match(req.path_info)
-                if not m:
-                    continue
-                if method != req.method:
-                    allowed.append(method)
-                    continue
-                body, status = handler(req, **m.groupdict()), 200
-                break
-            else:
-                if allowed:
-                    body, status = {'message': 'method not allowed',
-                                    'allowed': allowed, 'code': 405}, 405
-                else:
-                    body, status = {'message': 'not found: %s'
-                                    % req.path_info, 'code': 404}, 404
-        except errors.ApiError as exc:
-            body, status = exc.body(), exc.code
-        except Exception as exc:     # never leak a traceback as HTML
-            LOG.exception('request %s %s failed', req.method, req.path_info)
-            body, status = {'message': 'internal error: %s' % exc,
-                            'code': 500}, 500
-        if isinstance(body, str):
-            content_type, data = 'text/plain', body.encode()
-        else:
-            data = json.dumps(body).encode()
-        resp = webob.Response(status=status, content_type=content_type,
-                              charset='utf-8', body=data)
-        return resp(environ, start_response)

@@ -1,24 +1,11 @@
-"""Errors the REST layer turns into JSON responses."""
+"""Errors the REST layer turns into JSON responses (the base is shared
+with the other agent)."""
 
-
-class ApiError(Exception):
-    code = 500
-
-    def __init__(self, message, **details):
-        super().__init__(message)
-        self.message = message
-        self.details = details
-
-    def body(self):
-        return dict(self.details, message=self.message, code=self.code)
+from octavia_aa.common.agent_app import ApiError, NotFound  # noqa: F401
 
 
 class BadRequest(ApiError):
     code = 400
-
-
-class NotFound(ApiError):
-    code = 404
 
 
 class Conflict(ApiError):
