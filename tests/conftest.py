@@ -7,6 +7,7 @@ import webtest
 
 from octavia_aa.common import config
 from octavia_aa.common import drivers
+from tests import noop
 from octavia_aa.common import policy
 from octavia_aa.common import rpc
 from octavia_aa.db import api as db_api
@@ -64,6 +65,8 @@ def database(tmp_path, overrides, migrated_template):
     overrides('persistence_connection',
               'sqlite:///%s' % (tmp_path / 'taskflow.sqlite'), 'task_flow')
     overrides('transport_url', 'fake://')
+    for name, value in noop.DRIVERS.items():
+        overrides(name, value, 'controller_worker')
     _reset_caches()
     return tmp_path
 

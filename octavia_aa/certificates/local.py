@@ -156,3 +156,17 @@ def issue_controller(ca_dir, out, cn='octavia-aa-controller',
                       validity_days=validity_days)
     write(out, cert_pem(cert) + key_pem(key), True)
     return cert
+
+
+def ensure_local_pki(ca_dir, controller_pem):
+    """The CAs and the controller's client certificate, made once: what
+    the all-in-one needs on a fresh machine (octavia-aa-certs by hand
+    otherwise).  Returns True when anything was created."""
+    created = False
+    if not os.path.exists(os.path.join(ca_dir, SERVER_CA + '.pem')):
+        init_cas(ca_dir)
+        created = True
+    if created or not os.path.exists(controller_pem):
+        issue_controller(ca_dir, controller_pem)
+        created = True
+    return created

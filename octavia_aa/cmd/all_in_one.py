@@ -22,6 +22,7 @@ class Services:
     def start(self):
         from octavia_aa.controller.healthmanager import service as hm
         from octavia_aa.controller.housekeeping import service as hk
+        from octavia_aa.controller.worker import bootstrap
         from octavia_aa.controller.worker import service as worker
         with self._lock:
             for cls in (worker.WorkerService, hm.HealthManagerService,
@@ -29,6 +30,8 @@ class Services:
                 svc = cls()
                 svc.start()
                 self._services.append(svc)
+            # After the worker listens, so the casts it makes are served.
+            bootstrap.run()
         LOG.info('octavia-aa-all ready on %s:%d',
                  config.CONF.api_settings.bind_host,
                  config.CONF.api_settings.bind_port)

@@ -29,6 +29,12 @@ class AgentError(Exception):
             self.agent, status, message, '\n' + detail if detail else ''))
 
 
+def _closed_early(exc):
+    text = str(exc)
+    return 'EOF occurred' in text or 'UNEXPECTED_EOF' in text or \
+        'Connection reset' in text
+
+
 class AgentClient:
     """opts: the option group with client_cert, server_ca, agent_port,
     api_version, connect_timeout, read_timeout, connection_max_retries and
@@ -73,8 +79,17 @@ class AgentClient:
                     timeout=(self.opts.connect_timeout,
                              self.opts.read_timeout))
                 break
-            except requests.exceptions.SSLError:
-                raise
+            except requests.exceptions.SSLError as exc:
+                # A certificate problem will not fix itself; an EOF during
+                # the handshake is the agent closing an idle keep-alive
+                # connection (or restarting): a connection failure.
+                if not _closed_early(exc):
+                    raise
+                attempt += 1
+                if attempt > max(retries, 1):
+                    raise
+                LOG.debug('%s %s closed the connection (%s), retry %d',
+                          self.error.agent, entity.id, exc, attempt)
             except requests.exceptions.ConnectionError as exc:
                 attempt += 1
                 if attempt > retries:

@@ -82,18 +82,40 @@ api_opts = [
 ]
 
 controller_worker_opts = [
-    cfg.StrOpt('compute_driver', default='compute_noop_driver',
+    # The embedded default is the local data plane: amphorae and
+    # distributors are network namespaces on this host running the real
+    # agents, HAProxy, nftables and keepalived.
+    cfg.StrOpt('compute_driver', default='compute_netns_driver',
                help='Compute driver (stevedore name in '
-                    'octavia_aa.compute.drivers).'),
-    cfg.StrOpt('network_driver', default='network_noop_driver',
+                    'octavia_aa.compute.drivers: compute_netns_driver, '
+                    'compute_noop_driver).'),
+    cfg.StrOpt('network_driver', default='network_netns_driver',
                help='Network driver (stevedore name in '
-                    'octavia_aa.network.drivers).'),
-    cfg.StrOpt('amphora_driver', default='amphora_noop_driver',
+                    'octavia_aa.network.drivers: network_netns_driver, '
+                    'network_noop_driver).'),
+    cfg.StrOpt('amphora_driver', default='amphora_rest_driver',
                help='Amphora driver (stevedore name in '
-                    'octavia_aa.amphora.drivers).'),
-    cfg.StrOpt('distributor_driver', default='distributor_noop_driver',
+                    'octavia_aa.amphora.drivers: amphora_rest_driver, '
+                    'amphora_noop_driver).'),
+    cfg.StrOpt('distributor_driver', default='distributor_rest_driver',
                help='Distributor driver (stevedore name in '
-                    'octavia_aa.distributor.drivers).'),
+                    'octavia_aa.distributor.drivers: distributor_rest_driver, '
+                    'distributor_noop_driver).'),
+    cfg.StrOpt('distributor_bootstrap', default='pair',
+               choices=[('pair', 'a VRRP pair (MASTER and BACKUP)'),
+                        ('single', 'one STANDALONE distributor'),
+                        ('none', 'none; the operator creates them')],
+               help='Distributors octavia-aa-all creates on start when the '
+                    'database has none, so ACTIVE_ACTIVE load balancers '
+                    'work on a fresh machine.'),
+    cfg.IntOpt('distributor_wait', default=60, min=0,
+               help='Seconds a new ACTIVE_ACTIVE load balancer waits for a '
+                    'distributor that is still being built before it goes '
+                    'to ERROR.'),
+    cfg.PortOpt('amphora_probe_port', default=9441,
+                help='TCP port on each ACTIVE_ACTIVE amphora\'s front-end '
+                     'address where HAProxy accepts the distributor\'s '
+                     'probes (a connect succeeds only while HAProxy runs).'),
     cfg.StrOpt('loadbalancer_topology', default=c.TOPOLOGY_ACTIVE_ACTIVE,
                choices=c.SUPPORTED_TOPOLOGIES,
                help='Topology of a load balancer whose flavor names none.'),
@@ -109,16 +131,31 @@ controller_worker_opts = [
     cfg.IntOpt('cluster_cooldown', default=60, min=0,
                help='Seconds between two resizes of one cluster, when the '
                     'flavor names no cluster_cooldown.'),
+    cfg.StrOpt('distributor_affinity', default=c.AFFINITY_SOURCE_IP_PORT,
+               choices=[(c.AFFINITY_SOURCE_IP_PORT,
+                         'each flow (connection) is hashed on its source '
+                         'address and port: flows of one client spread '
+                         'over the amphorae'),
+                        (c.AFFINITY_SOURCE_IP,
+                         'every flow of one client address goes to the '
+                         'same amphora')],
+               help='How the distributor keeps flows on an amphora, when '
+                    'the flavor names no distributor_affinity.'),
     cfg.IntOpt('workers', default=1, min=1,
                help='Number of worker processes (octavia-aa-worker).'),
 ]
 
 health_manager_opts = [
-    cfg.IPOpt('bind_ip', default='127.0.0.1',
-              help='Address the health manager receives heartbeats on.'),
+    # The management network's gateway address, which the netns network
+    # driver puts on the management bridge: agents in their namespaces
+    # reach the host there (their 127.0.0.1 is their own).
+    cfg.IPOpt('bind_ip', default='192.0.2.193',
+              help='Address the health manager receives heartbeats on '
+                   '(bound even before the address exists, so the health '
+                   'manager may start before the management network).'),
     cfg.PortOpt('bind_port', default=5555,
                 help='UDP port the health manager receives heartbeats on.'),
-    cfg.ListOpt('controller_ip_port_list', default=['127.0.0.1:5555'],
+    cfg.ListOpt('controller_ip_port_list', default=['192.0.2.193:5555'],
                 mutable=True,
                 help='ip:port pairs agents send their heartbeats to.'),
     cfg.IntOpt('heartbeat_interval', default=10, min=1, mutable=True,
@@ -213,6 +250,15 @@ SUBNET_DEFAULTS = {
                        'allocation_start': '203.0.113.10',
                        'allocation_end': '203.0.113.250',
                        'network_name': 'private'},
+    # The management network of the netns data plane ([netns]
+    # management_subnet); not offered to users for VIPs.  A /26 at the
+    # top of 192.0.2.0/24: hosts that sit in that documentation range
+    # themselves usually have their gateway at .1, which the bridge must
+    # not take over (the longer prefix keeps the rest of the /24 on eth0).
+    'lb-mgmt-subnet': {'cidr': '192.0.2.192/26', 'gateway_ip': '192.0.2.193',
+                       'allocation_start': '192.0.2.194',
+                       'allocation_end': '192.0.2.254',
+                       'network_name': 'lb-mgmt-net'},
 }
 
 task_flow_opts = [

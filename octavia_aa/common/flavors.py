@@ -104,6 +104,6 @@ def settings(flavor_data=None):
         standby_count=data.get(c.FLAVOR_STANDBY_COUNT,
                                cw.cluster_standby_count),
         cooldown=data.get(c.FLAVOR_COOLDOWN, cw.cluster_cooldown),
-        affinity=data.get(c.FLAVOR_AFFINITY, c.AFFINITY_SOURCE_IP))
+        affinity=data.get(c.FLAVOR_AFFINITY, cw.distributor_affinity))
     _check_sizes(result.desired_size, result.min_size, 'flavor_data')
     return result

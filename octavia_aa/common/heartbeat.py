@@ -21,6 +21,9 @@ RAW_DIGEST_LEN = 32
 MAX_DATAGRAM = 65535
 
 
+IP_FREEBIND = getattr(socket, 'IP_FREEBIND', 15)
+
+
 class InvalidHeartbeat(ValueError):
     """A datagram that must be dropped; ``reason`` says why."""
 
@@ -87,6 +90,9 @@ class HeartbeatReceiver:
         if sock is None:
             family = socket.AF_INET6 if ':' in bind_ip else socket.AF_INET
             sock = socket.socket(family, socket.SOCK_DGRAM)
+            # The address may not exist yet (the management bridge is
+            # made when the first agent is plugged): bind it anyway.
+            sock.setsockopt(socket.SOL_IP, IP_FREEBIND, 1)
             sock.bind((bind_ip, bind_port))
         self.sock = sock
         self._lock = threading.Lock()

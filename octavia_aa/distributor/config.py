@@ -4,10 +4,10 @@ from oslo_config import cfg
 GROUP = 'distributor_agent_client'
 
 client_opts = [
-    cfg.StrOpt('client_cert', default='/etc/octavia-aa/certs/client.pem',
+    cfg.StrOpt('client_cert', default='$state_path/ca/controller.pem',
                help='PEM with the controller client certificate and key, '
                     'signed by the client CA the agents trust.'),
-    cfg.StrOpt('server_ca', default='/etc/octavia-aa/certs/server_ca.pem',
+    cfg.StrOpt('server_ca', default='$state_path/ca/server_ca.pem',
                help='CA that signs distributor agent certificates. An agent '
                     'is also refused unless its certificate is issued to '
                     'the distributor id the controller expects.'),
@@ -19,10 +19,10 @@ client_opts = [
                  help='Seconds to establish a connection to an agent.'),
     cfg.FloatOpt('read_timeout', default=60.0, min=0.1,
                  help='Seconds to wait for an agent answer.'),
-    cfg.IntOpt('connection_max_retries', default=10, min=0,
+    cfg.IntOpt('connection_max_retries', default=3, min=0,
                help='Retries of a call whose connection failed (every call '
                     'is idempotent, so retrying is safe).'),
-    cfg.FloatOpt('connection_retry_interval', default=2.0, min=0,
+    cfg.FloatOpt('connection_retry_interval', default=1.0, min=0,
                  help='Seconds between two such retries.'),
 ]
 

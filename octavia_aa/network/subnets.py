@@ -57,10 +57,15 @@ def _build(name):
                                       else net[-1])
     network_name = group.network_name or name
     return Subnet(id=str(uuid.uuid5(_NS, 'subnet:' + name)), name=name,
-                  network_id=str(uuid.uuid5(_NS, 'network:' + network_name)),
+                  network_id=network_id(network_name),
                   network_name=network_name, cidr=str(net),
                   gateway_ip=gateway, allocation_start=start,
                   allocation_end=end, mtu=group.mtu)
+
+
+def network_id(network_name):
+    """The stable id of a network, from its name."""
+    return str(uuid.uuid5(_NS, 'network:' + network_name))
 
 
 @functools.lru_cache(maxsize=1)
@@ -80,6 +85,13 @@ def find(id_or_name):
     return None
 
 
+@functools.lru_cache(maxsize=8)
+def declared(name):
+    """Any subnet with a [subnet:NAME] section, offered to users or not
+    (the management subnet is not)."""
+    return find(name) or _build(name)
+
+
 def networks():
     """Neutron-shaped networks derived from the subnets."""
     nets = {}
@@ -95,3 +107,4 @@ def networks():
 
 def reset():
     _catalog.cache_clear()
+    declared.cache_clear()

@@ -42,8 +42,11 @@ class ActiveActive(base.Topology):
         # Amphorae take the VIP with ARP off; the distributor answers for
         # it and forwards each flow to the amphora owning its slot.  Every
         # step is idempotent, so a resize reuses the same list.
+        # HAProxy runs (and answers the distributor's probes) before an
+        # amphora is registered, or the prober would fail it at once.
         return [dist_tasks.AllocateDistributor(prefix=prefix),
                 amp_tasks.AmphoraePlugVip(arp=False, prefix=prefix),
+                amp_tasks.AmphoraeUpdateConfig(prefix=prefix),
                 dist_tasks.DistributorPlugVip(prefix=prefix),
                 dist_tasks.RegisterAmphorae(prefix=prefix)]
 
@@ -57,12 +60,16 @@ class ActiveActive(base.Topology):
             return c.ROLE_IN_CLUSTER_STANDBY
         return c.ROLE_IN_CLUSTER
 
-    def join(self, prefix, new_amphora_key, failed_role):
+    def join(self, prefix, new_amphora_key, failed_role, failed_id):
+        # Promote before registering: the replacement must not take a new
+        # active position when it is to fill the failed one.
         return [amp_tasks.AmphoraePlugVip(arp=False, prefix=prefix),
-                dist_tasks.RegisterAmphorae(prefix=prefix),
+                amp_tasks.AmphoraeUpdateConfig(prefix=prefix),
                 dist_tasks.PromoteStandby(
                     prefix=prefix, rebind={'amphora_id': new_amphora_key},
-                    inject={'failed_role': failed_role})]
+                    inject={'failed_role': failed_role,
+                            'failed_id': failed_id}),
+                dist_tasks.RegisterAmphorae(prefix=prefix)]
 
     def leave(self, prefix, failed_id):
         return [dist_tasks.UnregisterAmphora(

@@ -31,7 +31,7 @@ class Topology(metaclass=abc.ABCMeta):
         """Role of the amphora that replaces `failed`."""
         return failed.role
 
-    def join(self, prefix, new_amphora_key, failed_role):
+    def join(self, prefix, new_amphora_key, failed_role, failed_id):
         """Atoms after a replacement is built (store key of its id)."""
         return self.hold_vip(prefix)
 

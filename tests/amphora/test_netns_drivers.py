@@ -1,12 +1,15 @@
 """The netns compute and network drivers: idempotent build and delete,
 clean-up after a half-done build, names within Linux limits."""
 import os
+import shutil
 import subprocess
+import threading
 import uuid
 
 import pytest
 import sqlalchemy as sa
 
+from octavia_aa.common import config
 from octavia_aa.compute.drivers import netns as compute_netns
 from octavia_aa.db import api as db_api
 from octavia_aa.db import models
@@ -80,6 +83,21 @@ def test_delete_cleans_up_a_build_that_crashed_half_way(plain_bed):
             stray.wait()
 
 
+def test_a_build_that_fails_leaves_nothing(plain_bed):
+    bed = plain_bed
+    compute_id = str(uuid.uuid4())
+    # No CA to issue the agent's certificate from: the build fails after
+    # the namespace and the management port exist.
+    config.CONF.set_override('ca_dir', os.path.join(bed.tmp, 'no-ca'),
+                             'netns')
+    try:
+        with pytest.raises(FileNotFoundError):
+            bed.compute.build('broken', 'amphora', compute_id)
+    finally:
+        config.CONF.clear_override('ca_dir', 'netns')
+    _gone(bed, compute_id, [])
+
+
 def test_distributor_machine_runs_the_distributor_agent(plain_bed):
     bed = plain_bed
     dist_id = str(uuid.uuid4())
@@ -146,3 +164,55 @@ def test_concurrent_plugs_get_distinct_addresses(plain_bed):
     assert len(rows) == 9 and set(ips) < set(rows)
     links_in_ns = bedmod.sh('ip', '-br', 'link', ns=ns).stdout
     assert all(p['interface'] in links_in_ns for p in ports)
+
+
+def test_bridge_keeps_its_mac_when_a_lower_port_joins(plain_bed):
+    bridge = links.bridge_name(plain_bed.prefix, 'mac-test')
+    host, peer = plain_bed.prefix + 'mlo', plain_bed.prefix + 'mlp'
+    try:
+        links.ensure_bridge(bridge, 1500)
+        before = open('/sys/class/net/%s/address' % bridge).read().strip()
+        assert before == links.mac_for('bridge', bridge)
+        # A bridge with no MAC of its own would take this port's.
+        bedmod.sh('ip', 'link', 'add', host, 'address', '02:00:00:00:00:01',
+                  'type', 'veth', 'peer', 'name', peer)
+        bedmod.sh('ip', 'link', 'set', host, 'master', bridge, 'up')
+        links.ensure_bridge(bridge, 1500)           # idempotent, same MAC
+        after = open('/sys/class/net/%s/address' % bridge).read().strip()
+        assert after == before
+    finally:
+        links.remove_link(host)
+        links.remove_link(bridge)
+
+
+def test_supervisor_of_another_process_waits_for_a_build(plain_bed):
+    """A second driver (another worker on the host) must not start an agent
+    in a machine the first one is half-way through building."""
+    first = plain_bed.compute
+    second = compute_netns.NetnsComputeDriver()
+    compute_id = str(uuid.uuid4())
+    ns = first._namespace(compute_id)
+    found = []
+    checker = threading.Thread(
+        target=lambda: found.append(second.check_agents()))
+    try:
+        with first._machines_locked():
+            # What _build has done before it starts the agent.
+            links.ensure_namespace(ns)
+            os.makedirs(first._dir(compute_id))
+            with open(os.path.join(first._dir(compute_id),
+                                   'meta.json'), 'w') as f:
+                f.write('{"namespace": "%s", "kind": "amphora", '
+                        '"config_file": "/nonexistent"}' % ns)
+            checker.start()
+            checker.join(0.5)
+            assert checker.is_alive(), 'check_agents did not wait'
+            # The build fails and is cleaned up while still holding it.
+            open(os.path.join(first._dir(compute_id), 'deleting'),
+                 'w').close()
+        checker.join(10)
+        assert found == [[]]
+    finally:
+        checker.join(10)
+        links.remove_namespace(ns)
+        shutil.rmtree(first._dir(compute_id), ignore_errors=True)

@@ -22,6 +22,10 @@ import time
 
 import psutil
 
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.dirname(
+    os.path.abspath(__file__)))))
+from tests import noop  # noqa: E402
+
 BIN = os.path.dirname(sys.executable)
 UPSTREAM = {'create_cpu_ms': 30.0, 'create_per_s': 53.0, 'show_per_s': 118.0,
             'list500_ms': 742.0}
@@ -94,8 +98,8 @@ def main():
                 '[api_settings]\nbind_port = %d\napi_workers = 2\n'
                 '[networking]\nsubnets = bench-subnet\n'
                 '[subnet:bench-subnet]\ncidr = 198.51.100.0/22\n'
-                'gateway_ip = 198.51.100.1\nnetwork_name = bench\n'
-                % (state, port))
+                'gateway_ip = 198.51.100.1\nnetwork_name = bench\n%s'
+                % (state, port, noop.CONF_SECTION))
     subprocess.run([os.path.join(BIN, 'octavia-aa-db-manage'),
                     '--config-file', conf, 'upgrade', 'head'], check=True,
                    capture_output=True)

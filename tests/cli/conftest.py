@@ -10,6 +10,8 @@ import time
 
 import pytest
 
+from tests import noop
+
 BIN = os.path.dirname(sys.executable)
 
 
@@ -40,8 +42,8 @@ def service(tmp_path_factory):
     conf = state / 'octavia-aa.conf'
     conf.write_text('[DEFAULT]\nstate_path = %s\n'
                     '[api_settings]\nbind_port = %d\n'
-                    '[health_manager]\nbind_port = %d\n'
-                    % (state, port, free_port()))
+                    '[health_manager]\nbind_port = %d\n%s'
+                    % (state, port, free_port(), noop.CONF_SECTION))
     log = open(state / 'all.log', 'w')
     proc = subprocess.Popen([os.path.join(BIN, 'octavia-aa-all'),
                              '--config-file', str(conf)],

@@ -102,9 +102,20 @@ class RestAmphoraDriver(base.AmphoraDriver):
         if peers is None:
             peers = self._peer_group(amphora, config)
         self.upload_certificates(amphora, lb_id, config)
-        text = render.render_config(config, amphora.id, peers)
+        text = render.render_config(config, amphora.id, peers,
+                                    probe=self._probe(amphora, config))
         return self._call('PUT', amphora, 'loadbalancers/%s/haproxy' % lb_id,
                           raw=text.encode())
+
+    def _probe(self, amphora, config):
+        """Where a distributor probes the amphora (ACTIVE_ACTIVE only):
+        its own front-end address, never the VIP it shares."""
+        if (config['load_balancer'].get('topology') !=
+                c.TOPOLOGY_ACTIVE_ACTIVE or
+                not getattr(amphora, 'vrrp_ip', None)):
+            return None
+        return (amphora.vrrp_ip,
+                self.conf.controller_worker.amphora_probe_port)
 
     @staticmethod
     def _peer_group(amphora, config):

@@ -4,10 +4,10 @@ from oslo_config import cfg
 GROUP = 'amphora_agent_client'
 
 client_opts = [
-    cfg.StrOpt('client_cert', default='/etc/octavia-aa/certs/client.pem',
+    cfg.StrOpt('client_cert', default='$state_path/ca/controller.pem',
                help='PEM with the controller client certificate and key, '
                     'signed by the client CA the agents trust.'),
-    cfg.StrOpt('server_ca', default='/etc/octavia-aa/certs/server_ca.pem',
+    cfg.StrOpt('server_ca', default='$state_path/ca/server_ca.pem',
                help='CA that signs amphora agent certificates. An agent is '
                     'also refused unless its certificate is issued to the '
                     'amphora id the controller expects.'),

@@ -154,9 +154,10 @@ def _with_defaults(config):
 
 
 def build_context(config, amphora_id, peers=(), peer_port=None,
-                  maxconn=DEFAULT_MAXCONN):
+                  maxconn=DEFAULT_MAXCONN, probe=None):
     """The template context; peers: [(amphora_id, ip)] of the peer group
-    including this amphora (empty: no stick-table sync)."""
+    including this amphora (empty: no stick-table sync); probe: (ip,
+    port) where the distributor probes this amphora, or None."""
     lb = config['load_balancer']
     vip = lb.get('vip_address')
     listeners = [lst for lst in config['listeners']
@@ -193,13 +194,18 @@ def build_context(config, amphora_id, peers=(), peer_port=None,
                                     % lst['id'])
         versions = sorted(lst.get('tls_versions') or [])
         lst['_ssl_min'] = versions[0] if versions else None
+    # Peers only sync stick tables: without one, a peer list would make
+    # every cluster change a configuration change on every amphora.
+    sticky = any(pool['_sp']['type'] in ('SOURCE_IP', 'APP_COOKIE')
+                 for pool in pools)
     peer_list = [{'name': pid, 'address': _addr(ip, peer_port)}
-                 for pid, ip in peers] if len(peers) > 1 else []
+                 for pid, ip in peers] if len(peers) > 1 and sticky else []
     return {'lb': lb, 'vip': vip, 'listeners': listeners, 'pools': pools,
             'amphora_id': amphora_id, 'peers': peer_list,
             'peers_name': 'p_%s' % lb['id'].replace('-', '')[:16],
             'stick_type': _stick_type(vip), 'maxconn': maxconn,
-            'enabled': lb.get('enabled', True)}
+            'enabled': lb.get('enabled', True),
+            'probe': _addr(*probe) if probe else None}
 
 
 _ENV = jinja2.Environment(

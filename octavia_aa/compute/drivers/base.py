@@ -5,10 +5,16 @@ import abc
 
 class ComputeDriver(metaclass=abc.ABCMeta):
 
+    def prepare(self):
+        """Make what every machine needs exist before the first build
+        (called on start by octavia-aa-all; idempotent)."""
+
     @abc.abstractmethod
-    def build(self, name, kind, entity_id):
+    def build(self, name, kind, entity_id, vrrp=None):
         """Start a machine for an amphora or distributor (`kind`);
-        returns its compute id.  Does not wait for it to boot."""
+        returns its compute id.  Does not wait for it to boot.  vrrp:
+        dict(priority, virtual_router_id) for a distributor of a VRRP
+        pair (its agent runs keepalived on the management network)."""
 
     @abc.abstractmethod
     def wait_active(self, compute_id):

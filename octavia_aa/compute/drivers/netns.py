@@ -11,6 +11,8 @@ process in the namespace by PID, removes the management port (found from
 the IPAM rows), the namespace and the directory; every step tolerates a
 missing piece, so it also cleans up after a build that crashed half-way.
 """
+import contextlib
+import fcntl
 import json
 import logging
 import os
@@ -21,10 +23,13 @@ import subprocess
 import threading
 import time
 
+from octavia_aa.amphorae.drivers import rest_opts
+from octavia_aa.certificates import local as certs
 from octavia_aa.common import config
 from octavia_aa.compute.drivers import base
 from octavia_aa.compute.drivers import netns_agent
 from octavia_aa.compute.drivers import netns_opts
+from octavia_aa.distributor import config as dist_client
 from octavia_aa.network.drivers import netns as netns_net
 from octavia_aa.network.drivers import netns_links as links
 
@@ -52,12 +57,19 @@ def namespace_pids(namespace):
     return pids
 
 
-def _alive(pid):
+def _stat(pid):
+    """(state, start time in clock ticks) of a process, or None."""
     try:
         with open('/proc/%d/stat' % pid) as f:
-            return f.read().rsplit(') ', 1)[-1][:1] not in ('Z', 'X')
+            fields = f.read().rsplit(') ', 1)[-1].split()
     except OSError:
-        return False
+        return None
+    return fields[0], fields[19]
+
+
+def _alive(pid):
+    found = _stat(pid)
+    return found is not None and found[0] not in ('Z', 'X')
 
 
 def _signal(pid, sig):
@@ -75,6 +87,7 @@ class NetnsComputeDriver(base.ComputeDriver):
         self.network = netns_net.NetnsNetworkDriver(self.conf)
         self.base = os.path.join(self.conf.state_path, 'netns')
         self._lock = threading.RLock()
+        self._flock_depth = 0
         self._procs = {}          # compute_id -> Popen we started
         self._stop = threading.Event()
         self._supervisor = None
@@ -93,41 +106,99 @@ class NetnsComputeDriver(base.ComputeDriver):
         except (OSError, ValueError):
             return None
 
+    @contextlib.contextmanager
+    def _machines_locked(self):
+        """This process's threads and every other controller process on
+        the host: without it, one worker's supervisor sees a machine
+        another worker is half-way through building (meta.json written,
+        agent not started yet) and starts a second agent in it."""
+        with self._lock:
+            if self._flock_depth:      # re-entered (build's clean-up)
+                self._flock_depth += 1
+                try:
+                    yield
+                finally:
+                    self._flock_depth -= 1
+                return
+            os.makedirs(self.base, mode=0o700, exist_ok=True)
+            fd = os.open(os.path.join(self.base, '.lock'),
+                         os.O_RDWR | os.O_CREAT, 0o600)
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX)
+                self._flock_depth = 1
+                yield
+            finally:
+                self._flock_depth = 0
+                os.close(fd)           # also releases the flock
+
     def _deleting(self, compute_id):
         return os.path.exists(os.path.join(self._dir(compute_id),
                                            'deleting'))
 
     # -- the ComputeDriver interface -----------------------------------
-    def build(self, name, kind, entity_id):
+    def prepare(self):
+        """The local CAs with the controller's client certificate (the
+        REST drivers use it) and the management bridge with the gateway
+        address the health manager listens on."""
+        dist_client.register_opts(self.conf)
+        # Locked: split-mode workers starting together would otherwise
+        # each make their own CAs.
+        with self._machines_locked():
+            for client_pem in sorted({
+                    rest_opts.register_opts(self.conf).client_cert,
+                    self.conf[dist_client.GROUP].client_cert}):
+                certs.ensure_local_pki(self.opts.ca_dir, client_pem)
+            self.network.ensure_network(
+                netns_net.subnet(self.opts.management_subnet))
+        # Machines of an earlier run keep running (like VMs); supervise
+        # them from the start, not from the next build.
+        self._ensure_supervisor()
+
+    def build(self, name, kind, entity_id, vrrp=None):
         compute_id = str(entity_id)
         if kind not in (netns_agent.AMPHORA, netns_agent.DISTRIBUTOR):
             raise ValueError('unknown machine kind %s' % kind)
-        with self._lock:
+        with self._machines_locked():
             meta = self._meta(compute_id)
             if meta and self._agent_pid(compute_id):
                 return compute_id          # a retried build: already up
-            directory = self._dir(compute_id)
-            os.makedirs(directory, mode=0o700, exist_ok=True)
-            namespace = self._namespace(compute_id)
-            links.ensure_namespace(namespace)
-            if meta is None:
-                subnet = netns_net.subnet(self.opts.management_subnet)
-                port = self.network.plug_port(namespace, subnet,
-                                              'mgmt:' + compute_id)
-                meta = {'name': name, 'kind': kind, 'entity_id': compute_id,
-                        'namespace': namespace, 'lb_network_ip': port['ip'],
-                        'mgmt_port_id': port['port_id']}
-                conf_file = netns_agent.write_files(
-                    directory, kind, compute_id, port['ip'], self.opts,
-                    self.conf.health_manager)
-                meta['config_file'] = conf_file
-                tmp = os.path.join(directory, 'meta.json.tmp')
-                with open(tmp, 'w') as f:
-                    json.dump(meta, f)
-                os.replace(tmp, os.path.join(directory, 'meta.json'))
-            self._start_agent(compute_id, meta)
-            self._ensure_supervisor()
+            try:
+                self._build(compute_id, name, kind, meta, vrrp)
+            except Exception:
+                # Nothing half-made stays: namespace, port, files.
+                LOG.exception('netns %s: build failed, cleaning up',
+                              compute_id)
+                self.delete(compute_id)
+                raise
         return compute_id
+
+    def _build(self, compute_id, name, kind, meta, vrrp):
+        directory = self._dir(compute_id)
+        os.makedirs(directory, mode=0o700, exist_ok=True)
+        namespace = self._namespace(compute_id)
+        links.ensure_namespace(namespace)
+        if meta is None:
+            subnet = netns_net.subnet(self.opts.management_subnet)
+            port = self.network.plug_port(namespace, subnet,
+                                          'mgmt:' + compute_id)
+            meta = {'name': name, 'kind': kind, 'entity_id': compute_id,
+                    'namespace': namespace, 'lb_network_ip': port['ip'],
+                    'mgmt_port_id': port['port_id']}
+            if vrrp:
+                # Adverts go over the management network, which both
+                # members of the pair always share.
+                vrrp = dict(vrrp, interface=port['interface'])
+            conf_file = netns_agent.write_files(
+                directory, kind, compute_id, port['ip'], self.opts,
+                self.conf.health_manager, vrrp=vrrp,
+                gateway=subnet.gateway_ip)
+            meta['config_file'] = conf_file
+            tmp = os.path.join(directory, 'meta.json.tmp')
+            with open(tmp, 'w') as f:
+                json.dump(meta, f)
+            os.replace(tmp, os.path.join(directory, 'meta.json'))
+        self._start_agent(compute_id, meta)
+        self._ensure_supervisor()
 
     def wait_active(self, compute_id):
         meta = self._meta(compute_id)
@@ -144,7 +215,7 @@ class NetnsComputeDriver(base.ComputeDriver):
     def delete(self, compute_id):
         directory = self._dir(compute_id)
         namespace = self._namespace(compute_id)
-        with self._lock:       # the supervisor sees the marker or is done
+        with self._machines_locked():  # supervisors see the marker or are done
             if os.path.isdir(directory):
                 open(os.path.join(directory, 'deleting'), 'w').close()
             self._procs.pop(compute_id, None)
@@ -171,20 +242,23 @@ class NetnsComputeDriver(base.ComputeDriver):
         return os.path.join(self._dir(compute_id), 'agent.pid')
 
     def _agent_pid(self, compute_id):
-        """The agent's PID if it runs (checked against its cmdline, so a
-        recycled PID is not mistaken for it)."""
+        """The agent's PID if it runs.  The pid file also holds the
+        process's start time, so a recycled PID is not mistaken for it
+        (its command line is no proof: it changes while `ip netns exec`
+        execs the agent, and another process saw it "dead" then)."""
         try:
             with open(self._pidfile(compute_id)) as f:
-                pid = int(f.read())
-            with open('/proc/%d/cmdline' % pid, 'rb') as f:
-                cmdline = f.read()
+                pid, started = f.read().split()
+            pid = int(pid)
         except (OSError, ValueError):
             return None
         proc = self._procs.get(compute_id)
         if proc is not None and proc.pid == pid and proc.poll() is not None:
             return None           # exited; poll() also reaped it
-        ours = os.path.join(self._dir(compute_id), 'agent.conf').encode()
-        return pid if ours in cmdline and _alive(pid) else None
+        found = _stat(pid)
+        if found is None or found[0] in ('Z', 'X') or found[1] != started:
+            return None
+        return pid
 
     def _start_agent(self, compute_id, meta):
         cmd = ['ip', 'netns', 'exec', meta['namespace']] + \
@@ -195,8 +269,9 @@ class NetnsComputeDriver(base.ComputeDriver):
                                     stdout=log, stderr=log,
                                     start_new_session=True)
         self._procs[compute_id] = proc
+        started = _stat(proc.pid)
         with open(self._pidfile(compute_id), 'w') as f:
-            f.write(str(proc.pid))
+            f.write('%d %s' % (proc.pid, started[1] if started else '?'))
         LOG.info('netns %s: agent started (pid %d)', compute_id, proc.pid)
 
     def _kill(self, namespace, agent_pid, timeout=10.0):
@@ -258,7 +333,7 @@ class NetnsComputeDriver(base.ComputeDriver):
         if not os.path.isdir(self.base):
             return restarted
         for compute_id in os.listdir(self.base):
-            with self._lock:
+            with self._machines_locked():
                 meta = self._meta(compute_id)
                 if (meta is None or self._deleting(compute_id) or
                         not links.namespace_exists(meta['namespace']) or

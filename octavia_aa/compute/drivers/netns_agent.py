@@ -1,5 +1,6 @@
 """What a netns machine runs: its agent's configuration, certificate and
 state directory (one directory per machine under CONF.state_path)."""
+import ipaddress
 import os
 import shutil
 import sys
@@ -16,17 +17,35 @@ def run_dir(entity_id):
     return os.path.join(RUN_BASE, entity_id.replace('-', '')[:16])
 
 
-def write_files(directory, kind, entity_id, mgmt_ip, opts, health):
+def _heartbeat_targets(targets, gateway):
+    """Where an agent in a namespace sends heartbeats: a loopback address
+    names this host, which the namespace reaches at the management
+    gateway (its own loopback is its own)."""
+    out = []
+    for target in targets:
+        host, _, port = target.rpartition(':')
+        host = host.strip('[]')
+        if gateway and host and ipaddress.ip_address(host).is_loopback:
+            host = gateway
+        out.append('[%s]:%s' % (host, port) if ':' in host
+                   else '%s:%s' % (host, port))
+    return out
+
+
+def write_files(directory, kind, entity_id, mgmt_ip, opts, health,
+                vrrp=None, gateway=None):
     """Certificate (CN = entity id, IP SAN = management address), client
-    CA and agent config; returns the config file path."""
+    CA and agent config; returns the config file path.  vrrp: dict(
+    interface, priority, virtual_router_id) for a distributor of a
+    pair."""
     os.makedirs(directory, mode=0o700, exist_ok=True)
     server_pem = os.path.join(directory, 'server.pem')
     certs.issue_agent(opts.ca_dir, entity_id, server_pem, [mgmt_ip])
     client_ca = os.path.join(directory, 'client_ca.pem')
     shutil.copyfile(os.path.join(opts.ca_dir, certs.CLIENT_CA + '.pem'),
                     client_ca)
-    hb = {'controller_ip_port_list': ','.join(
-              health.controller_ip_port_list),
+    hb = {'controller_ip_port_list': ','.join(_heartbeat_targets(
+              health.controller_ip_port_list, gateway)),
           'heartbeat_interval': health.heartbeat_interval,
           'heartbeat_key': health.heartbeat_key or ''}
     if kind == AMPHORA:
@@ -47,6 +66,12 @@ def write_files(directory, kind, entity_id, mgmt_ip, opts, health):
                 'state_file': os.path.join(directory, 'state.json')},
             'distributor_health': hb,
             'distributor_vrrp': {'run_dir': os.path.join(directory, 'run')}}
+        if vrrp:
+            sections['distributor_vrrp'].update(
+                enabled='true', interface=vrrp['interface'],
+                priority=vrrp['priority'],
+                virtual_router_id=vrrp['virtual_router_id'],
+                advert_int=opts.vrrp_advert_int)
     sections['DEFAULT'] = {'log_file': os.path.join(directory, 'agent.log')}
     path = os.path.join(directory, 'agent.conf')
     with open(path + '.tmp', 'w') as f:

@@ -9,7 +9,7 @@ netns_opts = [
                     'drivers create (1-4 characters, so Linux interface '
                     'names stay within 15). Two deployments on one host '
                     'must use different prefixes.'),
-    cfg.StrOpt('management_subnet', default='management-subnet',
+    cfg.StrOpt('management_subnet', default='lb-mgmt-subnet',
                help='Name of the declared subnet ([subnet:NAME]) of the '
                     'management network where agents and the health '
                     'manager talk.'),
@@ -36,6 +36,11 @@ netns_opts = [
                  help='Seconds between checks that each agent runs; a dead '
                       'one is restarted unless its machine is being '
                       'deleted.'),
+    cfg.FloatOpt('vrrp_advert_int', default=0.1, min=0.01, max=40,
+                 help='VRRP advertisement interval (seconds) of a '
+                      'distributor pair; the backup takes over after about '
+                      '3.6 intervals without adverts. Below 0.1 a loaded '
+                      'host risks false takeovers.'),
     cfg.FloatOpt('boot_timeout', default=60.0, min=1,
                  help='Seconds wait_active waits for the agent port.'),
 ]

@@ -20,7 +20,7 @@ class NoopComputeDriver(base.ComputeDriver):
         self._lock = threading.Lock()
         self.machines = {}   # compute_id -> dict(name, kind, entity_id)
 
-    def build(self, name, kind, entity_id):
+    def build(self, name, kind, entity_id, vrrp=None):
         compute_id = uuidutils.generate_uuid()
         with self._lock:
             self.machines[compute_id] = {'name': name, 'kind': kind,

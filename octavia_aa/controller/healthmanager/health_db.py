@@ -7,6 +7,7 @@ import sqlalchemy as sa
 from octavia_aa.common import config
 from octavia_aa.common import constants as c
 from octavia_aa.controller.healthmanager import operating_status
+from octavia_aa.controller.worker import status
 from octavia_aa.db import api as db_api
 from octavia_aa.db import models
 
@@ -36,8 +37,10 @@ def record_heartbeat(message):
     with db_api.session_scope() as session:
         distributor = session.get(models.Distributor, sender)
         if distributor is not None:
-            _refresh(session, models.DistributorHealth, 'distributor_id',
-                     sender, now)
+            health = _refresh(session, models.DistributorHealth,
+                              'distributor_id', sender, now)
+            # Heard again (or rebuilt): its next silence counts again.
+            health.busy = False
             if distributor.status == c.ERROR and (
                     distributor.fault or '').startswith(STALE_FAULT):
                 # It was only silent, and is back.
@@ -102,6 +105,10 @@ def _distributor_reports(session, distributor_id, message):
         if changed:
             LOG.warning('Distributor %s reports amphorae %s of load '
                         'balancer %s dead', distributor_id, dead, lb_id)
+            # Users see DEGRADED (or ERROR) now, not at the next pass.
+            lb = session.get(models.LoadBalancer, lb_id)
+            if lb is not None:
+                status.roll_up_load_balancer(session, lb)
             wake.append(lb_id)
     return wake
 

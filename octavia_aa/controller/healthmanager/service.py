@@ -75,8 +75,9 @@ class HealthManagerService:
                 woken.add(lb_id)
                 rpc.cast('reconcile_load_balancer', load_balancer_id=lb_id)
         for distributor_id in health_db.claim_stale_distributors():
-            LOG.error('Distributor %s stopped sending heartbeats',
-                      distributor_id)
+            LOG.error('Distributor %s stopped sending heartbeats: '
+                      'replacing it', distributor_id)
+            rpc.cast('failover_distributor', distributor_id=distributor_id)
         return [amphora_id for amphora_id, _ in claimed]
 
     def _check_loop(self):

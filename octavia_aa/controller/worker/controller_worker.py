@@ -279,6 +279,9 @@ class ControllerWorker:
     def delete_distributor(self, distributor_id):
         self._run(dist_flows.delete, [], {'distributor_id': distributor_id})
 
+    def failover_distributor(self, distributor_id):
+        self._run(dist_flows.failover, [], {'distributor_id': distributor_id})
+
     def unfinished(self):
         return self.runner.unfinished()
 

@@ -117,6 +117,9 @@ class Endpoints:
     def delete_distributor(self, context, distributor_id):
         self.worker.delete_distributor(distributor_id)
 
+    def failover_distributor(self, context, distributor_id):
+        self.worker.failover_distributor(distributor_id)
+
     # events for the cluster manager
     def reconcile_load_balancer(self, context, load_balancer_id):
         """Wake the cluster manager for one load balancer now (a stale

@@ -12,6 +12,7 @@ import contextlib
 import logging
 import os
 import threading
+import time
 
 import futurist
 import sqlalchemy as sa
@@ -103,8 +104,7 @@ class FlowRunner:
         engine = getattr(self.backend, 'engine', None)
         if engine is not None and engine.dialect.name == 'sqlite':
             sa.event.listen(engine, 'connect', _sqlite_pragmas)
-        with contextlib.closing(self.backend.get_connection()) as conn:
-            conn.upgrade()
+        self._upgrade_schema()
         self.book_name = BOOK_PREFIX + CONF.host
         # One pool for all flows: an engine that makes its own pool also
         # joins its threads at the end of every flow (about a second).
@@ -112,6 +112,22 @@ class FlowRunner:
         if CONF.task_flow.engine == 'parallel':
             self.executor = futurist.ThreadPoolExecutor(
                 max_workers=CONF.task_flow.max_workers)
+
+    def _upgrade_schema(self, attempts=5):
+        # Workers started together on a fresh database race to create
+        # Taskflow's tables; the loser fails on "already exists" and, on
+        # a retry, finds the schema at head.
+        for attempt in range(1, attempts + 1):
+            try:
+                with contextlib.closing(self.backend.get_connection()) as c:
+                    c.upgrade()
+                return
+            except Exception:
+                if attempt == attempts:
+                    raise
+                LOG.warning('Taskflow schema upgrade raced another process '
+                            '(attempt %d), retrying', attempt)
+                time.sleep(0.5 * attempt)
 
     def _options(self):
         options = {'engine': CONF.task_flow.engine}

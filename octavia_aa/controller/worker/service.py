@@ -4,6 +4,7 @@ import logging
 import threading
 
 from octavia_aa.common import config
+from octavia_aa.common import drivers
 from octavia_aa.common import rpc
 from octavia_aa.controller.cluster_manager import service as cm_service
 from octavia_aa.controller.worker import controller_worker
@@ -24,6 +25,10 @@ class WorkerService:
         self.conductor = None
 
     def start(self):
+        # The data plane's own set-up (for netns: CAs, management bridge,
+        # agent supervision), idempotent, so a worker started on its own
+        # (not by octavia-aa-all) can build machines too.
+        drivers.get('compute').prepare()
         self.worker = controller_worker.ControllerWorker()
         # Listed before any cast is served, so only flows of a previous
         # run are resumed, never one a new cast has just started.

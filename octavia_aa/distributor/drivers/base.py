@@ -26,8 +26,10 @@ class DistributorDriver(metaclass=abc.ABCMeta):
     @abc.abstractmethod
     def plug_vip(self, distributor, load_balancer_id, vip_address,
                  subnet_cidr, gateway, mac_address=None,
-                 affinity='SOURCE_IP'):
-        """Make the distributor answer ARP/ND for the VIP and forward it."""
+                 affinity='SOURCE_IP', probe_port=None):
+        """Make the distributor answer ARP/ND for the VIP (on its port
+        with mac_address) and forward it; amphorae are probed on
+        probe_port."""
 
     @abc.abstractmethod
     def unplug_vip(self, distributor, load_balancer_id):

@@ -21,7 +21,7 @@ class NoopDistributorDriver(base.DistributorDriver):
 
     def plug_vip(self, distributor, load_balancer_id, vip_address,
                  subnet_cidr, gateway, mac_address=None,
-                 affinity='SOURCE_IP'):
+                 affinity='SOURCE_IP', probe_port=None):
         with self._lock:
             self.vips[load_balancer_id] = {'vip_address': vip_address,
                                            'affinity': affinity}

@@ -5,6 +5,7 @@ import logging
 from oslo_config import cfg
 
 from octavia_aa.common import agent_client
+from octavia_aa.common import constants as c
 from octavia_aa.distributor import config
 from octavia_aa.distributor.drivers import base
 
@@ -17,6 +18,17 @@ class DistributorAgentError(agent_client.AgentError):
 
 class NotFound(DistributorAgentError):
     pass
+
+
+# The agent knows slot roles, not amphora roles.
+_ROLES = {c.ROLE_IN_CLUSTER: 'ACTIVE', c.ROLE_IN_CLUSTER_STANDBY: 'STANDBY'}
+
+
+def _agent_entry(amp):
+    entry = dict(amp)
+    if 'role' in entry:
+        entry['role'] = _ROLES.get(entry['role'], entry['role'])
+    return entry
 
 
 class RestDistributorDriver(base.DistributorDriver):
@@ -56,7 +68,7 @@ class RestDistributorDriver(base.DistributorDriver):
                           exclusive=False):
         return self._call('PUT', distributor,
                           'loadbalancers/%s/amphorae' % load_balancer_id,
-                          {'amphorae': list(amphorae),
+                          {'amphorae': [_agent_entry(a) for a in amphorae],
                            'exclusive': exclusive})
 
     def unregister_amphorae(self, distributor, load_balancer_id,

@@ -23,3 +23,17 @@ class NetworkDriver(metaclass=abc.ABCMeta):
     @abc.abstractmethod
     def unplug_amphora(self, amphora, session=None):
         """Remove every port of the amphora (idempotent)."""
+
+    def plug_member_network(self, amphora, subnet, session=None):
+        """A port for the amphora on a member subnet (idempotent per
+        amphora and subnet); returns dict(ip, mac, port_id) or None when
+        the driver plugs nothing."""
+        return None
+
+    def plug_distributor(self, distributor, subnet, session=None):
+        """The distributor's port on a VIP subnet (idempotent); returns
+        dict(ip, mac, port_id) or None when the driver plugs nothing."""
+        return None
+
+    def unplug_distributor(self, distributor, session=None):
+        """Remove every port of the distributor (idempotent)."""

@@ -124,33 +124,41 @@ class NetnsNetworkDriver(base.NetworkDriver):
         return port
 
     def plug_member_network(self, amphora, subnet, session=None):
-        """A port on a member network (owner 'member:<amphora id>')."""
-        return self.plug_port(
+        """A port on a member network (owner 'member:<amphora>:<subnet>'),
+        idempotent per amphora and subnet."""
+        owner = 'member:%s:%s' % (amphora.id, subnet.id)
+        return self._existing(owner, session) or self.plug_port(
             links.namespace_name(self.prefix, amphora.compute_id), subnet,
-            'member:' + amphora.id, session=session)
+            owner, session=session)
 
     def plug_distributor(self, distributor, subnet, session=None):
         """A distributor's port on a VIP network (owner
         'distributor:<id>'); its MAC goes in the distributor agent's VIP
         plug request.  Idempotent per (distributor, subnet)."""
         owner = 'distributor:%s:%s' % (distributor.id, subnet.id)
-        existing = self._ports(owner, session)
-        if existing:
-            port_id, ip = existing[0]
-            return {'ip': ip, 'port_id': port_id,
-                    'mac': links.mac_for(self.prefix, port_id),
-                    'interface': 'p' + links.short(self.prefix, port_id)}
-        return self.plug_port(
+        return self._existing(owner, session) or self.plug_port(
             links.namespace_name(self.prefix, distributor.compute_id),
             subnet, owner, session=session)
 
     def unplug_distributor(self, distributor, session=None):
+        self._unplug_like('distributor:%s:%%' % distributor.id, session)
+
+    def _unplug_like(self, pattern, session=None):
         with _session(session) as s:
             owners = set(s.scalars(sa.select(models.IpAllocation.owner).where(
-                models.IpAllocation.owner.like(
-                    'distributor:%s:%%' % distributor.id))))
+                models.IpAllocation.owner.like(pattern))))
             for owner in owners:
                 self.unplug_owner(owner, session=s)
+
+    def _existing(self, owner, session=None):
+        """The port already plugged for owner, or None."""
+        ports = self._ports(owner, session)
+        if not ports:
+            return None
+        port_id, ip = ports[0]
+        return {'ip': ip, 'port_id': port_id,
+                'mac': links.mac_for(self.prefix, port_id),
+                'interface': 'p' + links.short(self.prefix, port_id)}
 
     def _ports(self, owner, session=None):
         with _session(session) as s:
@@ -160,11 +168,13 @@ class NetnsNetworkDriver(base.NetworkDriver):
 
     def unplug_amphora(self, amphora, session=None):
         self.unplug_owner('amphora:' + amphora.id, session=session)
-        self.unplug_owner('member:' + amphora.id, session=session)
+        self._unplug_like('member:%s:%%' % amphora.id, session)
 
 
-def subnet(name_or_id):
-    found = subnets.find(name_or_id)
-    if found is None:
-        raise ValueError('unknown subnet %s' % name_or_id)
-    return found
+def subnet(name):
+    """A declared subnet by name (offered or not, like management)."""
+    try:
+        return subnets.declared(name)
+    except ValueError:
+        raise ValueError('unknown subnet %s: declare [subnet:%s] with its '
+                         'cidr' % (name, name))

@@ -76,7 +76,11 @@ def ensure_bridge(name, mtu, address=None, prefixlen=None):
             _ignore(errno.EEXIST, ipr.link, 'add', ifname=name,
                     kind='bridge', br_stp_state=0, br_forward_delay=0)
         index = ipr.link_lookup(ifname=name)[0]
-        ipr.link('set', index=index, mtu=mtu, state='up')
+        # A bridge without a set MAC takes its lowest port's, so a port
+        # joining changes the gateway's MAC under every neighbour's ARP
+        # cache: heartbeats stop and healthy machines get failed over.
+        ipr.link('set', index=index, mtu=mtu, state='up',
+                 address=mac_for('bridge', name))
         if address:
             _ignore(errno.EEXIST, ipr.addr, 'add', index=index,
                     address=address, prefixlen=prefixlen)

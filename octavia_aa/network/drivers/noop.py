@@ -32,3 +32,4 @@ class NoopNetworkDriver(base.NetworkDriver):
     def unplug_amphora(self, amphora, session=None):
         if amphora.ha_port_id:
             ipam.release(amphora.ha_port_id, session=session)
+

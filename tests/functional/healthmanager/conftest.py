@@ -16,6 +16,7 @@ KEY = 'hm-test-key'
 @pytest.fixture
 def health_manager(db):  # noqa: F811
     h.override('heartbeat_key', KEY, 'health_manager')
+    h.override('bind_ip', '127.0.0.1', 'health_manager')
     h.override('bind_port', 0, 'health_manager')
     # Tests call check_stale() themselves.
     h.override('health_check_interval', 3600, 'health_manager')

@@ -6,6 +6,7 @@ from octavia_aa.common import rpc
 from octavia_aa.db import api as db_api
 from octavia_aa.db import migration
 from octavia_aa.network import subnets
+from tests import noop
 from tests.functional.rpc import worker_process
 from tests.functional.worker import helpers as h
 
@@ -15,6 +16,8 @@ def shared_db(tmp_path):
     url = 'sqlite:///%s' % (tmp_path / 'octavia.sqlite')
     h.override('connection', url, 'database')
     h.override('state_path', str(tmp_path))
+    for name, value in noop.DRIVERS.items():
+        h.override(name, value, 'controller_worker')
     db_api.reset()
     drivers.reset()
     subnets.reset()

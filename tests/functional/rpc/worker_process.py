@@ -12,6 +12,7 @@ import kombu
 import pytest
 
 from octavia_aa.common import constants as c
+from tests import noop
 
 BROKER = ('127.0.0.1', 5672)
 TRANSPORT_URL = 'rabbit://guest:guest@127.0.0.1:5672/'
@@ -60,9 +61,9 @@ class WorkerProcess:
         conf.write_text(
             '[DEFAULT]\ntransport_url = %s\ncontrol_exchange = %s\n'
             'state_path = %s\nhost = %s\nlog_file = %s\n'
-            '[database]\nconnection = %s\n%s'
+            '[database]\nconnection = %s\n%s%s'
             % (TRANSPORT_URL, self.exchange, self.tmp_path, self.host,
-               self.log, self.db_url, extra_conf))
+               self.log, self.db_url, noop.CONF_SECTION, extra_conf))
         child_env = dict(os.environ, **(env or {}))
         # The child finds the test-only drivers (and `tests`) like we do.
         paths = [REPO] + ([str(self.plugins)] if self.plugins else [])

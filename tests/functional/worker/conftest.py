@@ -10,6 +10,7 @@ from octavia_aa.controller.worker import controller_worker
 from octavia_aa.db import api as db_api
 from octavia_aa.db import migration
 from octavia_aa.network import subnets
+from tests import noop
 from tests.functional.worker import drivers_for_tests
 from tests.functional.worker import helpers as h
 
@@ -34,6 +35,8 @@ def db(tmp_path, test_plugins):
                'sqlite:///%s' % (tmp_path / 'octavia.sqlite'), 'database')
     h.override('persistence_connection',
                'sqlite:///%s' % (tmp_path / 'taskflow.sqlite'), 'task_flow')
+    for name, value in noop.DRIVERS.items():
+        h.override(name, value, 'controller_worker')
     db_api.reset()
     drivers.reset()
     subnets.reset()

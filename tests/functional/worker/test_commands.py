@@ -12,6 +12,7 @@ import pytest
 from octavia_aa.common import constants as c
 from octavia_aa.common import heartbeat
 from octavia_aa.db import models
+from tests import noop
 from tests.functional.worker import helpers as h
 
 WITHIN = 60   # safety net for polls, not a measurement
@@ -57,9 +58,10 @@ def test_health_manager_and_housekeeping_processes(db, worker):
     conf.write_text(
         '[DEFAULT]\nstate_path = %s\nlog_file = %s\n'
         '[database]\nconnection = sqlite:///%s\n'
-        '[health_manager]\nbind_port = %d\nheartbeat_key = k\n'
-        '[house_keeping]\ncleanup_interval = 1\n'
-        % (db, log, db / 'octavia.sqlite', port))
+        '[health_manager]\nbind_ip = 127.0.0.1\nbind_port = %d\n'
+        'heartbeat_key = k\n'
+        '[house_keeping]\ncleanup_interval = 1\n%s'
+        % (db, log, db / 'octavia.sqlite', port, noop.CONF_SECTION))
     lb_id = h.make_lb(c.TOPOLOGY_SINGLE)
     worker.create_load_balancer(lb_id)
     (amp,) = h.amphorae(lb_id)

@@ -32,6 +32,7 @@ def poll(predicate, what):
 @pytest.fixture
 def health_manager(db):
     h.override('heartbeat_key', KEY, 'health_manager')
+    h.override('bind_ip', '127.0.0.1', 'health_manager')
     h.override('bind_port', 0, 'health_manager')
     # The periodic check must not race the test's explicit check_stale().
     h.override('health_check_interval', 3600, 'health_manager')
@@ -153,6 +154,7 @@ def test_housekeeping_purges_deleted_rows(worker):
 def test_periodic_check_fails_over_after_the_grace_period(worker, db):
     h.override('heartbeat_timeout', 1, 'health_manager')
     h.override('health_check_interval', 1, 'health_manager')
+    h.override('bind_ip', '127.0.0.1', 'health_manager')
     h.override('bind_port', 0, 'health_manager')
     rpc.reset()
     services = [worker_service.WorkerService(),

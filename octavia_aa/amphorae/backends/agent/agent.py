@@ -80,6 +80,12 @@ class Agent:
     def upload(self, lb_id, text, apply=True):
         lb = self.registry.get(lb_id)
         with self.lock:
+            if apply and lb.running() and lb.exists() and \
+                    lb.config_text() == text:
+                # A cluster change pushes to every amphora; one whose own
+                # configuration is the same keeps its HAProxy (a reload
+                # closes idle keep-alive client connections).
+                return {'message': 'unchanged'}
             lb.install(text)
             result = lb.reload() if apply else {'message': 'stored'}
         if self.heartbeat:

@@ -52,7 +52,8 @@ def replace(strategy, prefix, failed_id, failed_role, new_role):
                                                 inject=inject))
     new_flow, new_key = build(prefix + '-new', new_role)
     flow.add(new_flow)
-    flow.add(*strategy.join(prefix + '-join', new_key, failed_role))
+    flow.add(*strategy.join(prefix + '-join', new_key, failed_role,
+                            failed_id))
     flow.add(amp_tasks.AmphoraeUpdateConfig(prefix=prefix))
     leave = strategy.leave(prefix + '-leave', failed_id)
     if leave:

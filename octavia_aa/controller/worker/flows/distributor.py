@@ -3,6 +3,7 @@ from taskflow.patterns import linear_flow
 
 from octavia_aa.controller.worker.tasks import compute as compute_tasks
 from octavia_aa.controller.worker.tasks import database as db_tasks
+from octavia_aa.controller.worker.tasks import distributor as dist_tasks
 from octavia_aa.controller.worker.tasks import lifecycle
 
 
@@ -21,4 +22,15 @@ def delete():
              db_tasks.CheckDistributorUnused(),
              compute_tasks.DistributorComputeDelete(),
              db_tasks.DeleteDistributorRow())
+    return flow
+
+
+def failover():
+    """Replace a dead distributor by a new machine under the same row
+    (same id, role and VRRP router id), then give it back its tables."""
+    flow = linear_flow.Flow('failover-distributor')
+    flow.add(lifecycle.DistributorToErrorOnRevert(),
+             compute_tasks.DistributorComputeDelete(),
+             compute_tasks.DistributorComputeBuild(),
+             dist_tasks.RestoreDistributor())
     return flow

@@ -108,12 +108,17 @@ class AmphoraePlugVip(base.Task):
 
 
 class AmphoraeUpdateConfig(base.Task):
+    """Push the whole configuration; first plug every amphora into the
+    member subnets the configuration needs (a new member's subnet, or a
+    new amphora)."""
 
     def execute(self, load_balancer_id):
         with db_api.session_scope() as session:
             lb = session.get(models.LoadBalancer, load_balancer_id)
             config = lb_config.build(lb)
             amps = allocated(session, load_balancer_id)
+            member_subnets = network.member_subnets(lb)
+        network.plug_member_networks(amps, member_subnets)
         driver = drivers.get('amphora')
         for amp in amps:
             driver.update_config(amp, config)

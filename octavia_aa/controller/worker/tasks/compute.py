@@ -43,13 +43,33 @@ class ComputeDelete(base.Task):
             drivers.get('compute').delete(compute_id)
 
 
+VRRP_PRIORITY = {c.ROLE_MASTER: 150, c.ROLE_BACKUP: 100}
+
+
+def vrrp_settings(dist):
+    """keepalived settings of a distributor in a VRRP pair, or None.  The
+    router id comes from the BACKUP's id, which both members know (the
+    MASTER names it as its peer)."""
+    if dist.role not in VRRP_PRIORITY:
+        return None
+    backup_id = dist.id if dist.role == c.ROLE_BACKUP else dist.peer_id
+    if backup_id is None:
+        return None
+    return {'priority': VRRP_PRIORITY[dist.role],
+            'virtual_router_id': int(backup_id.replace('-', ''), 16)
+            % 254 + 1}
+
+
 class DistributorComputeBuild(base.Task):
     """Boot the distributor's machine and wait for it: ACTIVE after."""
 
     def execute(self, distributor_id):
+        with db_api.session_scope() as session:
+            vrrp = vrrp_settings(session.get(models.Distributor,
+                                             distributor_id))
         driver = drivers.get('compute')
         compute_id = driver.build('distributor-' + distributor_id,
-                                  'distributor', distributor_id)
+                                  'distributor', distributor_id, vrrp=vrrp)
         with db_api.session_scope() as session:
             dist = session.get(models.Distributor, distributor_id)
             dist.compute_id = compute_id
@@ -63,18 +83,23 @@ class DistributorComputeBuild(base.Task):
         return compute_id
 
     def revert(self, distributor_id, *args, **kwargs):
-        with db_api.session_scope() as session:
-            dist = session.get(models.Distributor, distributor_id)
-            compute_id = dist.compute_id if dist else None
-        if compute_id:
-            drivers.get('compute').delete(compute_id)
+        _delete_distributor_machine(distributor_id)
+
+
+def _delete_distributor_machine(distributor_id):
+    """The machine and its VIP-subnet ports (idempotent)."""
+    with db_api.session_scope() as session:
+        dist = session.get(models.Distributor, distributor_id)
+        if dist is None:
+            return
+        compute_id = dist.compute_id
+        session.expunge(dist)
+    drivers.get('network').unplug_distributor(dist)
+    if compute_id:
+        drivers.get('compute').delete(compute_id)
 
 
 class DistributorComputeDelete(base.Task):
 
     def execute(self, distributor_id):
-        with db_api.session_scope() as session:
-            dist = session.get(models.Distributor, distributor_id)
-            compute_id = dist.compute_id if dist else None
-        if compute_id:
-            drivers.get('compute').delete(compute_id)
+        _delete_distributor_machine(distributor_id)

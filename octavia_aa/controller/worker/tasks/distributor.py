@@ -8,9 +8,15 @@ the same table from them.
 
 A distributor with a VRRP peer (`peer_id`) gets every call mirrored to
 the peer, registrations with the positions the first one chose, so
-whichever of the two holds the VIP forwards each flow the same way.
+whichever of the two holds the VIP forwards each flow the same way.  A
+member that cannot be reached is skipped while the other answers, so one
+dead distributor never blocks a flow.
 """
+import logging
+import time
+
 from oslo_db import api as oslo_db_api
+import requests
 import sqlalchemy as sa
 
 from octavia_aa.common import config
@@ -23,6 +29,7 @@ from octavia_aa.db import api as db_api
 from octavia_aa.db import models
 
 CONF = config.CONF
+LOG = logging.getLogger(__name__)
 NOOP_DRIVER = 'distributor_noop_driver'
 
 
@@ -41,23 +48,66 @@ def _distributor(session, lb_id):
     return cluster.distributor
 
 
-def _pair(session, lb_id):
-    """The cluster's distributor and its ACTIVE VRRP peer (or None)."""
+_UNREACHABLE = (requests.exceptions.ConnectionError,
+                requests.exceptions.Timeout)
+
+
+def _members(session, lb_id):
+    """(distributors to call, the cluster's distributor id): the cluster's
+    distributor and its VRRP peer, those known dead (ERROR) left out
+    while the other one works."""
     dist = _distributor(session, lb_id)
-    peer = (session.get(models.Distributor, dist.peer_id)
-            if dist.peer_id else None)
-    if peer is not None and peer.status != c.ACTIVE:
-        peer = None
-    return dist, peer
+    pair = [dist]
+    if dist.peer_id:
+        peer = session.get(models.Distributor, dist.peer_id)
+        if peer is not None:
+            pair.append(peer)
+    alive = [d for d in pair if d.status == c.ACTIVE]
+    return alive or [dist], dist.id
 
 
-def _mirror(peer, lb_id, answer, ids):
-    """Give the peer the entries of `ids`, positions included."""
-    if peer is not None:
-        entries = [e for e in answer['amphorae'] if e['id'] in ids]
-        if entries:
-            drivers.get('distributor').register_amphorae(peer, lb_id,
-                                                         entries)
+def _each(members, call):
+    """call(distributor, first answer) for every member, in order.  A
+    member that cannot be reached is skipped while another answers: it
+    is dead or about to be found dead by the health manager, and what it
+    misses is in the registration rows.  Returns the answers."""
+    answers, failure = [], None
+    for dist in members:
+        try:
+            answers.append(call(dist, answers[0] if answers else None))
+        except _UNREACHABLE as exc:
+            LOG.warning('Distributor %s unreachable, skipped: %s',
+                        dist.id, exc)
+            failure = exc
+    if not answers and failure is not None:
+        raise failure
+    return answers
+
+
+def _register(lb_id, entries):
+    """Register entries on the pair: the first distributor reached picks
+    the positions, the other gets the same; returns its answer."""
+    with db_api.session_scope() as session:
+        members, home = _members(session, lb_id)
+    driver = drivers.get('distributor')
+    ids = {e['id'] for e in entries}
+
+    def call(dist, first):
+        return driver.register_amphorae(dist, lb_id, entries if first is None
+                                        else [e for e in first['amphorae']
+                                              if e['id'] in ids])
+    answer = _each(members, call)[0]
+    _store_positions(lb_id, home, answer)
+    return answer
+
+
+def _unregister(lb_id, amphora_ids):
+    with db_api.session_scope() as session:
+        members, home = _members(session, lb_id)
+    driver = drivers.get('distributor')
+    answer = _each(members, lambda dist, _: driver.unregister_amphorae(
+        dist, lb_id, amphora_ids))[0]
+    _store_positions(lb_id, home, answer)
 
 
 def _registered(session, lb_id):
@@ -99,16 +149,29 @@ class AllocateDistributor(base.Task):
     (never on the BACKUP of a VRRP pair: it mirrors its MASTER).
 
     With the noop distributor driver and no distributor at all, a noop
-    distributor row is created (named 'noop-distributor'): the embedded
-    all-in-one has no distributor to register, yet its ACTIVE_ACTIVE load
-    balancers must reach ACTIVE.  With a real driver, no room is an error.
+    distributor row is created (named 'noop-distributor'), so noop
+    deployments reach ACTIVE.  With a real driver, a distributor still
+    being built (octavia-aa-all makes a pair on start) is waited for up
+    to [controller_worker] distributor_wait seconds; no room is an error.
     """
 
     def execute(self, load_balancer_id):
+        deadline = time.monotonic() + CONF.controller_worker.distributor_wait
+        while True:
+            found, booting = self._allocate(load_balancer_id)
+            if found is not None:
+                return found
+            if not booting or time.monotonic() > deadline:
+                raise RuntimeError('no ACTIVE distributor has room for '
+                                   'another load balancer')
+            time.sleep(0.2)
+
+    @staticmethod
+    def _allocate(load_balancer_id):
         with db_api.session_scope() as session:
             cluster = _cluster(session, load_balancer_id)
             if cluster.distributor_id is not None:
-                return cluster.distributor_id
+                return cluster.distributor_id, False
             load = (sa.select(sa.func.count(models.Cluster.id))
                     .where(models.Cluster.distributor_id ==
                            models.Distributor.id)
@@ -121,14 +184,17 @@ class AllocateDistributor(base.Task):
                 .order_by(load, models.Distributor.created_at).limit(1))
             if dist is None:
                 if CONF.controller_worker.distributor_driver != NOOP_DRIVER:
-                    raise RuntimeError('no ACTIVE distributor has room for '
-                                       'another load balancer')
+                    booting = session.scalar(
+                        sa.select(sa.func.count(models.Distributor.id))
+                        .where(models.Distributor.status.in_(
+                            (c.PENDING_CREATE, c.BOOTING))))
+                    return None, bool(booting)
                 dist = models.Distributor(name='noop-distributor',
                                           status=c.ACTIVE)
                 session.add(dist)
                 session.flush()
             cluster.distributor_id = dist.id
-            return dist.id
+            return dist.id, False
 
     def revert(self, load_balancer_id, *args, **kwargs):
         with db_api.session_scope() as session:
@@ -139,27 +205,51 @@ class AllocateDistributor(base.Task):
 
 
 class DistributorPlugVip(base.Task):
+    """Each distributor of the pair gets a port on the VIP subnet (the
+    network driver's; none with noop) and carries the VIP on it, probing
+    the amphorae on the port where their HAProxy answers probes."""
 
     def execute(self, load_balancer_id):
         with db_api.session_scope() as session:
             lb = session.get(models.LoadBalancer, load_balancer_id)
-            _, vip = network.vip_of(lb)
-            pair = [d for d in _pair(session, load_balancer_id) if d]
+            subnet, vip = network.vip_of(lb)
+            members, _ = _members(session, load_balancer_id)
             affinity = lb.cluster.affinity
-        for dist in pair:
-            drivers.get('distributor').plug_vip(
+
+        def plug(dist, _):
+            port = drivers.get('network').plug_distributor(dist, subnet)
+            return drivers.get('distributor').plug_vip(
                 dist, load_balancer_id, vip['ip_address'],
-                vip['subnet_cidr'], vip['gateway'], affinity=affinity)
+                vip['subnet_cidr'], vip['gateway'],
+                mac_address=port['mac'] if port else None,
+                affinity=affinity,
+                probe_port=CONF.controller_worker.amphora_probe_port)
+        _each(members, plug)
 
     def revert(self, load_balancer_id, *args, **kwargs):
-        with db_api.session_scope() as session:
-            cluster = session.scalar(sa.select(models.Cluster).where(
-                models.Cluster.load_balancer_id == load_balancer_id))
-            if cluster is None or cluster.distributor_id is None:
-                return
-            pair = [d for d in _pair(session, load_balancer_id) if d]
-        for dist in pair:
-            drivers.get('distributor').unplug_vip(dist, load_balancer_id)
+        _unplug(load_balancer_id)
+
+
+def _unplug(lb_id):
+    """Take the load balancer off its distributors (idempotent)."""
+    with db_api.session_scope() as session:
+        cluster = session.scalar(sa.select(models.Cluster).where(
+            models.Cluster.load_balancer_id == lb_id))
+        if cluster is None or cluster.distributor_id is None:
+            return
+        members, _ = _members(session, lb_id)
+        registered = list(_registered(session, lb_id))
+    driver = drivers.get('distributor')
+
+    def unplug(dist, _):
+        if registered:
+            driver.unregister_amphorae(dist, lb_id, registered)
+        return driver.unplug_vip(dist, lb_id)
+    _each(members, unplug)
+    with db_api.session_scope() as session:
+        session.execute(sa.delete(models.AmphoraRegistration).where(
+            models.AmphoraRegistration.load_balancer_id == lb_id))
+        session.get(models.Cluster, cluster.id).distributor_id = None
 
 
 class RegisterAmphorae(base.Task):
@@ -167,102 +257,105 @@ class RegisterAmphorae(base.Task):
 
     def execute(self, load_balancer_id):
         with db_api.session_scope() as session:
-            dist, peer = _pair(session, load_balancer_id)
             done = _registered(session, load_balancer_id)
             new = [a for a in amp_tasks.allocated(session, load_balancer_id)
                    if a.id not in done]
         if not new:
             return []
-        ids = [a.id for a in new]
-        answer = drivers.get('distributor').register_amphorae(
-            dist, load_balancer_id, [_entry(a) for a in new])
-        _store_positions(load_balancer_id, dist.id, answer)
-        _mirror(peer, load_balancer_id, answer, ids)
-        return ids
+        _register(load_balancer_id, [_entry(a) for a in new])
+        return [a.id for a in new]
 
     def revert(self, load_balancer_id, result, *args, **kwargs):
-        if not isinstance(result, list) or not result:
-            return
-        with db_api.session_scope() as session:
-            dist, peer = _pair(session, load_balancer_id)
-        _unregister(dist, peer, load_balancer_id, result)
+        if isinstance(result, list) and result:
+            _unregister(load_balancer_id, result)
 
 
 class DrainAmphora(base.Task):
 
     def execute(self, load_balancer_id, amphora_id):
         with db_api.session_scope() as session:
-            pair = [d for d in _pair(session, load_balancer_id) if d]
-        for dist in pair:
-            drivers.get('distributor').drain_amphora(dist, load_balancer_id,
-                                                     amphora_id)
+            members, _ = _members(session, load_balancer_id)
+        _each(members, lambda dist, _: drivers.get('distributor')
+              .drain_amphora(dist, load_balancer_id, amphora_id))
 
 
 class UnregisterAmphora(base.Task):
 
     def execute(self, load_balancer_id, amphora_id):
-        with db_api.session_scope() as session:
-            dist, peer = _pair(session, load_balancer_id)
-        _unregister(dist, peer, load_balancer_id, [amphora_id])
-
-
-def _unregister(dist, peer, lb_id, amphora_ids):
-    driver = drivers.get('distributor')
-    answer = driver.unregister_amphorae(dist, lb_id, amphora_ids)
-    _store_positions(lb_id, dist.id, answer)
-    if peer is not None:
-        driver.unregister_amphorae(peer, lb_id, amphora_ids)
+        _unregister(load_balancer_id, [amphora_id])
 
 
 class PromoteStandby(base.Task):
-    """After a failover in a cluster.
+    """After an IN_CLUSTER amphora failed.
 
-    The distributor moved the failed amphora's slots to the standby, so
-    when an IN_CLUSTER amphora failed the standby is now serving: record
-    it as IN_CLUSTER (and tell the distributor, idempotently), and the
-    replacement stays the new standby.  With no standby left, the
-    replacement itself takes the failed amphora's place.
+    The distributor already moved the failed amphora's slots to the
+    standby; the standby now takes the failed amphora's position as an
+    active amphora, which hands it those slots unchanged (and drops the
+    failed entry), so no flow moves.  The replacement then registers as
+    the new standby.  With no standby, the replacement itself takes the
+    position.
     """
 
-    def execute(self, load_balancer_id, amphora_id, failed_role):
+    def execute(self, load_balancer_id, amphora_id, failed_id, failed_role):
         if failed_role != c.ROLE_IN_CLUSTER:
-            return
+            return None
         with db_api.session_scope() as session:
-            dist, peer = _pair(session, load_balancer_id)
-            positions = _registered(session, load_balancer_id)
+            failed = _registered(session, load_balancer_id).get(failed_id)
             standby = next(
                 (a for a in amp_tasks.allocated(session, load_balancer_id)
                  if a.role == c.ROLE_IN_CLUSTER_STANDBY
                  and a.id != amphora_id), None)
             promoted = standby or session.get(models.Amphora, amphora_id)
             promoted.role = c.ROLE_IN_CLUSTER
-            reg = positions.get(promoted.id)
-            entry = _entry(promoted, reg.position if reg else None)
-        answer = drivers.get('distributor').register_amphorae(
-            dist, load_balancer_id, [entry])
-        _store_positions(load_balancer_id, dist.id, answer)
-        _mirror(peer, load_balancer_id, answer, [entry['id']])
+            entry = _entry(promoted,
+                           failed.position if failed is not None else None)
+        _register(load_balancer_id, [entry])
+        return entry['id']
 
 
 class DistributorUnplugVip(base.Task):
     """Take the load balancer off its distributor entirely."""
 
     def execute(self, load_balancer_id):
+        _unplug(load_balancer_id)
+
+
+class RestoreDistributor(base.Task):
+    """A rebuilt distributor gets back every VIP and registration of the
+    clusters on its pair, positions from the registration rows (so its
+    slot tables are those of its peer and of the one it replaces)."""
+
+    def execute(self, distributor_id):
         with db_api.session_scope() as session:
-            cluster = session.scalar(sa.select(models.Cluster).where(
-                models.Cluster.load_balancer_id == load_balancer_id))
-            if cluster is None or cluster.distributor_id is None:
-                return
-            pair = [d for d in _pair(session, load_balancer_id) if d]
-            registered = list(_registered(session, load_balancer_id))
+            dist = session.get(models.Distributor, distributor_id)
+            pair_ids = {distributor_id} | ({dist.peer_id} if dist.peer_id
+                                           else set())
+            pair_ids |= set(session.scalars(
+                sa.select(models.Distributor.id).where(
+                    models.Distributor.peer_id == distributor_id)))
+            clusters = list(session.scalars(sa.select(models.Cluster).where(
+                models.Cluster.distributor_id.in_(pair_ids))))
+            work = []
+            for cluster in clusters:
+                lb = cluster.load_balancer
+                subnet, vip = network.vip_of(lb)
+                allocated = {a.id: a for a in
+                             amp_tasks.allocated(session, lb.id)}
+                entries = [_entry(allocated[r.amphora_id], r.position)
+                           for r in _registered(session, lb.id).values()
+                           if r.amphora_id in allocated]
+                work.append((lb.id, subnet, vip, cluster.affinity, entries))
+            session.expunge(dist)
         driver = drivers.get('distributor')
-        for dist in pair:
-            if registered:
-                driver.unregister_amphorae(dist, load_balancer_id,
-                                           registered)
-            driver.unplug_vip(dist, load_balancer_id)
-        with db_api.session_scope() as session:
-            session.execute(sa.delete(models.AmphoraRegistration).where(
-                models.AmphoraRegistration.load_balancer_id ==
-                load_balancer_id))
-            session.get(models.Cluster, cluster.id).distributor_id = None
+        for lb_id, subnet, vip, affinity, entries in work:
+            port = drivers.get('network').plug_distributor(dist, subnet)
+            driver.plug_vip(dist, lb_id, vip['ip_address'],
+                            vip['subnet_cidr'], vip['gateway'],
+                            mac_address=port['mac'] if port else None,
+                            affinity=affinity,
+                            probe_port=CONF.controller_worker
+                            .amphora_probe_port)
+            if entries:
+                driver.register_amphorae(dist, lb_id, entries,
+                                         exclusive=True)
+        return [w[0] for w in work]

@@ -1,4 +1,7 @@
-"""Network tasks: an amphora's front-end port and the VIP reservation."""
+"""Network tasks: an amphora's front-end and member ports and the VIP
+reservation."""
+import ipaddress
+
 from octavia_aa.common import drivers
 from octavia_aa.controller.worker.tasks import base
 from octavia_aa.db import api as db_api
@@ -17,6 +20,40 @@ def vip_of(lb):
                     'subnet_id': subnet.id, 'network_id': subnet.network_id,
                     'subnet_cidr': subnet.cidr,
                     'gateway': subnet.gateway_ip, 'mtu': subnet.mtu}
+
+
+def member_subnets(lb):
+    """The subnets the load balancer's members live on, other than the
+    VIP's (the front-end port already reaches those)."""
+    found = {}
+    for pool in lb.pools:
+        for member in pool.members:
+            subnet = (subnets.find(member.subnet_id) if member.subnet_id
+                      else _containing(member.ip_address))
+            if subnet is not None:
+                found[subnet.id] = subnet
+    if lb.vip is not None:
+        found.pop(lb.vip.subnet_id, None)
+    return [found[k] for k in sorted(found)]
+
+
+def _containing(address):
+    ip = ipaddress.ip_address(address)
+    return next((s for s in subnets.all_subnets()
+                 if ip in ipaddress.ip_network(s.cidr)), None)
+
+
+def plug_member_networks(amphorae, member_subnets):
+    """Give every amphora a port on every member subnet (idempotent: an
+    amphora already plugged keeps its port and address)."""
+    network = drivers.get('network')
+    amphora_driver = drivers.get('amphora')
+    for amp in amphorae:
+        for subnet in member_subnets:
+            port = network.plug_member_network(amp, subnet)
+            if port is not None:
+                amphora_driver.plug_network(amp, port, subnet.cidr,
+                                            subnet.mtu)
 
 
 class PlugAmphoraPort(base.Task):

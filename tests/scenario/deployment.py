@@ -1,0 +1,714 @@
+"""A whole octavia-aa deployment on this host for end-to-end scenarios.
+
+``Deployment`` writes a config file in a temp dir (random [netns]
+name_prefix, a random /28 of 192.0.2.0/24 for management, the public and
+private subnets with IPAM ranges .100-.250 so that the test's own
+addresses .2-.99 are never handed out), starts ``octavia-aa-all`` on it
+(``start_service()``, which a subclass may replace with split processes),
+waits for the API and two ACTIVE distributors, then plugs its own client
+namespace into the VIP network and its own member namespace, with HTTP
+servers that answer their name and the peer address of the connection
+(the serving amphora's member address), into the member network.
+
+``close()`` always cleans up, also after a failed test: the service is
+stopped by PID (SIGTERM, then SIGKILL), every process in every namespace
+with the prefix is killed by PID, those namespaces, every link with the
+prefix and the temp dir are removed.  ``leaks()`` lists what is left of
+load balancers: namespaces, processes, bridge ports, nftables objects in
+the distributors, addresses and rows.
+
+Traffic only goes to addresses inside namespaces this class made.
+"""
+import ipaddress
+import json
+import os
+import random
+import re
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+
+import requests
+import sqlalchemy as sa
+
+from octavia_aa.compute.drivers import netns as compute_netns
+from octavia_aa.compute.drivers import netns_agent
+from octavia_aa.network.drivers import netns_links as links
+from tests.amphora.bed import wait_for   # noqa: F401 (re-exported)
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.dirname(os.path.dirname(HERE))
+BIN = os.path.dirname(sys.executable)
+PY = sys.executable
+
+VIP_SUBNET = 'public-subnet'
+MEMBER_SUBNET = 'private-subnet'
+MGMT_SUBNET = 'lb-mgmt-subnet'
+CLIENT_ADDRS = ['198.51.100.%d' % i for i in range(2, 50)]
+MEMBER_ADDRS = ['203.0.113.%d' % i for i in range(5, 10)]
+MEMBER_PORT = 8080
+# Rows that belong to a load balancer (status column, deleted value).
+LB_TABLES = (('load_balancer', 'provisioning_status'),
+             ('amphora', 'status'), ('cluster', None),
+             ('amphora_registration', None), ('amphora_health', None),
+             ('vip', None), ('listener', 'provisioning_status'),
+             ('pool', 'provisioning_status'),
+             ('member', 'provisioning_status'))
+
+
+def free_port(kind=socket.SOCK_STREAM):
+    with socket.socket(socket.AF_INET, kind) as s:
+        s.bind(('127.0.0.1', 0))
+        return s.getsockname()[1]
+
+
+def sh(*cmd, ns=None, check=True, timeout=60, input=None):
+    if ns:
+        cmd = ('ip', 'netns', 'exec', ns) + tuple(cmd)
+    r = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout,
+                       input=input)
+    if check and r.returncode:
+        raise RuntimeError('%s: %s' % (' '.join(cmd), r.stderr.strip()))
+    return r
+
+
+def cmdline(pid):
+    try:
+        with open('/proc/%d/cmdline' % pid, 'rb') as f:
+            return f.read().replace(b'\0', b' ').decode(errors='replace')
+    except OSError:
+        return ''
+
+
+def alive(pid):
+    try:
+        with open('/proc/%d/stat' % pid) as f:
+            return f.read().rsplit(') ', 1)[-1][:1] not in ('Z', 'X')
+    except OSError:
+        return False
+
+
+def kill_pids(pids, sig=signal.SIGKILL):
+    for pid in pids:
+        try:
+            os.kill(pid, sig)
+        except ProcessLookupError:
+            pass
+
+
+def free_mgmt_block():
+    """A /28 of 192.0.2.0/24 (its offset) that holds no address of this
+    host and no route of another deployment or test bed.  The host may
+    sit in 192.0.2.0/24 itself (this one has 192.0.2.2/24 on eth0 and
+    its default gateway at 192.0.2.1): a management gateway on one of
+    those addresses would cut the host off, and two deployments on one
+    /28 make each other's agents unreachable.  Block 0 (.0-.15, where
+    gateways usually are) is never used."""
+    taken = []
+    for link in json.loads(sh('ip', '-4', '-j', 'addr', 'show').stdout):
+        for a in link.get('addr_info', []):
+            taken.append(ipaddress.ip_network(a['local']))
+    for route in json.loads(sh('ip', '-4', '-j', 'route', 'show',
+                               'table', 'all').stdout):
+        dst = route.get('dst', 'default')
+        if dst == 'default':
+            if route.get('gateway'):
+                taken.append(ipaddress.ip_network(route['gateway']))
+            continue
+        net = ipaddress.ip_network(dst, strict=False)
+        if net.prefixlen > 24:      # a /24 route of the host is fine
+            taken.append(net)
+    free = [b for b in range(16, 256, 16)
+            if not any(ipaddress.ip_network('192.0.2.%d/28' % b)
+                       .overlaps(t) for t in taken)]
+    if not free:
+        raise RuntimeError('no free /28 left in 192.0.2.0/24')
+    return random.choice(free)
+
+
+def _netns_id(pid):
+    try:
+        st = os.stat('/proc/%d/ns/net' % pid)
+    except OSError:
+        return None
+    return (st.st_ino, st.st_dev)
+
+
+class Cli:
+    """The real openstack CLI, auth type none, pointed at the API."""
+
+    def __init__(self, endpoint):
+        self.env = {k: v for k, v in os.environ.items()
+                    if not k.startswith('OS_')}
+        self.env.update(OS_AUTH_TYPE='none', OS_ENDPOINT=endpoint)
+
+    def run(self, *args, ok=True, timeout=300):
+        proc = subprocess.run([os.path.join(BIN, 'openstack'), *args],
+                              env=self.env, capture_output=True, text=True,
+                              timeout=timeout)
+        if ok and proc.returncode != 0:
+            raise AssertionError('openstack %s failed (%d): %s%s' % (
+                ' '.join(args), proc.returncode, proc.stdout, proc.stderr))
+        return proc
+
+    def json(self, *args, timeout=300):
+        return json.loads(self.run(*args, '-f', 'json',
+                                   timeout=timeout).stdout or 'null')
+
+
+class LoadRun:
+    """One load.py process in the client namespace."""
+
+    def __init__(self, dep, sources, interval=0.05, timeout=2.0,
+                 requests_total=None, per_source=1):
+        self.dep = dep
+        d = tempfile.mkdtemp(prefix='load-', dir=dep.tmp)
+        self.stopfile = os.path.join(d, 'stop')
+        self.readyfile = os.path.join(d, 'ready')
+        cfg = {'vip': dep.vip, 'port': dep.vip_port, 'sources': list(sources),
+               'per_source': per_source, 'interval': interval,
+               'timeout': timeout, 'readyfile': self.readyfile}
+        if requests_total is None:
+            cfg['stopfile'] = self.stopfile
+        else:
+            cfg['requests'] = requests_total
+        self.proc = dep.spawn(dep.client_ns, [
+            PY, os.path.join(HERE, 'load.py'), json.dumps(cfg)],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        self.result = None
+
+    def wait_ready(self, timeout=30):
+        wait_for(lambda: os.path.exists(self.readyfile) or
+                 self.proc.poll() is not None, timeout=timeout,
+                 what='every load connection answered')
+        assert os.path.exists(self.readyfile), \
+            'load ended before every connection got an answer'
+
+    def stop(self, timeout=60):
+        if self.result is None:
+            open(self.stopfile, 'w').close()
+            out, err = self.proc.communicate(timeout=timeout)
+            assert self.proc.returncode == 0, err
+            self.result = json.loads(out)
+        return self.result
+
+
+def by_amphora(result, since=None, until=None):
+    """Per amphora member address: ok, failed, retried, connections.
+
+    A failure on a connection that never got an answer (refused, timed
+    out) is charged to the amphora of the same worker's previous
+    connection: the flow hash of the worker's source address picked
+    it."""
+    stats = {}
+    last_amp = {}
+    conns = sorted(result['connections'],
+                   key=lambda r: (r['worker'], r['seq']))
+    for rec in conns:
+        amp = rec['amp'] or last_amp.get(rec['worker']) or 'unknown'
+        if rec['amp']:
+            last_amp[rec['worker']] = rec['amp']
+        s = stats.setdefault(amp, {'ok': 0, 'failed': 0, 'retried': 0,
+                                   'connections': 0, 'failures': []})
+        s['connections'] += 1
+        s['ok'] += rec['ok']
+
+        def inside(t):
+            return ((since is None or t >= since) and
+                    (until is None or t <= until))
+        fails = [f for f in rec['failures'] if inside(f[0])]
+        s['failed'] += len(fails)
+        s['failures'].extend(fails)
+        s['retried'] += len([r for r in rec['retried'] if inside(r[0])])
+    return stats
+
+
+def all_failures(result):
+    return sorted(f for rec in result['connections']
+                  for f in rec['failures'])
+
+
+class Deployment:
+
+    members = 3
+    prefix_letter = 's'
+    heartbeat_interval = 1
+    heartbeat_timeout = 6
+    reconcile_interval = 2
+
+    def __init__(self, tmp=None):
+        self.prefix = self.prefix_letter + secrets.token_hex(2)[:3]
+        self.tmp = tempfile.mkdtemp(prefix='oaa-scn-%s-' % self.prefix,
+                                    dir=tmp)
+        self.state = os.path.join(self.tmp, 'state')
+        os.makedirs(self.state)
+        self.api_port = free_port()
+        self.hm_port = free_port(socket.SOCK_DGRAM)
+        block = free_mgmt_block()
+        self.mgmt_cidr = '192.0.2.%d/28' % block
+        self.mgmt_gw = '192.0.2.%d' % (block + 1)
+        self.heartbeat_key = secrets.token_hex(16)
+        self.endpoint = 'http://127.0.0.1:%d' % self.api_port
+        self.cli = Cli(self.endpoint)
+        self.http = requests.Session()
+        self.procs = []             # our own helpers (servers, loads)
+        self.service_procs = []     # what start_service() launched
+        self.own_namespaces = []
+        self.own_links = []
+        self.client_ns = self.member_ns = None
+        self.vip = None
+        self.vip_port = 80
+        self.conf_file = None
+
+    # -- configuration and service ---------------------------------------
+    @property
+    def db_url(self):
+        return 'sqlite:///%s' % os.path.join(self.state,
+                                             'octavia-aa.sqlite')
+
+    def config_sections(self):
+        """The config as {section: {key: value}}; a subclass adds to it."""
+        block = ipaddress.ip_network(self.mgmt_cidr)
+        first = int(block.network_address)
+        return {
+            'DEFAULT': {'state_path': self.state, 'debug': 'true'},
+            'database': {'connection': self.db_url},
+            'api_settings': {'bind_port': self.api_port},
+            'controller_worker': {
+                # The scenario resizes twice in a row.
+                'cluster_cooldown': 0},
+            'health_manager': {
+                'bind_ip': self.mgmt_gw, 'bind_port': self.hm_port,
+                'controller_ip_port_list': '%s:%d' % (self.mgmt_gw,
+                                                      self.hm_port),
+                'heartbeat_key': self.heartbeat_key,
+                'heartbeat_interval': self.heartbeat_interval,
+                'heartbeat_timeout': self.heartbeat_timeout,
+                'health_check_interval': 1},
+            'cluster_manager': {
+                'reconcile_interval': self.reconcile_interval},
+            'netns': {'name_prefix': self.prefix,
+                      'management_subnet': MGMT_SUBNET},
+            'networking': {'subnets': '%s,%s' % (VIP_SUBNET,
+                                                 MEMBER_SUBNET)},
+            'subnet:%s' % MGMT_SUBNET: {
+                'cidr': self.mgmt_cidr, 'gateway_ip': self.mgmt_gw,
+                'allocation_start': str(ipaddress.ip_address(first + 2)),
+                'allocation_end': str(ipaddress.ip_address(first + 14)),
+                'network_name': 'lb-mgmt-net'},
+            'subnet:%s' % VIP_SUBNET: {
+                'cidr': '198.51.100.0/24', 'gateway_ip': '198.51.100.1',
+                'allocation_start': '198.51.100.100',
+                'allocation_end': '198.51.100.250',
+                'network_name': 'public'},
+            'subnet:%s' % MEMBER_SUBNET: {
+                'cidr': '203.0.113.0/24', 'gateway_ip': '203.0.113.1',
+                'allocation_start': '203.0.113.100',
+                'allocation_end': '203.0.113.250',
+                'network_name': 'private'},
+        }
+
+    def write_config(self):
+        self.conf_file = os.path.join(self.tmp, 'octavia-aa.conf')
+        with open(self.conf_file, 'w') as f:
+            for section, values in self.config_sections().items():
+                f.write('[%s]\n' % section)
+                for key, value in values.items():
+                    f.write('%s = %s\n' % (key, value))
+                f.write('\n')
+        return self.conf_file
+
+    def start_service(self):
+        """Launch the service (here octavia-aa-all); fills
+        self.service_procs.  Split-process subclasses override this."""
+        log = open(os.path.join(self.tmp, 'all.log'), 'ab')
+        with log:
+            proc = subprocess.Popen(
+                [os.path.join(BIN, 'octavia-aa-all'), '--config-file',
+                 self.conf_file], stdin=subprocess.DEVNULL, stdout=log,
+                stderr=subprocess.STDOUT, start_new_session=True, cwd=REPO)
+        self.service_procs.append(proc)
+
+    def stop_service(self, timeout=30):
+        procs, self.service_procs = self.service_procs, []
+        for proc in procs:
+            if proc.poll() is None:
+                proc.send_signal(signal.SIGTERM)
+        deadline = time.monotonic() + timeout
+        for proc in procs:
+            try:
+                proc.wait(max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait(10)
+
+    def check_service(self):
+        for proc in self.service_procs:
+            if proc.poll() is not None:
+                raise AssertionError('%s exited with %s (logs in %s)' % (
+                    proc.args[0], proc.returncode, self.tmp))
+
+    def start(self, timeout=120):
+        """Config, service, two ACTIVE distributors, client and members.
+        On any failure everything is cleaned up before raising."""
+        try:
+            self.write_config()
+            self.t_start = time.monotonic()
+            self.start_service()
+            self.wait_api(timeout)
+            self.wait_distributors(timeout)
+            self.setup_client()
+            self.setup_members()
+        except BaseException:
+            self.close()
+            raise
+        return self
+
+    def wait_api(self, timeout=120):
+        def up():
+            self.check_service()
+            try:
+                return self.http.get(self.endpoint + '/', timeout=2).ok
+            except requests.RequestException:
+                return False
+        wait_for(up, timeout=timeout, interval=0.2, what='API up')
+
+    def wait_distributors(self, timeout=120, count=2):
+        def active():
+            self.check_service()
+            ds = self.distributors()
+            return (len(ds) >= count and
+                    all(d['status'] == 'ACTIVE' for d in ds) and ds)
+        return wait_for(active, timeout=timeout, interval=0.5,
+                        what='%d ACTIVE distributors' % count)
+
+    # -- API ----------------------------------------------------------------
+    def api(self, method, path, body=None, expect=(200, 201, 202, 204)):
+        r = self.http.request(method, self.endpoint + path, json=body,
+                              timeout=30)
+        if expect and r.status_code not in expect:
+            raise AssertionError('%s %s: %d %s' % (method, path,
+                                                   r.status_code, r.text))
+        return r.json() if r.content else None
+
+    def distributors(self):
+        return self.api('GET', '/v2/octavia/distributors')['distributors']
+
+    def amphorae(self, lb_id):
+        amps = self.api('GET', '/v2/octavia/amphorae')['amphorae']
+        return [a for a in amps if a.get('loadbalancer_id') == lb_id]
+
+    def load_balancer(self, lb_id):
+        return self.api('GET', '/v2/lbaas/loadbalancers/%s'
+                        % lb_id)['loadbalancer']
+
+    def cluster(self, lb_id):
+        cl = self.api('GET', '/v2/octavia/clusters?loadbalancer_id=%s'
+                      % lb_id)['clusters']
+        cl = [c for c in cl if c['loadbalancer_id'] == lb_id]
+        assert len(cl) == 1, cl
+        return cl[0]
+
+    def resize(self, lb_id, desired):
+        cid = self.cluster(lb_id)['id']
+        return self.api('PUT', '/v2/octavia/clusters/%s' % cid,
+                        {'cluster': {'desired_size': desired}})
+
+    def subnet(self, name):
+        for s in self.api('GET', '/v2.0/subnets')['subnets']:
+            if s['name'] == name:
+                return s
+        raise AssertionError('no subnet %s' % name)
+
+    def management_bridge(self):
+        """The host bridge holding the management gateway address."""
+        for link in json.loads(sh('ip', '-j', 'addr', 'show').stdout):
+            if any(a['local'] == self.mgmt_gw
+                   for a in link.get('addr_info', [])):
+                return link['ifname']
+        raise AssertionError('no bridge holds %s' % self.mgmt_gw)
+
+    def bridge(self, subnet_name):
+        return links.bridge_name(self.prefix,
+                                 self.subnet(subnet_name)['network_id'])
+
+    # -- namespaces of this deployment -------------------------------------
+    def namespace(self, compute_id):
+        return links.namespace_name(self.prefix, compute_id)
+
+    def ns_addresses(self, ns):
+        out = sh('ip', '-n', ns, '-j', 'addr', 'show').stdout
+        return [(i['ifname'], a['local']) for i in json.loads(out)
+                for a in i.get('addr_info', [])]
+
+    def member_address(self, amp):
+        """The amphora's own address on the member subnet (the source
+        address HAProxy uses towards members)."""
+        net = ipaddress.ip_network('203.0.113.0/24')
+        found = [a for _, a in self.ns_addresses(
+            self.namespace(amp['compute_id']))
+            if ':' not in a and ipaddress.ip_address(a) in net]
+        assert len(found) == 1, (amp['id'], found)
+        return found[0]
+
+    def kill_machine(self, compute_id, links_down=True):
+        """A dead machine: SIGKILL every process of its namespace, then
+        (the compute driver's supervisor restarts a dead agent) take its
+        links down.  Returns time.time() of the kill."""
+        ns = self.namespace(compute_id)
+        pids = compute_netns.namespace_pids(ns)
+        assert pids, 'nothing runs in %s' % ns
+        t = time.time()
+        kill_pids(pids)
+        if links_down:
+            for ifname, _ in {(i, None) for i, _ in self.ns_addresses(ns)}:
+                if ifname != 'lo':
+                    sh('ip', '-n', ns, 'link', 'set', ifname, 'down')
+        return t
+
+    def revive_links(self, compute_id):
+        ns = self.namespace(compute_id)
+        out = json.loads(sh('ip', '-n', ns, '-j', 'link', 'show').stdout)
+        for link in out:
+            if link['ifname'] != 'lo':
+                sh('ip', '-n', ns, 'link', 'set', link['ifname'], 'up')
+
+    def spawn(self, ns, cmd, **kwargs):
+        kwargs.setdefault('stdin', subprocess.DEVNULL)
+        proc = subprocess.Popen(['ip', 'netns', 'exec', ns] + cmd,
+                                start_new_session=True, cwd=REPO, **kwargs)
+        self.procs.append(proc)
+        return proc
+
+    def _own_namespace(self, short, bridge, addresses):
+        ns = '%s-t%s' % (self.prefix, short)
+        host_if = '%st%s' % (self.prefix, short)
+        links.ensure_namespace(ns)
+        self.own_namespaces.append(ns)
+        links.ensure_bridge(bridge, 1500)
+        self.own_links.append(host_if)
+        links.plug(ns, bridge, host_if, 'eth0',
+                   links.mac_for(self.prefix, 'test-' + short), 1500,
+                   addresses[0], 24)
+        if len(addresses) > 1:
+            sh('ip', '-n', ns, '-batch', '-', input=''.join(
+                'addr add %s/24 dev eth0\n' % a for a in addresses[1:]))
+        return ns
+
+    def setup_client(self):
+        self.client_ns = self._own_namespace('cli', self.bridge(VIP_SUBNET),
+                                             CLIENT_ADDRS)
+        return self.client_ns
+
+    def setup_members(self):
+        addrs = MEMBER_ADDRS[:self.members]
+        self.member_ns = self._own_namespace(
+            'mem', self.bridge(MEMBER_SUBNET), addrs)
+        for i, ip in enumerate(addrs):
+            proc = self.spawn(self.member_ns, [
+                PY, os.path.join(HERE, os.pardir, 'amphora', 'server.py'),
+                ip, str(MEMBER_PORT), 'member%d' % (i + 1), 'json'],
+                stdout=subprocess.PIPE,
+                stderr=subprocess.DEVNULL)
+            assert proc.stdout.readline().strip() == b'ready', ip
+        return self.member_ns
+
+    def member_addresses(self):
+        return MEMBER_ADDRS[:self.members]
+
+    def get(self, source=None, timeout=3):
+        """One GET of the VIP from the client namespace; the answer."""
+        src = source or CLIENT_ADDRS[0]
+        r = sh('curl', '-s', '--max-time', str(timeout), '--interface',
+               src, 'http://%s:%d/' % (self.vip, self.vip_port),
+               ns=self.client_ns, check=False)
+        if r.returncode:
+            raise AssertionError('curl %s from %s: rc %d' % (
+                self.vip, src, r.returncode))
+        return json.loads(r.stdout)
+
+    def load(self, sources=None, **kwargs):
+        return LoadRun(self, sources or CLIENT_ADDRS[:24], **kwargs)
+
+    # -- leftovers ----------------------------------------------------------
+    def prefix_namespaces(self):
+        try:
+            names = os.listdir('/run/netns')
+        except FileNotFoundError:
+            return []
+        return sorted(n for n in names if n.startswith(self.prefix + '-'))
+
+    def prefix_links(self):
+        pattern = re.compile(r'^%s([bv][0-9a-f]{8}|t[a-z]+)$'
+                             % re.escape(self.prefix))
+        out = json.loads(sh('ip', '-j', 'link', 'show').stdout)
+        return sorted(link['ifname'] for link in out
+                      if pattern.match(link['ifname']))
+
+    def db_rows(self, sql, **params):
+        engine = sa.create_engine(self.db_url)
+        try:
+            with engine.connect() as conn:
+                return [dict(r._mapping) for r in
+                        conn.execute(sa.text(sql), params)]
+        finally:
+            engine.dispose()
+
+    def leaks(self, lb_id=None, vip=None):
+        """What is left that no distributor and no test helper owns:
+        {'namespaces', 'processes', 'links', 'nftables', 'addresses',
+        'rows'}; all empty when a deleted load balancer left nothing."""
+        dists = self.distributors()
+        dist_ns = {self.namespace(d['compute_id']) for d in dists
+                   if d.get('compute_id')}
+        keep_ns = dist_ns | set(self.own_namespaces)
+        namespaces = [n for n in self.prefix_namespaces()
+                      if n not in keep_ns]
+        # Addresses: what IPAM still hands out besides the distributors'
+        # own management and VIP-network ports.
+        dist_owners = set()
+        for d in dists:
+            dist_owners.add('mgmt:%s' % d.get('compute_id'))
+        allocs = self.db_rows('SELECT subnet_id, ip_address, port_id, owner '
+                              'FROM ip_allocation')
+        addresses = [a for a in allocs if a['owner'] not in dist_owners and
+                     not (a['owner'] or '').startswith('distributor:')]
+        keep_ports = {links.veth_name(self.prefix, a['port_id'])
+                      for a in allocs if a not in addresses}
+        bridges = {link for link in self.prefix_links()
+                   if re.match(r'^%sb' % self.prefix, link)}
+        port_leaks = []
+        for br in sorted(bridges):
+            for port in links.bridge_ports(br):
+                if port not in keep_ports and port not in self.own_links:
+                    port_leaks.append('%s:%s' % (br, port))
+        link_leaks = [link for link in self.prefix_links()
+                      if link not in bridges and link not in keep_ports
+                      and link not in self.own_links]
+        processes = {}
+        for ns in namespaces:
+            for pid in compute_netns.namespace_pids(ns):
+                processes[pid] = cmdline(pid)[:100]
+        kept_pids = set()
+        for ns in keep_ns:
+            kept_pids |= compute_netns.namespace_pids(ns)
+        host_ns = _netns_id(os.getpid())
+        for entry in os.listdir('/proc'):
+            if not entry.isdigit() or int(entry) in kept_pids:
+                continue
+            pid = int(entry)
+            cmd = cmdline(pid)
+            if self.tmp not in cmd or not alive(pid) or pid == os.getpid():
+                continue
+            # The service's own processes live in the host namespace;
+            # anything of ours elsewhere (a namespace already unlinked
+            # but kept alive by its processes, say) is left over.
+            if _netns_id(pid) == host_ns:
+                continue
+            processes[pid] = cmd[:100]
+        nft = []
+        if lb_id or vip:
+            from distributor_agent import ruleset
+            tag = ruleset.lb_tag(lb_id) if lb_id else None
+            for ns in sorted(dist_ns):
+                if ns not in self.prefix_namespaces():
+                    continue
+                text = sh('nft', 'list', 'ruleset', ns=ns,
+                          check=False).stdout
+                if tag and tag in text:
+                    nft.append('%s: nftables objects of %s' % (ns, lb_id))
+                if vip and any(a == vip for _, a in self.ns_addresses(ns)):
+                    nft.append('%s: still holds VIP %s' % (ns, vip))
+        rows = {}
+        for table, status in LB_TABLES:
+            sql = 'SELECT * FROM %s' % table
+            if status:
+                sql += " WHERE %s != 'DELETED'" % status
+            found = self.db_rows(sql)
+            if found:
+                rows[table] = [r.get('id') or r for r in found]
+        return {'namespaces': namespaces, 'processes': processes,
+                'links': port_leaks + link_leaks, 'nftables': nft,
+                'addresses': ['%s %s' % (a['ip_address'], a['owner'])
+                              for a in addresses], 'rows': rows}
+
+    # -- clean-up -----------------------------------------------------------
+    def close(self):
+        """Stop and remove everything, whatever state it is in; raise at
+        the end if a step failed (after trying every step)."""
+        errors = []
+
+        def step(fn, *args):
+            try:
+                fn(*args)
+            except Exception as exc:     # keep cleaning, report below
+                errors.append('%s%r: %r' % (getattr(fn, '__name__', fn),
+                                            args, exc))
+
+        for proc in self.procs:
+            if proc.poll() is None:
+                step(os.kill, proc.pid, signal.SIGKILL)
+        step(self.stop_service)
+        for proc in self.procs:
+            step(proc.wait, 10)
+            for stream in (proc.stdout, proc.stderr):
+                if stream:
+                    step(stream.close)
+        self.http.close()
+        namespaces = self.prefix_namespaces()
+        for _ in range(100):
+            victims = set()
+            for ns in namespaces:
+                victims |= {p for p in compute_netns.namespace_pids(ns)
+                            if alive(p)}
+            # Anything started from our temp dir in the host namespace
+            # (an agent between `ip netns exec` and its exec, say).
+            for entry in os.listdir('/proc'):
+                if entry.isdigit() and int(entry) != os.getpid() and \
+                        self.tmp in cmdline(int(entry)) and \
+                        alive(int(entry)):
+                    victims.add(int(entry))
+            if not victims:
+                break
+            kill_pids(victims)
+            time.sleep(0.05)
+        else:
+            errors.append('processes do not die: %s' % sorted(victims))
+        for ns in namespaces:
+            step(links.remove_namespace, ns)
+            compute_id = ns[len(self.prefix) + 1:]
+            step(shutil.rmtree, netns_agent.run_dir(compute_id), True)
+        for link in sorted(set(self.prefix_links()) | set(self.own_links)):
+            step(links.remove_link, link)
+        keep = os.environ.get('OAA_SCENARIO_LOGS')
+        if keep:
+            step(self.save_logs, os.path.join(keep, self.prefix))
+        step(shutil.rmtree, self.tmp, True)
+        left = self.prefix_namespaces() + self.prefix_links()
+        if left:
+            errors.append('left behind: %s' % left)
+        if errors:
+            raise AssertionError('clean-up of %s failed: %s'
+                                 % (self.prefix, errors))
+
+    def save_logs(self, dest):
+        """Copy the service's and the agents' logs to dest."""
+        for root, _, files in os.walk(self.tmp):
+            for name in files:
+                if name.endswith(('.log', '.out', '.conf', '.cfg')):
+                    rel = os.path.relpath(os.path.join(root, name), self.tmp)
+                    os.makedirs(os.path.dirname(os.path.join(dest, rel)),
+                                exist_ok=True)
+                    shutil.copy(os.path.join(root, name),
+                                os.path.join(dest, rel))
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc):
+        self.close()
