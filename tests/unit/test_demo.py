@@ -11,6 +11,8 @@ import pytest
 
 from octavia_aa.cmd import demo
 from octavia_aa.common import flavors
+from octavia_aa.demo import common
+from octavia_aa.demo import scripts
 from octavia_aa.network import subnets
 
 
@@ -23,29 +25,29 @@ def subnet(cidr='203.0.113.0/24', gateway='203.0.113.1',
 
 
 def test_addresses_below_the_allocation_range():
-    assert demo.Plan._free_addresses(subnet(), 3) == [
+    assert common.Plan._free_addresses(subnet(), 3) == [
         '203.0.113.5', '203.0.113.6', '203.0.113.7']
-    assert demo.Plan._free_addresses(
+    assert common.Plan._free_addresses(
         subnet(start='203.0.113.100'), 1) == ['203.0.113.5']
 
 
 def test_addresses_skip_the_gateway_and_fall_back():
     # Only .2-.5 lie below the range: .5, then from .2 up (not .3, the
     # gateway).
-    got = demo.Plan._free_addresses(
+    got = common.Plan._free_addresses(
         subnet(gateway='203.0.113.3', start='203.0.113.6'), 3)
     assert got == ['203.0.113.2', '203.0.113.4', '203.0.113.5']
     # No room below: above the range then.
-    got = demo.Plan._free_addresses(
+    got = common.Plan._free_addresses(
         subnet(start='203.0.113.2', end='203.0.113.250'), 2)
     assert got == ['203.0.113.251', '203.0.113.252']
-    with pytest.raises(demo.DemoError):
-        demo.Plan._free_addresses(
+    with pytest.raises(common.DemoError):
+        common.Plan._free_addresses(
             subnet(start='203.0.113.2', end='203.0.113.254'), 1)
 
 
 def test_flavor_is_valid_active_active():
-    data = flavors.parse_flavor_data(json.dumps(demo.FLAVOR_DATA))
+    data = flavors.parse_flavor_data(json.dumps(common.FLAVOR_DATA))
     settings = flavors.settings(data)
     assert settings.topology == 'ACTIVE_ACTIVE'
     assert (settings.desired_size, settings.min_size) == (3, 2)
@@ -68,7 +70,7 @@ def test_member_server_and_client_scripts():
         s.bind(('127.0.0.1', 0))
         port = s.getsockname()[1]
     server = subprocess.Popen(
-        [sys.executable, '-c', demo.MEMBER_SERVER, '127.0.0.1', str(port),
+        [sys.executable, '-c', scripts.MEMBER_SERVER, '127.0.0.1', str(port),
          'member9'], stdin=subprocess.DEVNULL)
     try:
         deadline = time.monotonic() + 10
@@ -80,7 +82,7 @@ def test_member_server_and_client_scripts():
                 assert time.monotonic() < deadline
                 time.sleep(0.05)
         out = subprocess.run(
-            [sys.executable, '-c', demo.CLIENT, '127.0.0.1', str(port), '5',
+            [sys.executable, '-c', scripts.CLIENT, '127.0.0.1', str(port), '5',
              '5'], capture_output=True, text=True, timeout=60, check=True)
         results = json.loads(out.stdout)
         assert results == [{'status': 200, 'member': 'member9',
@@ -95,6 +97,6 @@ def test_client_gives_up_after_warmup():
         s.bind(('127.0.0.1', 0))
         port = s.getsockname()[1]      # nobody listens there
     out = subprocess.run(
-        [sys.executable, '-c', demo.CLIENT, '127.0.0.1', str(port), '5',
+        [sys.executable, '-c', scripts.CLIENT, '127.0.0.1', str(port), '5',
          '0.5'], capture_output=True, text=True, timeout=60, check=True)
     assert 'ConnectionRefusedError' in json.loads(out.stdout)['warmup']
