@@ -183,6 +183,8 @@ def kill_amphora(dep, lb_id, settle=2.0, timeout=90):
             g[0] + g[1] - t_kill for r in result['connections']
             for g in r['gaps'] if g[0] <= t_kill + 1 and
             g[0] + g[1] >= t_kill]) * 1000),
+        # The narrower figure: until the last failed request.
+        'last_failure_ms': round((last_fail - t_kill) * 1000),
         'replaced_s': round(replaced_s, 2) if replaced_s else None,
         'workers': len(workers), 'workers_recovered': len(recovered),
         'failures_sample': sorted(fails)[:5],
