@@ -34,6 +34,20 @@ KEYS = {
 }
 
 
+# What may change in a flavor profile that load balancers use: the sizes
+# of their clusters (applied to them); anything else would leave existing
+# load balancers unlike the flavor they were made from.
+SIZE_KEYS = (c.FLAVOR_DESIRED_SIZE, c.FLAVOR_MIN_SIZE, c.FLAVOR_STANDBY_COUNT,
+             c.FLAVOR_COOLDOWN)
+
+
+def only_sizes_differ(old, new):
+    """True when two flavor_data dicts differ in SIZE_KEYS at most."""
+    def rest(data):
+        return {k: v for k, v in data.items() if k not in SIZE_KEYS}
+    return rest(old) == rest(new)
+
+
 @dataclasses.dataclass(frozen=True)
 class Settings:
     topology: str

@@ -323,6 +323,16 @@ class Cluster(IdMixin, TimestampMixin, Base):
     distributor: Mapped[Distributor | None] = orm.relationship(
         back_populates='clusters')
 
+    def cooldown_left(self):
+        """Seconds until this cluster may be resized again (0: now)."""
+        if self.last_resized_at is None:
+            return 0.0
+        ready = self.last_resized_at + datetime.timedelta(
+            seconds=self.cooldown)
+        now = datetime.datetime.now(datetime.timezone.utc).replace(
+            tzinfo=None)
+        return max(0.0, (ready - now).total_seconds())
+
 
 class Amphora(IdMixin, TimestampMixin, Base):
     __tablename__ = 'amphora'

@@ -1,6 +1,7 @@
 """The real `openstack loadbalancer` CLI (python-octaviaclient) drives
 octavia-aa-all end to end with the noop drivers."""
 import json
+import time
 
 
 def test_cli_round_trip(cli):
@@ -31,6 +32,21 @@ def test_cli_round_trip(cli):
     amps = cli.json('loadbalancer', 'amphora', 'list', '--loadbalancer',
                     'lb1')
     assert sorted(a['role'] for a in amps) == ['IN_CLUSTER'] * 3 + [
+        'IN_CLUSTER_STANDBY']
+
+    # New sizes in the profile resize the load balancers of its flavors.
+    cli.run('loadbalancer', 'flavorprofile', 'set', '--flavor-data',
+            json.dumps({'loadbalancer_topology': 'ACTIVE_ACTIVE',
+                        'cluster_desired_size': 4, 'cluster_min_size': 2}),
+            'aa-profile')
+    deadline = time.monotonic() + 60
+    while cli.json('loadbalancer', 'show', 'lb1')[
+            'provisioning_status'] != 'ACTIVE':
+        assert time.monotonic() < deadline, 'lb1 not resized'
+        time.sleep(0.5)
+    amps = cli.json('loadbalancer', 'amphora', 'list', '--loadbalancer',
+                    'lb1')
+    assert sorted(a['role'] for a in amps) == ['IN_CLUSTER'] * 4 + [
         'IN_CLUSTER_STANDBY']
 
     listener = cli.json('loadbalancer', 'listener', 'create', '--name',

@@ -84,8 +84,11 @@ def difference(session, lb, breaker=False):
         except ValueError:
             add = remove = ()
         # Replacements first: a failed amphora still counts as present
-        # here, and building for it twice would overshoot.
-        diff.resize = bool(add or remove) and not diff.failed
+        # here, and building for it twice would overshoot.  A size change
+        # (a flavor profile's new sizes) waits for the cooldown, like a
+        # resize through the API.
+        diff.resize = (bool(add or remove) and not diff.failed and
+                       not lb.cluster.cooldown_left())
     return diff
 
 

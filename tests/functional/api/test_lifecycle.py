@@ -1,5 +1,6 @@
 """Objects walk PENDING_* → ACTIVE through the real worker (noop drivers),
 writes on PENDING objects get 409, cascade delete leaves nothing."""
+import json
 import time
 
 import sqlalchemy as sa
@@ -205,6 +206,40 @@ def test_failover_and_resize(api, worker):
     helpers.wait_for(api, path, 'loadbalancer')
     assert len(api.get('/v2/octavia/amphorae?loadbalancer_id=%s'
                        % lb['id']).json['amphorae']) == 5
+
+
+def test_resize_through_the_flavor_profile(api, worker):
+    data = {'loadbalancer_topology': 'ACTIVE_ACTIVE',
+            'cluster_desired_size': 2, 'cluster_cooldown': 0}
+    flavor = helpers.flavor(api, data)
+    profile = '/v2/lbaas/flavorprofiles/' + flavor['flavor_profile_id']
+    lb = helpers.active_lb(api, flavor_id=flavor['id'])
+    other = helpers.active_lb(api, name='other')     # default topology
+
+    def amphorae(lb_id):
+        return sorted(a['role'] for a in api.get(
+            '/v2/octavia/amphorae?loadbalancer_id=%s' % lb_id).json[
+                'amphorae'])
+    assert amphorae(lb['id']) == ['IN_CLUSTER'] * 2 + ['IN_CLUSTER_STANDBY']
+    before = amphorae(other['id'])
+
+    # Only the sizes may change while a flavor uses the profile.
+    resp = api.put_json(profile, {'flavorprofile': {'flavor_data': json.dumps(
+        dict(data, distributor_affinity='SOURCE_IP'))}}, status=409)
+    assert 'cluster_desired_size' in resp.json['faultstring']
+    resp = api.put_json(profile, {'flavorprofile': {'flavor_data': json.dumps(
+        dict(data, cluster_min_size=4))}}, status=400)
+    assert 'cluster_min_size' in resp.json['faultstring']
+
+    api.put_json(profile, {'flavorprofile': {'flavor_data': json.dumps(
+        dict(data, cluster_desired_size=3, cluster_min_size=2))}})
+    got = helpers.wait_for(api, _lb_path(lb), 'loadbalancer')
+    assert got['provisioning_status'] == 'ACTIVE'
+    assert amphorae(lb['id']) == ['IN_CLUSTER'] * 3 + ['IN_CLUSTER_STANDBY']
+    cluster = api.get('/v2/octavia/clusters?loadbalancer_id=%s'
+                      % lb['id']).json['clusters'][0]
+    assert (cluster['desired_size'], cluster['min_size']) == (3, 2)
+    assert amphorae(other['id']) == before      # not made from the flavor
 
 
 def test_distributors_admin_resource(api, worker):

@@ -191,13 +191,13 @@ class ResourceController(rest.RestController):
                               self.spec.singular, 'PUT')
         with db_api.session_scope() as session:
             obj = self.find(session, obj_id, ctx, 'put')
-            self.update(session, ctx, obj, values)
+            extra = self.update(session, ctx, obj, values) or {}
             session.flush()
         with db_api.session_scope(readonly=True) as session:
             obj = self.find(session, obj_id)
             self.spec.prepare(session, [obj])
             result = self.spec.render(obj)
-        self._cast('update', obj, updates=_jsonable(values))
+        self._cast('update', obj, updates=_jsonable(values), **extra)
         return {self.spec.singular: result}
 
     @pecan.expose('json')

@@ -1,6 +1,5 @@
 """/v2/octavia/clusters (admin): the amphora clusters of ACTIVE_ACTIVE
 load balancers; PUT resizes one."""
-import datetime
 
 from sqlalchemy import orm
 
@@ -56,17 +55,13 @@ class ClustersController(base.ResourceController):
                 'desired_size (%d).' % (minimum, desired))
         resizing = desired != cluster.desired_size or values.get(
             'standby_count', cluster.standby_count) != cluster.standby_count
-        if resizing and cluster.last_resized_at is not None:
-            ready = cluster.last_resized_at + datetime.timedelta(
-                seconds=cluster.cooldown)
-            now = datetime.datetime.now(datetime.timezone.utc).replace(
-                tzinfo=None)
-            if now < ready:
-                raise exceptions.Conflict(
-                    'Cluster %s was resized at %s and is cooling down for '
-                    '%d more seconds.' % (cluster.id,
-                                          cluster.last_resized_at.isoformat(),
-                                          (ready - now).total_seconds()))
+        left = cluster.cooldown_left()
+        if resizing and left:
+            raise exceptions.Conflict(
+                'Cluster %s was resized at %s and is cooling down for '
+                '%d more seconds.' % (cluster.id,
+                                      cluster.last_resized_at.isoformat(),
+                                      left))
         locking.lock_load_balancer(session, cluster.load_balancer,
                                    listeners=False)
         locking.lock_object(session, cluster, 'Cluster',

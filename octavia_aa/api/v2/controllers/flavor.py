@@ -1,17 +1,22 @@
 """/v2/lbaas/flavors and /v2/lbaas/flavorprofiles: written at once, no
-worker involved."""
+worker involved, except that new cluster sizes in a used flavor profile
+resize the clusters of the load balancers made from it."""
 import json
 
 import pecan
 import sqlalchemy as sa
+from sqlalchemy import orm
 
 from octavia_aa.api import fields as f
 from octavia_aa.api.v2.controllers import base
 from octavia_aa.common import config
+from octavia_aa.common import constants as c
 from octavia_aa.common import exceptions
 from octavia_aa.common import flavors
 from octavia_aa.common import policy
+from octavia_aa.common import rpc
 from octavia_aa.db import models as m
+from octavia_aa import topology
 
 CONF = config.CONF
 
@@ -62,23 +67,74 @@ class FlavorProfilesController(SyncController):
     def update(self, session, ctx, profile, values):
         if 'provider_name' in values:
             _check_provider(values['provider_name'])
+        old = json.loads(profile.flavor_data)
+        new = old
         if 'flavor_data' in values:
-            values['flavor_data'] = json.dumps(
-                flavors.parse_flavor_data(values['flavor_data']))
-        self._refuse_if_used(session, profile)
+            new = flavors.parse_flavor_data(values['flavor_data'])
+            values['flavor_data'] = json.dumps(new)
+        resize = []
+        if values.get('provider_name', profile.provider_name) != \
+                profile.provider_name or not flavors.only_sizes_differ(
+                    old, new):
+            self._refuse_if_used(session, profile,
+                                 ' (only %s may change while it is used)'
+                                 % ', '.join(flavors.SIZE_KEYS))
+        elif new != old:
+            resize = _apply_sizes(session, profile.id, new)
         for key, value in values.items():
             setattr(profile, key, value)
+        return {'resize_clusters': resize}
+
+    def _cast(self, action, obj, resize_clusters=(), **kwargs):
+        for cluster_id in resize_clusters:
+            rpc.cast('resize_cluster', cluster_id=cluster_id)
 
     def remove(self, session, ctx, profile):
         self._refuse_if_used(session, profile)
         session.delete(profile)
 
-    def _refuse_if_used(self, session, profile):
+    def _refuse_if_used(self, session, profile, why=''):
         used = session.scalar(sa.select(m.Flavor.id).where(
             m.Flavor.flavor_profile_id == profile.id).limit(1))
         if used:
             raise exceptions.Conflict('Flavor profile %s is in use by flavor '
-                                      '%s.' % (profile.id, used))
+                                      '%s%s.' % (profile.id, used, why))
+
+
+def _apply_sizes(session, profile_id, data):
+    """New sizes of a flavor profile onto the clusters of every load
+    balancer made from it; returns the clusters to resize now (ACTIVE and
+    out of cooldown, locked here like a PUT on the cluster).  The cluster
+    manager resizes the others once they are ACTIVE and cooled down."""
+    sizes = flavors.settings(data)
+    clusters = session.scalars(
+        sa.select(m.Cluster).join(m.LoadBalancer).join(
+            m.Flavor, m.Flavor.id == m.LoadBalancer.flavor_id)
+        .where(m.Flavor.flavor_profile_id == profile_id,
+               m.LoadBalancer.provisioning_status != c.DELETED)
+        .options(orm.selectinload(m.Cluster.load_balancer)
+                 .selectinload(m.LoadBalancer.amphorae))).all()
+    now = []
+    for cluster in clusters:
+        cluster.desired_size = sizes.desired_size
+        cluster.min_size = sizes.min_size
+        cluster.standby_count = sizes.standby_count
+        cluster.cooldown = sizes.cooldown
+        lb = cluster.load_balancer
+        add, remove = topology.get(lb.topology).resize_plan(lb)
+        if not (add or remove) or cluster.cooldown_left():
+            continue
+        # Conditional: a load balancer some flow holds is left to the
+        # cluster manager rather than failing the whole change.
+        if session.execute(
+                sa.update(m.LoadBalancer)
+                .where(m.LoadBalancer.id == lb.id,
+                       m.LoadBalancer.provisioning_status == c.ACTIVE)
+                .values(provisioning_status=c.PENDING_UPDATE)
+                .execution_options(synchronize_session=False)).rowcount:
+            cluster.provisioning_status = c.PENDING_UPDATE
+            now.append(cluster.id)
+    return now
 
 
 class FlavorsController(SyncController):
