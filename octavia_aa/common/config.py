@@ -131,6 +131,13 @@ controller_worker_opts = [
     cfg.IntOpt('cluster_cooldown', default=60, min=0,
                help='Seconds between two resizes of one cluster, when the '
                     'flavor names no cluster_cooldown.'),
+    cfg.IntOpt('drain_timeout', default=10, min=0,
+               help='Seconds an amphora leaving its cluster (a smaller '
+                    'desired size) gets for its connections to end, after '
+                    'the distributor stopped sending it new ones and its '
+                    'HTTP listeners started to close keep-alive '
+                    'connections after each response; what is left is '
+                    'then cut. 0 removes it at once.'),
     cfg.StrOpt('distributor_affinity', default=c.AFFINITY_SOURCE_IP_PORT,
                choices=[(c.AFFINITY_SOURCE_IP_PORT,
                          'each flow (connection) is hashed on its source '

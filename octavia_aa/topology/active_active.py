@@ -101,6 +101,19 @@ class ActiveActive(base.Topology):
                 dist_tasks.DrainAmphora(prefix=prefix, inject=inject),
                 dist_tasks.UnregisterAmphora(prefix=prefix, inject=inject)]
 
+    def drain(self, amphora_ids):
+        atoms = []
+        for index, amphora_id in enumerate(amphora_ids):
+            inject = {'amphora_id': amphora_id}
+            atoms += [amp_tasks.MarkAmphoraPendingDelete(
+                prefix='drain%d' % index, inject=inject),
+                dist_tasks.DrainAmphora(prefix='drain%d' % index,
+                                        inject=inject)]
+        if amphora_ids:
+            atoms.append(amp_tasks.DrainConnections(
+                inject={'amphora_ids': list(amphora_ids)}))
+        return atoms
+
     def roll_up(self, lb, online):
         cluster = _cluster(lb)
         if len(online) >= self.expected_amphorae(lb):

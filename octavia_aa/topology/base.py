@@ -52,6 +52,11 @@ class Topology(metaclass=abc.ABCMeta):
         """Atoms that take a still-working amphora out of service."""
         return []
 
+    def drain(self, amphora_ids):
+        """Atoms that let serving amphorae's connections end before
+        remove() takes them out (a smaller cluster)."""
+        return []
+
     @abc.abstractmethod
     def expected_amphorae(self, lb):
         """How many amphorae the load balancer should have."""

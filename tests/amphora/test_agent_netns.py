@@ -271,3 +271,72 @@ def test_supervisor_restarts_a_dead_agent(pushed):
     assert bed.amp_driver.wait_for_agent(bed.amp)['id'] == bed.amp.id
     # HAProxy kept serving all along: it does not belong to the agent.
     assert curl(bed) is not None
+
+
+# In the client namespace: one keep-alive connection, a request, then
+# (once the flag file exists) a second one; JSON of what it saw.
+KEEPALIVE = r'''
+import json, os, socket, sys, time
+vip, flag = sys.argv[1], sys.argv[2]
+def ask(s):
+    s.sendall(b'GET / HTTP/1.1\r\nHost: vip\r\n\r\n')
+    data = b''
+    while b'\r\n\r\n' not in data:
+        data += s.recv(65536)
+    head, body = data.split(b'\r\n\r\n', 1)
+    length = int([l.split(b':')[1] for l in head.split(b'\r\n')
+                  if l.lower().startswith(b'content-length')][0])
+    while len(body) < length:
+        body += s.recv(65536)
+    return head.decode().lower()
+s = socket.create_connection((vip, 80), timeout=5)
+first = ask(s)
+open(flag + '.ready', 'w').close()
+while not os.path.exists(flag):
+    time.sleep(0.02)
+second = ask(s)
+s.settimeout(2)
+try:
+    closed = s.recv(1) == b''
+except socket.timeout:
+    closed = False
+print(json.dumps({'first': first, 'second': second, 'closed': closed}))
+'''
+
+
+def test_drain_closes_keepalive_connections_after_their_response(
+        pushed, tmp_path):
+    bed = pushed
+    cfg = lb_config(bed)
+    # As an ACTIVE_ACTIVE amphora is configured (a distributor probe).
+    cfg['load_balancer']['topology'] = 'ACTIVE_ACTIVE'
+    bed.amp_driver.update_config(bed.amp, cfg, peers=[])
+    listener = samples.listener(1)['id']
+    flag = str(tmp_path / 'go')
+    client = bed.spawn(bed.client_ns, [sys.executable, '-c', KEEPALIVE,
+                                       bedmod.VIP, flag],
+                       stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                       text=True)
+    try:
+        bedmod.wait_for(lambda: os.path.exists(flag + '.ready'),
+                        what='first answer on the keep-alive connection')
+        stats = bed.amp_driver.get_stats(bed.amp)
+        assert stats[listener]['active_connections'] == 1, stats
+        assert bed.amp_driver.drain(bed.amp)['message'] == 'draining'
+        bed.amp_driver.drain(bed.amp)                       # idempotent
+        open(flag, 'w').close()
+        out, err = client.communicate(timeout=30)
+    finally:
+        if client.poll() is None:
+            client.kill()
+    seen = json.loads(out)
+    assert 'connection: close' not in seen['first'], seen
+    assert seen['second'].startswith('http/1.1 200'), seen
+    assert 'connection: close' in seen['second'], seen
+    assert seen['closed'], seen
+    bedmod.wait_for(lambda: bed.amp_driver.get_stats(bed.amp)[listener][
+        'active_connections'] == 0, what='no connection left')
+    # Still listening: a connection the distributor pinned here is served.
+    assert curl(bed) is not None
+    # Back to an ordinary configuration for whatever runs next.
+    bed.amp_driver.update_config(bed.amp, lb_config(bed))

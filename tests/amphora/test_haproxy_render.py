@@ -14,11 +14,16 @@ from tests.amphora import tlsutil
 GOLDEN = os.path.join(os.path.dirname(__file__), 'golden')
 CASES = dict(samples.CASES)
 CASES['active_active_peers'] = samples.ACTIVE_ACTIVE
+CASES['active_active_http'] = samples.CASES['http_round_robin']
 
 
 def _render(name):
-    if name == 'active_active_peers':
-        return render.render_config(CASES[name], samples.AMP, samples.PEERS)
+    if name.startswith('active_active'):
+        # As an ACTIVE_ACTIVE amphora gets it: the probe frontend, and
+        # HTTP frontends that can be drained.
+        peers = samples.PEERS if name == 'active_active_peers' else ()
+        return render.render_config(CASES[name], samples.AMP, peers,
+                                    probe=('192.0.2.200', 9441))
     return render.render_config(CASES[name], samples.AMP)
 
 
@@ -26,6 +31,7 @@ def _render(name):
 def lb_dir(tmp_path_factory):
     d = tmp_path_factory.mktemp('lb')
     tlsutil.write_server_pems(d / 'certs', ['www', 'api'])
+    (d / 'drain.acl').write_text('')     # made by the agent
     return d
 
 

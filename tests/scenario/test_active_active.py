@@ -99,9 +99,12 @@ def test_d_resize_under_load(dep, lb):
     assert res['cluster']['desired_size'] == 2
     assert len(res['survivors']) == 3          # 2 + the standby
     assert res['survivor_connections'] > 0, res
-    # No failed request on a connection whose amphora stayed; removed
-    # amphorae may drain theirs (counted apart).
+    # No failed request on a connection whose amphora stayed; and the
+    # removed amphorae were drained: their HTTP keep-alive connections
+    # were closed after a response, not cut (nothing to retry).
     assert res['failed_on_survivors'] == 0, res['stats']
+    assert res['failed_on_removed'] == 0, res['stats']
+    assert res['retried_on_removed'] == 0, res['stats']
     assert res['workers_recovered'] == res['workers'], res
     amps = dep.cli.json('loadbalancer', 'amphora', 'list', '--loadbalancer',
                         lb['name'])

@@ -58,3 +58,8 @@ class AmphoraDriver(metaclass=abc.ABCMeta):
     def delete_config(self, amphora, load_balancer_id):
         """Stop and remove the load balancer's HAProxy (idempotent)."""
         raise NotImplementedError
+
+    def drain(self, amphora):
+        """Before the amphora leaves its cluster: every HTTP keep-alive
+        connection closes after its next response (idempotent)."""
+        raise NotImplementedError

@@ -53,6 +53,9 @@ class NoopAmphoraDriver(base.AmphoraDriver):
             entry.setdefault('networks', []).append(
                 {'port': dict(port), 'subnet_cidr': subnet_cidr})
 
+    def drain(self, amphora):
+        self._set(amphora, drained=True)
+
     def delete_config(self, amphora, load_balancer_id):
         with self._lock:
             self.state.get(amphora.id, {}).pop('config', None)

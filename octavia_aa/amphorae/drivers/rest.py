@@ -151,6 +151,10 @@ class RestAmphoraDriver(base.AmphoraDriver):
         lb_id = amphora.load_balancer_id
         return self._call('PUT', amphora, 'loadbalancers/%s/reload' % lb_id)
 
+    def drain(self, amphora):
+        lb_id = amphora.load_balancer_id
+        return self._call('PUT', amphora, 'loadbalancers/%s/drain' % lb_id)
+
     def get_stats(self, amphora):
         return self._call('GET', amphora, 'stats')['listeners']
 

@@ -55,9 +55,16 @@ def test_resize_up_then_down(worker):
     assert (lb.provisioning_status, lb.operating_status) == (c.ACTIVE,
                                                              c.ONLINE)
 
+    before = {a.id for a in h.amphorae(lb_id)}
     resize(worker, lb_id, 1)
     assert roles(lb_id) == [c.ROLE_IN_CLUSTER, c.ROLE_IN_CLUSTER_STANDBY]
     assert_registered_exactly(lb_id)
+    # Those that left were drained first, those that stay were not.
+    state = drivers.get('amphora').state
+    gone = before - {a.id for a in h.amphorae(lb_id)}
+    assert len(gone) == 3
+    assert all(state[a].get('drained') for a in gone)
+    assert not any(state[a.id].get('drained') for a in h.amphorae(lb_id))
     # The oldest amphorae stay, the newest go; their addresses are freed.
     assert {a.id for a in h.amphorae(lb_id)} <= first
     assert len([o for o in h.ipam_owners() if o.startswith('amphora:')]) == 2

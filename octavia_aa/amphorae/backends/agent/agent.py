@@ -94,7 +94,7 @@ class Agent:
 
     def action(self, lb_id, action):
         lb = self.registry.get(lb_id)
-        if action not in ('start', 'stop', 'reload', 'restart'):
+        if action not in ('start', 'stop', 'reload', 'restart', 'drain'):
             raise errors.BadRequest('unknown action %s' % action)
         with self.lock:
             if action == 'restart':

@@ -8,6 +8,7 @@
     PUT    /v1/loadbalancers/{lb}/haproxy         validate, install, reload
                                                   (?apply=false: store only)
     PUT    /v1/loadbalancers/{lb}/{action}        start|stop|reload|restart
+                                                  |drain (keep-alive closes)
     DELETE /v1/loadbalancers/{lb}                 stop and remove
     PUT|GET|DELETE /v1/loadbalancers/{lb}/certificates/{name}
     GET    /v1/listeners | /v1/stats

@@ -59,6 +59,10 @@ def query(sock_path, command, timeout=5.0):
     return b''.join(chunks).decode(errors='replace')
 
 
+# Every client address matches: all connections are drained.
+DRAIN_ALL = ('0.0.0.0/0', '::/0')
+
+
 class LoadBalancer:
 
     def __init__(self, base, lb_id, opts):
@@ -75,6 +79,9 @@ class LoadBalancer:
             self.dir.encode()).hexdigest()[:16])
         self.master_sock = os.path.join(self.link, 'master.sock')
         self.stats_sock = os.path.join(self.link, 'stats.sock')
+        # As the configuration names it: the runtime API finds a pattern
+        # file by that name.
+        self.drain_acl = os.path.join(self.link, 'drain.acl')
 
     # -- files ---------------------------------------------------------
     def exists(self):
@@ -96,6 +103,10 @@ class LoadBalancer:
         ping = os.path.join(self.dir, 'ping-check.sh')
         if not os.path.exists(ping):
             _write(ping, PING_CHECK, 0o755)
+        # HAProxy refuses a configuration whose pattern file is missing.
+        acl = os.path.join(self.dir, 'drain.acl')
+        if not os.path.exists(acl):
+            _write(acl, '')
 
     def _args(self, cfg):
         return [self.opts.haproxy, '-f', self.agent_cfg, '-f', cfg]
@@ -234,6 +245,22 @@ class LoadBalancer:
         for path in (self.pidfile, self.master_sock, self.stats_sock):
             _unlink(path)
         return {'message': 'stopped'}
+
+    def drain(self):
+        """Close every HTTP keep-alive connection after its next
+        response, without a reload: the runtime API changes the running
+        processes, the file a later reload or restart."""
+        self._prepare()
+        _write(os.path.join(self.dir, 'drain.acl'), ''.join(
+            '%s\n' % net for net in DRAIN_ALL))
+        if self.running():
+            for net in DRAIN_ALL:
+                answer = query(self.stats_sock, 'add acl %s %s'
+                               % (self.drain_acl, net)).strip()
+                if answer:
+                    raise errors.ApiError('HAProxy refused to drain',
+                                          haproxy_output=answer)
+        return {'message': 'draining'}
 
     def delete(self):
         self.stop()

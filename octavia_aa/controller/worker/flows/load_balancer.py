@@ -75,6 +75,8 @@ def resize(topology_name, cluster_id, add_roles, remove_ids):
     if add_roles:
         flow.add(amp_flows.build_many(add_roles, prefix='add'),
                  *strategy.hold_vip('grow'))
+    # All at once: the leaving amphorae drain together, then go.
+    flow.add(*strategy.drain(remove_ids))
     for index, amphora_id in enumerate(remove_ids):
         prefix = 'rm%d' % index
         flow.add(*strategy.remove(prefix, amphora_id))

@@ -4,6 +4,9 @@ Pushes go to every ALLOCATED amphora of the load balancer: one being built
 is not ALLOCATED until it is finished, one being replaced or removed is
 PENDING_DELETE, so neither gets half a configuration.
 """
+import logging
+import time
+
 import sqlalchemy as sa
 
 from octavia_aa.common import config
@@ -15,6 +18,8 @@ from octavia_aa.controller.worker.tasks import network
 from octavia_aa.db import api as db_api
 from octavia_aa.db import models
 
+CONF = config.CONF
+LOG = logging.getLogger(__name__)
 VRRP_PRIORITY = {c.ROLE_MASTER: 200, c.ROLE_BACKUP: 100}
 
 
@@ -70,6 +75,53 @@ class FinalizeAmphora(base.Task):
         driver.finalize(amp)
         with db_api.session_scope() as session:
             session.get(models.Amphora, amphora_id).status = c.ALLOCATED
+
+
+class DrainConnections(base.Task):
+    """Amphorae about to leave the cluster, to which the distributor
+    already sends no new flow: their HTTP keep-alive connections close
+    after the next response (clients come back on the amphorae that
+    stay), and their connections get [controller_worker] drain_timeout
+    seconds to end.  An amphora that cannot be asked is not waited for."""
+
+    POLL = 0.25
+
+    def execute(self, load_balancer_id, amphora_ids):
+        driver = drivers.get('amphora')
+        with db_api.session_scope() as session:
+            lb = session.get(models.LoadBalancer, load_balancer_id)
+            listeners = {lst.id for lst in lb.listeners}
+            amps = [session.get(models.Amphora, i) for i in amphora_ids]
+        waiting = []
+        for amp in amps:
+            if amp is None:
+                continue
+            try:
+                driver.drain(amp)
+                waiting.append(amp)
+            except Exception as exc:
+                LOG.warning('Amphora %s cannot be drained (%s): removing '
+                            'it at once', amp.id, exc)
+        deadline = time.monotonic() + CONF.controller_worker.drain_timeout
+        while waiting:
+            waiting = [a for a in waiting if self._busy(driver, a, listeners)]
+            if not waiting or time.monotonic() >= deadline:
+                break
+            time.sleep(self.POLL)
+        if waiting:
+            LOG.info('Load balancer %s: connections left on %s after %ss '
+                     'are cut', load_balancer_id,
+                     ', '.join(a.id for a in waiting),
+                     CONF.controller_worker.drain_timeout)
+
+    @staticmethod
+    def _busy(driver, amp, listeners):
+        try:
+            stats = driver.get_stats(amp)
+        except Exception:
+            return False        # gone: nothing left to wait for
+        return any(s.get('active_connections') for lid, s in stats.items()
+                   if lid in listeners)
 
 
 class DeleteAmphoraRows(base.Task):
