@@ -101,17 +101,17 @@ class ActiveActive(base.Topology):
                 dist_tasks.DrainAmphora(prefix=prefix, inject=inject),
                 dist_tasks.UnregisterAmphora(prefix=prefix, inject=inject)]
 
-    def drain(self, amphora_ids):
+    def drain(self, amphora_ids, prefix='drain'):
         atoms = []
         for index, amphora_id in enumerate(amphora_ids):
             inject = {'amphora_id': amphora_id}
             atoms += [amp_tasks.MarkAmphoraPendingDelete(
-                prefix='drain%d' % index, inject=inject),
-                dist_tasks.DrainAmphora(prefix='drain%d' % index,
+                prefix='%s%d' % (prefix, index), inject=inject),
+                dist_tasks.DrainAmphora(prefix='%s%d' % (prefix, index),
                                         inject=inject)]
         if amphora_ids:
             atoms.append(amp_tasks.DrainConnections(
-                inject={'amphora_ids': list(amphora_ids)}))
+                prefix=prefix, inject={'amphora_ids': list(amphora_ids)}))
         return atoms
 
     def roll_up(self, lb, online):

@@ -52,9 +52,9 @@ class Topology(metaclass=abc.ABCMeta):
         """Atoms that take a still-working amphora out of service."""
         return []
 
-    def drain(self, amphora_ids):
+    def drain(self, amphora_ids, prefix='drain'):
         """Atoms that let serving amphorae's connections end before
-        remove() takes them out (a smaller cluster)."""
+        they are taken out (a smaller cluster, a rolling failover)."""
         return []
 
     @abc.abstractmethod

@@ -8,8 +8,9 @@ deployment (tests/scenario/deployment.py: random name prefix, its own
 management /28, client and member namespaces), then through the real
 openstack CLI: creates a 3+1 load balancer, measures requests per second
 through the VIP from 24 client addresses, kills one IN_CLUSTER amphora
-under keep-alive load, resizes 3->5->2 under load, kills the MASTER
-distributor under load, deletes the load balancer with --cascade and
+under keep-alive load, resizes 3->5->2 under load, fails the load
+balancer over (rolling) under load, kills the MASTER distributor under
+load, deletes the load balancer with --cascade and
 counts what is left.  Everything is removed
 at the end.  The last line printed is one JSON object with the figures.
 
@@ -106,6 +107,14 @@ def main():
         result['resize_failed_requests'] = resize['failed_on_survivors']
         result['resize_drained_failed_requests'] = resize['failed_on_removed']
         result['resize_total_requests'] = resize['total_requests']
+
+        rolling = steps.failover_lb(dep, lb['id'])
+        log('rolling failover', {k: v for k, v in rolling.items()
+                                 if k != 'stats'})
+        result['lb_failover_s'] = rolling['seconds']
+        result['lb_failover_failed_requests'] = rolling['failed_requests']
+        result['lb_failover_retried_requests'] = rolling['retried_requests']
+        result['lb_failover_total_requests'] = rolling['total_requests']
 
         master = steps.kill_master_distributor(dep, lb['id'])
         log('master distributor kill', master)

@@ -250,6 +250,39 @@ def resize(dep, lb_id, sizes=(5, 2), settle=2.0, timeout=120):
     }
 
 
+def failover_lb(dep, lb_id, settle=2.0, timeout=300):
+    """A rolling load-balancer failover (the real CLI, --wait) under
+    keep-alive load: every amphora is replaced, one after the other."""
+    steady(dep, lb_id)
+    before = {a['id'] for a in live(dep.amphorae(lb_id))}
+    load = dep.load()
+    try:
+        load.wait_ready()
+        time.sleep(settle)
+        t = time.monotonic()
+        dep.cli.run('loadbalancer', 'failover', '--wait', lb_id,
+                    timeout=timeout)
+        seconds = round(time.monotonic() - t, 2)
+        log('rolling failover in %.1f s' % seconds)
+        time.sleep(settle)
+    finally:
+        result = load.stop()
+    stats = D.by_amphora(result)
+    after = {a['id'] for a in live(dep.amphorae(lb_id))}
+    last_change = result['ended'] - settle
+    return {
+        'seconds': seconds, 'replaced': len(before - after),
+        'kept': len(before & after), 'stats': stats,
+        'failed_requests': sum(s['failed'] for s in stats.values()),
+        'retried_requests': sum(s['retried'] for s in stats.values()),
+        'total_requests': sum(s['ok'] + s['failed']
+                              for s in stats.values()),
+        'workers': len({r['worker'] for r in result['connections']}),
+        'workers_recovered': len({r['worker'] for r in result['connections']
+                                  if r['last'] and r['last'] > last_change}),
+    }
+
+
 def kill_master_distributor(dep, lb_id, run_for=8.0, settle=2.0,
                             revive=True, timeout=90):
     """Kill the MASTER distributor (every process of its namespace, its

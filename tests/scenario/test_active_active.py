@@ -115,6 +115,18 @@ def test_d_resize_under_load(dep, lb):
     assert len(res['peers']) == 2, res
 
 
+def test_d_rolling_failover_under_load(dep, lb):
+    res = steps.failover_lb(dep, lb['id'])
+    steps.log({k: v for k, v in res.items() if k != 'stats'})
+    assert (res['replaced'], res['kept']) == (3, 0), res
+    # Each amphora drained before it went: nothing failed, nothing had
+    # to be retried, every connection is served again at the end.
+    assert res['failed_requests'] == 0, res['stats']
+    assert res['retried_requests'] == 0, res['stats']
+    assert res['workers_recovered'] == res['workers'], res
+    steps.wait_lb(dep, lb['id'], check=steps.cluster_is(2), timeout=60)
+
+
 def test_e_kill_master_distributor_under_load(dep, lb):
     res = steps.kill_master_distributor(dep, lb['id'])
     steps.log(res)

@@ -146,8 +146,10 @@ class ControllerWorker:
             strategy = topology.get(lb.topology)
             live = [a for a in lb.amphorae
                     if a.status in (c.ALLOCATED, c.ERROR)]
+            # A working amphora drains before it goes, a broken one not.
             return lb.topology, [
-                [a.id, a.role, strategy.replacement_role(lb, a)]
+                [a.id, a.role, strategy.replacement_role(lb, a),
+                 a.status == c.ALLOCATED]
                 for a in strategy.failover_order(live)]
         planned = self._planned(load_balancer_id, plan)
         if planned is None:

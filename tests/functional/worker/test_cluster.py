@@ -113,6 +113,8 @@ def test_failover_of_active_amphora_promotes_standby(worker):
         c.ROLE_IN_CLUSTER_STANDBY]
     assert_registered_exactly(lb_id)
     assert not [o for o in h.ipam_owners() if failed.id in o]
+    # A failed amphora is not waited for.
+    assert not drivers.get('amphora').state[failed.id].get('drained')
     lb = h.get(models.LoadBalancer, lb_id)
     assert (lb.provisioning_status, lb.operating_status) == (c.ACTIVE,
                                                              c.ONLINE)
@@ -139,6 +141,10 @@ def test_rolling_load_balancer_failover(worker):
     worker.failover_load_balancer(lb_id)
     after = h.amphorae(lb_id)
     assert before.isdisjoint(a.id for a in after)
+    # Every one replaced still worked: each was drained before it went.
+    state = drivers.get('amphora').state
+    assert all(state[a].get('drained') for a in before)
+    assert not any(state[a.id].get('drained') for a in after)
     assert roles(lb_id) == [c.ROLE_IN_CLUSTER] * 2 + [
         c.ROLE_IN_CLUSTER_STANDBY]
     assert_registered_exactly(lb_id)

@@ -41,10 +41,12 @@ def delete(prefix, amphora_id):
     return flow
 
 
-def replace(strategy, prefix, failed_id, failed_role, new_role):
+def replace(strategy, prefix, failed_id, failed_role, new_role,
+            drain=False):
     """Build the replacement first, let it join, then let the failed one
     leave and delete it: the load balancer never has fewer amphorae
-    serving than before the failover started."""
+    serving than before the failover started.  drain: the one replaced
+    still works (a rolling failover), so its connections may end first."""
     inject = {'amphora_id': failed_id}
     flow = linear_flow.Flow('%s-replace' % prefix)
     flow.add(lifecycle.AmphoraToErrorOnRevert(prefix=prefix, inject=inject),
@@ -52,6 +54,8 @@ def replace(strategy, prefix, failed_id, failed_role, new_role):
                                                 inject=inject))
     new_flow, new_key = build(prefix + '-new', new_role)
     flow.add(new_flow)
+    if drain:
+        flow.add(*strategy.drain([failed_id], prefix=prefix + '-drain'))
     flow.add(*strategy.join(prefix + '-join', new_key, failed_role,
                             failed_id))
     flow.add(amp_tasks.AmphoraeUpdateConfig(prefix=prefix))

@@ -48,7 +48,8 @@ def delete(topology_name, amphora_ids):
 
 
 def failover(topology_name, step, finish=True):
-    """Replace one amphora; step: [failed_id, failed_role, new_role].
+    """Replace one amphora; step: [failed_id, failed_role, new_role] and
+    optionally whether to drain it first (it still works).
 
     A rolling load-balancer failover runs one such flow per amphora, in
     the topology's order, so a failure reverts only the replacement in
@@ -56,11 +57,12 @@ def failover(topology_name, step, finish=True):
     unlocks the load balancer.
     """
     strategy = topology.get(topology_name)
-    failed_id, failed_role, new_role = step
+    failed_id, failed_role, new_role = step[:3]
+    drain = bool(step[3:4] and step[3])
     flow = linear_flow.Flow('failover-amphora')
     flow.add(lifecycle.LoadBalancerToErrorOnRevert(),
              amp_flows.replace(strategy, 'fo', failed_id, failed_role,
-                               new_role))
+                               new_role, drain=drain))
     if finish:
         flow.add(db_tasks.MarkLoadBalancerActive())
     return flow
