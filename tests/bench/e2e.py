@@ -17,7 +17,7 @@ at the end.  The last line printed is one JSON object with the figures.
 Measured on the shared 2-vCPU dev machine (three runs): distributors
 ACTIVE 2.1-2.7 s after start; create_to_active 3.8-7.5 s (3+1
 amphorae; 3.86 s on 2026-11-22); 300 requests all answered by the 3
-IN_CLUSTER amphorae; rps_via_vip 5.0-6.9k (24 keep-alive connections, no
+IN_CLUSTER amphorae; rps_via_vip 4.9-6.9k (24 keep-alive connections, no
 pause; the Python load generator and the three Python member servers
 share the two cores with everything else, so this is a floor); amphora
 kill under 24 keep-alive connections (~500 rps): 0-3 failed of 3.4-4.9k
@@ -27,9 +27,11 @@ victim's slots within ~0.4 s (LB DEGRADED at 0.44 s), but a client that
 reconnected at once had its SYN swallowed by the dead amphora and
 retries it after Linux's initial 1 s RTO, so kill_restore_ms is ~1.05-
 1.1 s while kill_last_failure_ms is a few ms; replaced (LB ONLINE again
-with a new standby) in 3.3-6.5 s; resize 3->5->2 in 4.2-6.0 s + 1.5-2.7
-s with 0 failed requests; MASTER distributor kill: 0 failed, ~470 ms
-pause; delete 3.8 s, leaked_after_delete 0.
+with a new standby) in 3.1-6.5 s; resize 3->5->2 in 3.6-6.0 s + 1.5-2.7
+s with 0 failed requests, and since the leaving amphorae are drained 0
+retried either; rolling load-balancer failover (3 amphorae) in 9.8-12.9
+s, 0 failed and 0 retried of ~6.5-7.9k requests; MASTER distributor
+kill: 0 failed, ~470 ms pause; delete 3.8 s, leaked_after_delete 0.
 """
 import argparse
 import json
