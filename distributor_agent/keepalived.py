@@ -15,21 +15,14 @@ import subprocess
 import threading
 import time
 
+from octavia_aa.common import procs
+
 LOG = logging.getLogger(__name__)
 
 NOTIFY = '''#!/bin/sh
 # Written by the distributor agent: record the VRRP state keepalived sets.
 echo "$3" > "%s.tmp" && mv "%s.tmp" "%s"
 '''
-
-
-def _alive(pid):
-    try:
-        with open('/proc/%d/stat' % pid) as f:
-            # state field follows the parenthesised command name
-            return f.read().rsplit(')', 1)[1].split()[0] not in ('Z', 'X')
-    except (OSError, IndexError):
-        return False
 
 
 def _cmdline(pid):
@@ -185,12 +178,12 @@ class Supervisor(threading.Thread):
     def _parent_alive(self):
         if self.proc is not None:
             return self.proc.poll() is None
-        return self.pid is not None and _alive(self.pid)
+        return self.pid is not None and procs.alive(self.pid)
 
     def _ours(self, pid):
         # A stale pid file may name a recycled pid: check it is our
         # keepalived (the VRRP child has the parent's command line).
-        return bool(pid) and _alive(pid) and \
+        return bool(pid) and procs.alive(pid) and \
             self.conf_path.encode() in _cmdline(pid)
 
     def _vrrp_alive(self):

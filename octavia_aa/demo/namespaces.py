@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 
+from octavia_aa.common import procs
 from octavia_aa.demo import common
 from octavia_aa.demo import scripts
 
@@ -48,14 +49,6 @@ def make_namespace(plan, ns, veth, subnet, addresses):
         ns, bridge, subnet.name, ', '.join(addresses)))
 
 
-def _starttime(pid):
-    try:
-        with open('/proc/%d/stat' % pid) as f:
-            return f.read().rsplit(') ', 1)[1].split()[19]
-    except (OSError, IndexError):
-        return None
-
-
 def _read_pids(plan):
     try:
         with open(plan.pid_file) as f:
@@ -67,7 +60,7 @@ def _read_pids(plan):
 def start_members(plan):
     os.makedirs(plan.state_dir, exist_ok=True)
     running = {entry['ip'] for entry in _read_pids(plan)
-               if _starttime(entry['pid']) == entry['start']}
+               if procs.start_time(entry['pid']) == entry['start']}
     with open(plan.pid_file, 'a') as pids:
         for name, ip in zip(common.MEMBERS, plan.member_ips):
             if ip in running:
@@ -83,7 +76,7 @@ def start_members(plan):
             # `ip netns exec` execs python in place: same PID.
             start = None
             for _ in range(50):
-                start = _starttime(proc.pid)
+                start = procs.start_time(proc.pid)
                 if start:
                     break
                 time.sleep(0.01)
@@ -99,23 +92,17 @@ def start_members(plan):
 
 def stop_members(plan):
     entries = [e for e in _read_pids(plan)
-               if e.get('start') and _starttime(e['pid']) == e['start']]
+               if e.get('start') and procs.start_time(e['pid']) == e['start']]
     for entry in entries:
         common.say('  kill %d (%s)' % (entry['pid'], entry['name']))
-        try:
-            os.kill(entry['pid'], signal.SIGTERM)
-        except ProcessLookupError:
-            pass
+        procs.signal(entry['pid'], signal.SIGTERM)
     deadline = time.monotonic() + 5
     for entry in entries:
-        while (_starttime(entry['pid']) == entry['start']
+        while (procs.start_time(entry['pid']) == entry['start']
                and time.monotonic() < deadline):
             time.sleep(0.05)
-        if _starttime(entry['pid']) == entry['start']:
-            try:
-                os.kill(entry['pid'], signal.SIGKILL)
-            except ProcessLookupError:
-                pass
+        if procs.start_time(entry['pid']) == entry['start']:
+            procs.signal(entry['pid'], signal.SIGKILL)
     try:
         os.unlink(plan.pid_file)
     except FileNotFoundError:

@@ -10,6 +10,7 @@ import pytest
 import sqlalchemy as sa
 
 from octavia_aa.common import config
+from octavia_aa.common import procs
 from octavia_aa.compute.drivers import netns as compute_netns
 from octavia_aa.db import api as db_api
 from octavia_aa.db import models
@@ -37,7 +38,7 @@ def _gone(bed, compute_id, pids):
     ns = bed.compute._namespace(compute_id)
     assert not links.namespace_exists(ns)
     assert not os.path.exists(bed.compute._dir(compute_id))
-    assert not [p for p in pids if compute_netns._alive(p)]
+    assert not [p for p in pids if procs.alive(p)]
     assert _ipam_rows('mgmt:' + compute_id) == []
     assert bed.compute.status(compute_id) == 'DELETED'
 

@@ -36,6 +36,7 @@ import time
 import requests
 import sqlalchemy as sa
 
+from octavia_aa.common import procs
 from octavia_aa.compute.drivers import netns as compute_netns
 from octavia_aa.compute.drivers import netns_agent
 from octavia_aa.network.drivers import netns_links as links
@@ -83,14 +84,6 @@ def cmdline(pid):
             return f.read().replace(b'\0', b' ').decode(errors='replace')
     except OSError:
         return ''
-
-
-def alive(pid):
-    try:
-        with open('/proc/%d/stat' % pid) as f:
-            return f.read().rsplit(') ', 1)[-1][:1] not in ('Z', 'X')
-    except OSError:
-        return False
 
 
 def kill_pids(pids, sig=signal.SIGKILL):
@@ -603,7 +596,8 @@ class Deployment:
                 continue
             pid = int(entry)
             cmd = cmdline(pid)
-            if self.tmp not in cmd or not alive(pid) or pid == os.getpid():
+            if (self.tmp not in cmd or not procs.alive(pid) or
+                    pid == os.getpid()):
                 continue
             # The service's own processes live in the host namespace;
             # anything of ours elsewhere (a namespace already unlinked
@@ -665,13 +659,13 @@ class Deployment:
             victims = set()
             for ns in namespaces:
                 victims |= {p for p in compute_netns.namespace_pids(ns)
-                            if alive(p)}
+                            if procs.alive(p)}
             # Anything started from our temp dir in the host namespace
             # (an agent between `ip netns exec` and its exec, say).
             for entry in os.listdir('/proc'):
                 if entry.isdigit() and int(entry) != os.getpid() and \
                         self.tmp in cmdline(int(entry)) and \
-                        alive(int(entry)):
+                        procs.alive(int(entry)):
                     victims.add(int(entry))
             if not victims:
                 break

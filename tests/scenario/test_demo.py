@@ -12,6 +12,7 @@ import sys
 
 import pytest
 
+from octavia_aa.common import procs
 from tests.scenario import deployment as D
 
 pytestmark = [
@@ -91,7 +92,7 @@ def test_demo_and_cleanup(dep):
 
     # The member servers outlive the demo: a curl from the client works.
     pids = demo_pids(dep)
-    assert len(pids) == 3 and all(D.alive(p) for p in pids), pids
+    assert len(pids) == 3 and all(procs.alive(p) for p in pids), pids
     for ns in names:
         assert ns in dep.prefix_namespaces()
     answer = D.sh('curl', '-s', '--max-time', '5',
@@ -132,7 +133,7 @@ def test_demo_and_cleanup(dep):
     assert dep.cli.json('loadbalancer', 'flavorprofile', 'list') == []
     for ns in names:
         assert ns not in dep.prefix_namespaces()
-    assert not any(D.alive(p) for p in pids), pids
+    assert not any(procs.alive(p) for p in pids), pids
     assert not os.path.exists(os.path.join(dep.state, 'demo',
                                            'members.pids'))
     leaks = dep.leaks(lb['id'], lb['vip_address'])

@@ -26,6 +26,7 @@ import time
 from octavia_aa.amphorae.drivers import rest_opts
 from octavia_aa.certificates import local as certs
 from octavia_aa.common import config
+from octavia_aa.common import procs
 from octavia_aa.compute.drivers import base
 from octavia_aa.compute.drivers import netns_agent
 from octavia_aa.compute.drivers import netns_opts
@@ -55,28 +56,6 @@ def namespace_pids(namespace):
         if (st.st_ino, st.st_dev) == (target.st_ino, target.st_dev):
             pids.add(int(entry))
     return pids
-
-
-def _stat(pid):
-    """(state, start time in clock ticks) of a process, or None."""
-    try:
-        with open('/proc/%d/stat' % pid) as f:
-            fields = f.read().rsplit(') ', 1)[-1].split()
-    except OSError:
-        return None
-    return fields[0], fields[19]
-
-
-def _alive(pid):
-    found = _stat(pid)
-    return found is not None and found[0] not in ('Z', 'X')
-
-
-def _signal(pid, sig):
-    try:
-        os.kill(pid, sig)
-    except ProcessLookupError:
-        pass
 
 
 class NetnsComputeDriver(base.ComputeDriver):
@@ -255,7 +234,7 @@ class NetnsComputeDriver(base.ComputeDriver):
         proc = self._procs.get(compute_id)
         if proc is not None and proc.pid == pid and proc.poll() is not None:
             return None           # exited; poll() also reaped it
-        found = _stat(pid)
+        found = procs.stat(pid)
         if found is None or found[0] in ('Z', 'X') or found[1] != started:
             return None
         return pid
@@ -269,7 +248,7 @@ class NetnsComputeDriver(base.ComputeDriver):
                                     stdout=log, stderr=log,
                                     start_new_session=True)
         self._procs[compute_id] = proc
-        started = _stat(proc.pid)
+        started = procs.stat(proc.pid)
         with open(self._pidfile(compute_id), 'w') as f:
             f.write('%d %s' % (proc.pid, started[1] if started else '?'))
         LOG.info('netns %s: agent started (pid %d)', compute_id, proc.pid)
@@ -282,11 +261,11 @@ class NetnsComputeDriver(base.ComputeDriver):
         The namespace is scanned again each round for the same reason.
         """
         if agent_pid:
-            _signal(agent_pid, signal.SIGKILL)
+            procs.signal(agent_pid, signal.SIGKILL)
         start = time.monotonic()
         while True:
-            victims = {p for p in namespace_pids(namespace) if _alive(p)}
-            if agent_pid and _alive(agent_pid):
+            victims = {p for p in namespace_pids(namespace) if procs.alive(p)}
+            if agent_pid and procs.alive(agent_pid):
                 victims.add(agent_pid)
             elapsed = time.monotonic() - start
             if not victims:
@@ -298,7 +277,7 @@ class NetnsComputeDriver(base.ComputeDriver):
             # A graceful stop first, then no more waiting.
             sig = signal.SIGTERM if elapsed < timeout / 2 else signal.SIGKILL
             for pid in victims:
-                _signal(pid, sig)
+                procs.signal(pid, sig)
             time.sleep(0.05)
         for proc in list(self._procs.values()):
             proc.poll()           # reap our own children

@@ -19,6 +19,7 @@ import subprocess
 import time
 
 from octavia_aa.amphorae.backends.agent import errors
+from octavia_aa.common import procs
 
 _NAME = re.compile(r'^[A-Za-z0-9_.-]{1,200}$')
 PING_CHECK = '''#!/bin/sh
@@ -236,12 +237,13 @@ class LoadBalancer:
             return {'message': 'not running'}
         victims = {pid} | self.workers() | _children(pid)
         for p in victims:
-            _signal(p, signal.SIGTERM)
+            procs.signal(p, signal.SIGTERM)
         deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline and any(_alive(p) for p in victims):
+        while time.monotonic() < deadline and \
+                any(procs.alive(p) for p in victims):
             time.sleep(0.02)
         for p in victims:
-            _signal(p, signal.SIGKILL)
+            procs.signal(p, signal.SIGKILL)
         for path in (self.pidfile, self.master_sock, self.stats_sock):
             _unlink(path)
         return {'message': 'stopped'}
@@ -287,21 +289,6 @@ def _children(pid):
             return {int(p) for p in f.read().split()}
     except OSError:
         return set()
-
-
-def _alive(pid):
-    try:
-        with open('/proc/%d/stat' % pid) as f:
-            return f.read().split(') ')[-1][:1] != 'Z'
-    except OSError:
-        return False
-
-
-def _signal(pid, sig):
-    try:
-        os.kill(pid, sig)
-    except ProcessLookupError:
-        pass
 
 
 def _unlink(path):

@@ -1,0 +1,34 @@
+"""Processes by PID, read from /proc: whether one still runs, and its
+start time, which tells the process a PID was recorded for from a later
+one that reuses the number.  Every component ends processes by PID."""
+import os
+
+
+def stat(pid):
+    """(state letter, start time in clock ticks) of a process, or None."""
+    try:
+        with open('/proc/%d/stat' % pid) as f:
+            # Fields follow the command name, which may hold ') '.
+            fields = f.read().rsplit(') ', 1)[1].split()
+    except (OSError, IndexError):
+        return None
+    return fields[0], fields[19]
+
+
+def alive(pid):
+    """Runs (exists and is neither a zombie nor dead)."""
+    found = stat(pid)
+    return found is not None and found[0] not in ('Z', 'X')
+
+
+def start_time(pid):
+    found = stat(pid)
+    return found[1] if found else None
+
+
+def signal(pid, sig):
+    """Send sig; a process that is already gone is no error."""
+    try:
+        os.kill(pid, sig)
+    except ProcessLookupError:
+        pass
