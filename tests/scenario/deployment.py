@@ -88,10 +88,7 @@ def cmdline(pid):
 
 def kill_pids(pids, sig=signal.SIGKILL):
     for pid in pids:
-        try:
-            os.kill(pid, sig)
-        except ProcessLookupError:
-            pass
+        procs.signal(pid, sig)
 
 
 def free_mgmt_block():

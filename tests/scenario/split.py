@@ -29,6 +29,7 @@ import time
 import pytest
 import sqlalchemy as sa
 
+from octavia_aa.common import procs
 from tests.scenario import deployment
 
 BIN = deployment.BIN
@@ -83,13 +84,6 @@ def descendants(pid):
             found.append(kid)
             todo.append(kid)
     return found
-
-
-def _kill(pid, sig):
-    try:
-        os.kill(pid, sig)
-    except ProcessLookupError:
-        pass
 
 
 def host_networks():
@@ -199,7 +193,7 @@ class Process:
     def kill(self, sig=signal.SIGKILL):
         """Signal the process itself (a crash, with SIGKILL), reap it."""
         if self.alive():
-            _kill(self.proc.pid, sig)
+            procs.signal(self.proc.pid, sig)
             self.proc.wait(30)
 
     def stop(self, timeout=30):
@@ -209,15 +203,15 @@ class Process:
             return None
         kids = descendants(self.proc.pid) if self.alive() else []
         if self.alive():
-            _kill(self.proc.pid, signal.SIGTERM)
+            procs.signal(self.proc.pid, signal.SIGTERM)
             try:
                 self.proc.wait(timeout)
             except subprocess.TimeoutExpired:
                 kids += descendants(self.proc.pid)
-                _kill(self.proc.pid, signal.SIGKILL)
+                procs.signal(self.proc.pid, signal.SIGKILL)
                 self.proc.wait(10)
         for kid in kids:
-            _kill(kid, signal.SIGKILL)
+            procs.signal(kid, signal.SIGKILL)
         return self.proc.returncode
 
 
