@@ -128,7 +128,7 @@ def test_unknown_load_balancer_is_404(api):
     '/v2/octavia/amphorae/' + GOOD_UUID, '/v2/octavia/clusters/' + GOOD_UUID,
     '/v2/octavia/distributors/' + GOOD_UUID,
     '/v2/lbaas/pools/%s/members' % GOOD_UUID,
-    '/v2.0/subnets/' + GOOD_UUID, LB + '/not-a-uuid'])
+    '/v2.0/subnets/no-such-subnet', LB + '/not-a-uuid'])
 def test_unknown_ids_are_404(api, path):
     resp = api.get(path, status=404)
     assert resp.json['faultcode'] == 'Client'
