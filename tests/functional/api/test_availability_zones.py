@@ -350,6 +350,8 @@ def test_compute_driver_gets_the_zone(api, worker):
         z == {'compute_zone': 'nova-7', 'management_network': 'lb-mgmt-net'}
         for z in by_lb[lb['id']])
     assert by_lb[plain['id']] and all(z is None for z in by_lb[plain['id']])
+    assert {a['cached_zone'] for a in amps
+            if a['loadbalancer_id'] == lb['id']} == {'nova-7'}
     # Once the load balancer is gone, so may the zone go.
     api.delete('%s/%s' % (helpers.LB, lb['id']), status=204)
     helpers.wait_gone(api, '%s/%s' % (helpers.LB, lb['id']))

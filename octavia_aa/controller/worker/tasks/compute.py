@@ -26,6 +26,9 @@ class ComputeBuild(base.Task):
             amp = session.get(models.Amphora, amphora_id)
             amp.compute_id = compute_id
             amp.status = c.BOOTING
+            if zone_data and zone_data.get(availability_zones.COMPUTE_ZONE):
+                # As upstream, the compute zone the machine is in.
+                amp.cached_zone = zone_data[availability_zones.COMPUTE_ZONE]
         return compute_id
 
     def revert(self, amphora_id, result, *args, **kwargs):
