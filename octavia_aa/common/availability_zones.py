@@ -84,11 +84,10 @@ def parse(raw, provider):
             provider, 'Additional properties are not allowed (%s %s '
             'unexpected)' % (', '.join(repr(k) for k in unknown),
                              'was' if len(unknown) == 1 else 'were'))
-    for key in data:
+    for key, value in data.items():
         if key in NOT_HONOURED:
             raise UnsupportedOption(provider, '%s: %s' % (
                 key, NOT_HONOURED[key]))
-    for key, value in data.items():
         kind = KEYS[key][0]
         if not isinstance(value, _PY_TYPES[kind]):
             raise UnsupportedOption(provider, _not_of_type(value, kind, key))
