@@ -10,6 +10,7 @@ from sqlalchemy import orm
 from octavia_aa.api import fields as f
 from octavia_aa.api import locking
 from octavia_aa.api.v2.controllers import base
+from octavia_aa.common import availability_zones
 from octavia_aa.common import config
 from octavia_aa.common import constants as c
 from octavia_aa.common import drivers
@@ -167,6 +168,9 @@ class LoadBalancersController(base.ResourceController):
         values['project_id'] = project_id
         policy.authorize(ctx, 'loadbalancer', 'post', project_id)
         subnet = _resolve_vip_subnet(values)
+        availability_zones.check_for_load_balancer(
+            session, values.get('availability_zone'),
+            (subnet.network_id, subnet.network_name))
         settings = flavors.settings(_flavor_data(
             session, values.get('flavor_id'), provider))
         base.check_quota(session, ctx, m.LoadBalancer, 'load_balancer',
