@@ -70,10 +70,16 @@ api_opts = [
                     'the API sits behind a proxy). Defaults to the URL of '
                     'the request.'),
     cfg.DictOpt('enabled_provider_drivers',
-                default={'amphora': 'The octavia-aa amphora driver: SINGLE, '
-                                    'ACTIVE_STANDBY and ACTIVE_ACTIVE '
-                                    'load balancers.'},
-                help='Provider drivers this API accepts, name:description.'),
+                # No ',' or ':' in a description: tools write this
+                # option back as a DictOpt.
+                default={'amphora': 'The octavia-aa amphora driver for '
+                                    'SINGLE and ACTIVE_STANDBY and '
+                                    'ACTIVE_ACTIVE load balancers.',
+                         'octavia': 'Deprecated alias of the amphora '
+                                    'driver.'},
+                help='Provider drivers this API accepts, name:description '
+                     '(every name is served by the amphora driver; '
+                     '"octavia" is its alias, as upstream).'),
     cfg.StrOpt('default_provider_driver', default='amphora',
                help='Provider used when a request names none.'),
     cfg.BoolOpt('healthcheck_enabled', default=True,

@@ -159,16 +159,9 @@ class AzCapabilities:
 
     @pecan.expose('json')
     def index(self, **kwargs):
+        base.read_only('availability_zone_capabilities')
         policy.authorize(base.context(), 'provider-availability-zone',
                          'get_all')
-        params = pecan.request.GET
-        only = pagination.selected_fields(params)
-        items = [{'name': key, 'description': desc}
-                 for key, (_, desc) in azs.KEYS.items()]
-        for key in ('name', 'description'):
-            if params.get(key):
-                items = [i for i in items if i[key] == params[key]]
-        if only:
-            items = [{k: v for k, v in i.items() if k in only}
-                     for i in items]
-        return {'availability_zone_capabilities': items}
+        return {'availability_zone_capabilities': pagination.static_list(
+            [{'name': key, 'description': desc}
+             for key, (_, desc) in azs.KEYS.items()], pecan.request.GET)}

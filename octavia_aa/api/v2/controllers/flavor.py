@@ -8,6 +8,8 @@ import sqlalchemy as sa
 from sqlalchemy import orm
 
 from octavia_aa.api import fields as f
+from octavia_aa.api import pagination
+from octavia_aa.api import support
 from octavia_aa.api.v2.controllers import base
 from octavia_aa.common import config
 from octavia_aa.common import constants as c
@@ -47,6 +49,12 @@ def _check_provider(name):
                                       'Provider %s is not enabled.' % name)
 
 
+def _check_served(data):
+    if c.FLAVOR_TOPOLOGY in data:
+        support.check_topology(data[c.FLAVOR_TOPOLOGY],
+                               'flavor_data.' + c.FLAVOR_TOPOLOGY)
+
+
 class SyncController(base.ResourceController):
     """Objects the API writes itself: no cast, no PENDING state."""
 
@@ -60,8 +68,9 @@ class FlavorProfilesController(SyncController):
     def create(self, session, ctx, values):
         policy.authorize(ctx, self.spec.policy, 'post')
         _check_provider(values['provider_name'])
-        values['flavor_data'] = json.dumps(
-            flavors.parse_flavor_data(values['flavor_data']))
+        data = flavors.parse_flavor_data(values['flavor_data'])
+        _check_served(data)
+        values['flavor_data'] = json.dumps(data)
         return m.FlavorProfile(**values)
 
     def update(self, session, ctx, profile, values):
@@ -71,6 +80,7 @@ class FlavorProfilesController(SyncController):
         new = old
         if 'flavor_data' in values:
             new = flavors.parse_flavor_data(values['flavor_data'])
+            _check_served(new)
             values['flavor_data'] = json.dumps(new)
         resize = []
         if values.get('provider_name', profile.provider_name) != \
@@ -173,11 +183,12 @@ class FlavorsController(SyncController):
 class ProvidersController:
     @pecan.expose('json')
     def index(self):
+        base.read_only('providers')
         policy.authorize(base.context(), 'provider', 'get_all')
-        return {'providers': [
+        return {'providers': pagination.static_list([
             {'name': name, 'description': desc}
             for name, desc in CONF.api_settings.enabled_provider_drivers
-            .items()]}
+            .items()], pecan.request.GET)}
 
     @pecan.expose()
     def _lookup(self, provider, *remainder):
@@ -196,7 +207,9 @@ class ProvidersController:
 class FlavorCapabilities:
     @pecan.expose('json')
     def index(self, **kwargs):
+        base.read_only('flavor_capabilities')
         policy.authorize(base.context(), 'provider-flavor', 'get_all')
-        return {'flavor_capabilities': [
+        return {'flavor_capabilities': pagination.static_list([
             {'name': key, 'description': desc}
-            for key, (_, _, desc) in sorted(flavors.KEYS.items())]}
+            for key, (_, _, desc) in sorted(flavors.KEYS.items())],
+            pecan.request.GET)}

@@ -4,6 +4,7 @@ import sqlalchemy as sa
 from sqlalchemy import orm
 
 from octavia_aa.api import fields as f
+from octavia_aa.api import support
 from octavia_aa.api.v2.controllers import base
 from octavia_aa.api.v2.controllers import child
 from octavia_aa.api.v2.controllers import load_balancer
@@ -71,6 +72,10 @@ def check_default_pool(session, listener_lb_id, protocol, pool_id,
                                   'listener %s.' % (pool_id, other[0]))
 
 
+TLS_REFS = ('default_tls_container_ref', 'sni_container_refs',
+            'client_ca_tls_container_ref', 'client_crl_container_ref')
+
+
 class ListenersController(child.ChildController):
     spec = SPEC
     quota_name = 'listener'
@@ -79,6 +84,7 @@ class ListenersController(child.ChildController):
         return listener.load_balancer
 
     def _check_tls(self, values):
+        support.check_certificates(values, TLS_REFS)
         if values.get('protocol') == c.PROTOCOL_TERMINATED_HTTPS and not \
                 values.get('default_tls_container_ref'):
             raise exceptions.ValidationError(
@@ -95,6 +101,7 @@ class ListenersController(child.ChildController):
     def build(self, session, ctx, values):
         lb = child.get_parent(session, m.LoadBalancer,
                               values['load_balancer_id'], 'Load Balancer')
+        support.check_listener_protocol(lb.topology, values['protocol'])
         self._check_tls(values)
         check_default_pool(session, lb.id, values['protocol'],
                            values.get('default_pool_id'))

@@ -9,6 +9,7 @@ from sqlalchemy import orm
 
 from octavia_aa.api import fields as f
 from octavia_aa.api import locking
+from octavia_aa.api import support
 from octavia_aa.api.v2.controllers import base
 from octavia_aa.common import availability_zones
 from octavia_aa.common import config
@@ -173,6 +174,8 @@ class LoadBalancersController(base.ResourceController):
             (subnet.network_id, subnet.network_name))
         settings = flavors.settings(_flavor_data(
             session, values.get('flavor_id'), provider))
+        # Also when the topology is the configured default.
+        support.check_topology(settings.topology, 'flavor_id')
         base.check_quota(session, ctx, m.LoadBalancer, 'load_balancer',
                          project_id)
         vip_address = values.pop('vip_address', None)

@@ -3,6 +3,7 @@ import pecan
 from sqlalchemy import orm
 
 from octavia_aa.api import fields as f
+from octavia_aa.api import support
 from octavia_aa.api.v2.controllers import base
 from octavia_aa.api.v2.controllers import child
 from octavia_aa.common import constants as c
@@ -88,6 +89,9 @@ SPEC = base.Spec(m.Pool, 'pool', 'pools', 'Pool', 'pool', FIELDS,
                            m.HealthMonitor.id)])
 
 
+TLS_REFS = ('tls_container_ref', 'ca_tls_container_ref', 'crl_container_ref')
+
+
 class PoolsController(child.ChildController):
     spec = SPEC
     quota_name = 'pool'
@@ -122,6 +126,8 @@ class PoolsController(child.ChildController):
             lb_id = listener.load_balancer_id
         lb = child.get_parent(session, m.LoadBalancer, lb_id,
                               'Load Balancer')
+        support.check_pool_protocol(lb.topology, values['protocol'])
+        support.check_certificates(values, TLS_REFS)
         values['load_balancer_id'] = lb.id
         values['session_persistence'] = _session_persistence(
             values.get('session_persistence'))
@@ -132,6 +138,7 @@ class PoolsController(child.ChildController):
         return pool
 
     def check_update(self, session, pool, values):
+        support.check_certificates(values, TLS_REFS)
         if 'session_persistence' in values:
             values['session_persistence'] = _session_persistence(
                 values['session_persistence'])
