@@ -27,22 +27,22 @@ def check_topology(name, field='loadbalancer_topology'):
             % (strategy.name, _driver_name()))
 
 
-def check_listener_protocol(topology_name, protocol):
-    if protocol not in _driver().listener_protocols or \
-            protocol not in topology.get(topology_name).listener_protocols:
+def _check_protocol(kind, attr, topology_name, protocol):
+    if protocol not in getattr(_driver(), attr) or \
+            protocol not in getattr(topology.get(topology_name), attr):
         raise exceptions.InvalidInput(
-            'protocol', protocol, '%s listeners are not served by this data '
-            'plane ([controller_worker] amphora_driver = %s, topology %s) '
-            'yet.' % (protocol, _driver_name(), topology_name))
+            'protocol', protocol, '%s %s are not served by this data plane '
+            '([controller_worker] amphora_driver = %s, topology %s) yet.'
+            % (protocol, kind, _driver_name(), topology_name))
+
+
+def check_listener_protocol(topology_name, protocol):
+    _check_protocol('listeners', 'listener_protocols', topology_name,
+                    protocol)
 
 
 def check_pool_protocol(topology_name, protocol):
-    if protocol not in _driver().pool_protocols or \
-            protocol not in topology.get(topology_name).pool_protocols:
-        raise exceptions.InvalidInput(
-            'protocol', protocol, '%s pools are not served by this data '
-            'plane ([controller_worker] amphora_driver = %s, topology %s) '
-            'yet.' % (protocol, _driver_name(), topology_name))
+    _check_protocol('pools', 'pool_protocols', topology_name, protocol)
 
 
 def check_certificates(values, fields):
