@@ -200,6 +200,9 @@ def common(name_put=True, description=True):
         Field('id', 'uuid', read_only=True),
         Field('name', put=name_put, default=None),
         Field('project_id', 'str', post=True, put=False, max_length=36),
+        # Upstream's deprecated alias of project_id in request bodies.
+        Field('tenant_id', 'str', attr='project_id', put=False,
+              max_length=36, render=lambda obj: obj.project_id),
         Field('provisioning_status', read_only=True),
         Field('operating_status', read_only=True),
         Field('admin_state_up', 'bool', attr='enabled', default=True,

@@ -444,6 +444,9 @@ CASES = {
     'lb-sg-ids-not-uuid': ('POST', '/loadbalancers', 'loadbalancer', {
         'vip_subnet_id': 'public-subnet', 'vip_sg_ids': ['default']}, 400,
         'vip_sg_ids'),
+    'lb-tenant-id-alias': ('POST', '/loadbalancers', 'loadbalancer', {
+        'vip_subnet_id': 'public-subnet', 'tenant_id': 'p-42'}, 201,
+        ('project_id', 'p-42')),
     'lb-tag-too-long': ('POST', '/loadbalancers', 'loadbalancer', {
         'vip_subnet_id': 'public-subnet', 'tags': ['x' * 256]}, 400,
         'tags'),
