@@ -12,9 +12,12 @@ import threading
 import pytest
 import sqlalchemy as sa
 
+from octavia_aa.api import locking
 from octavia_aa.db import api as db_api
+from octavia_aa.db import migration
 from octavia_aa.db import models as m
 from tests.functional.api import helpers
+from tests.functional import dbservers
 
 V2 = '/v2/lbaas'
 DAY_MS = 24 * 60 * 60 * 1000
@@ -503,6 +506,49 @@ def test_concurrent_creates_on_one_port(api, tree):
     with db_api.session_scope(readonly=True) as session:
         assert session.scalar(sa.select(sa.func.count()).where(
             m.Listener.protocol_port == 83)) == 1
+
+
+@pytest.mark.parametrize('backend', ['mariadb', 'postgresql'])
+def test_racing_creates_on_a_real_server(api, overrides, monkeypatch,
+                                         backend):
+    """HTTP:84 and TCP:84 at the same moment, both past the duplicate
+    check with their transactions open (a barrier holds each before the
+    load balancer's lock): the lock lets one in, the other is a 409."""
+    with dbservers.database(backend) as url:
+        overrides('connection', url, 'database')
+        db_api.reset()
+        migration.upgrade()
+        try:
+            lb = make(api, 'loadbalancers', {'vip_subnet_id':
+                                             'public-subnet'})
+            barrier = threading.Barrier(2, timeout=20)
+            real_lock = locking.lock_load_balancer
+
+            def lock_after_both_checked(*args, **kwargs):
+                barrier.wait()
+                return real_lock(*args, **kwargs)
+            monkeypatch.setattr(locking, 'lock_load_balancer',
+                                lock_after_both_checked)
+            results = []
+
+            def create(protocol):
+                resp = api.post_json(V2 + '/listeners', {'listener': {
+                    'loadbalancer_id': lb['id'], 'protocol': protocol,
+                    'protocol_port': 84}}, expect_errors=True)
+                results.append((resp.status_int, resp.json))
+            threads = [threading.Thread(target=create, args=(p,))
+                       for p in ('HTTP', 'TCP')]
+            for th in threads:
+                th.start()
+            for th in threads:
+                th.join()
+            assert sorted(r[0] for r in results) == [201, 409], results
+            with db_api.session_scope(readonly=True) as session:
+                assert session.scalar(sa.select(sa.func.count()).where(
+                    m.Listener.protocol_port == 84)) == 1
+        finally:
+            monkeypatch.undo()
+            db_api.reset()
 
 
 def test_pool_in_use_by_policy_is_409(api, tree):

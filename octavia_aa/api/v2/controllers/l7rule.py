@@ -50,7 +50,9 @@ def _check_ssl(kind, compare, key, value):
         if key:
             _refuse('key', key, 'L7rule type %s does not use the "key" '
                                 'field.' % kind)
-        if not value.isdigit():
+        # ASCII digits: upstream's isdigit() also takes '²', which int()
+        # (and so the HAProxy renderer) refuses.
+        if not (value.isascii() and value.isdigit()):
             _refuse('value', value, 'L7rule type %s needs a int value, '
                                     'which is >= 0' % kind)
         if compare != 'EQUAL_TO':
