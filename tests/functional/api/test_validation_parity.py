@@ -7,17 +7,12 @@ The tree of objects is made through the API and then marked ACTIVE in the
 database (no worker: these tests are about the API's checks only).  UDP
 pools, which the API may refuse to make, are written to the database.
 """
-import threading
-
 import pytest
 import sqlalchemy as sa
 
-from octavia_aa.api import locking
 from octavia_aa.db import api as db_api
-from octavia_aa.db import migration
 from octavia_aa.db import models as m
 from tests.functional.api import helpers
-from tests.functional import dbservers
 
 V2 = '/v2/lbaas'
 DAY_MS = 24 * 60 * 60 * 1000
@@ -467,88 +462,6 @@ def test_parity(api, tree, case):
     check(resp, status, needle)
     if status >= 400:
         assert helpers.row_counts() == before, 'a refused request wrote'
-
-
-def test_listener_port_held_while_pending(api, tree):
-    """The first listener is still PENDING_CREATE (and the load balancer
-    writable again, as once another request's lock is gone): a second one
-    on its port and layer-4 protocol is a 409 naming the port."""
-    helpers.post(api, V2 + '/listeners', 'listener', {
-        'loadbalancer_id': tree['lb'], 'protocol': 'HTTP',
-        'protocol_port': 82})
-    with db_api.session_scope() as session:
-        session.execute(sa.update(m.LoadBalancer).values(
-            provisioning_status='ACTIVE'))
-    resp = api.post_json(V2 + '/listeners', {'listener': {
-        'loadbalancer_id': tree['lb'], 'protocol': 'TERMINATED_HTTPS',
-        'protocol_port': 82, 'default_tls_container_ref': 'c'}},
-        status=409)
-    assert 'protocol_port 82' in resp.json['faultstring']
-
-
-def test_concurrent_creates_on_one_port(api, tree):
-    """Two creates on one port at once: one is made, the other is a 409
-    (the load balancer's test-and-set lets one writer in)."""
-    results = []
-
-    def create(protocol):
-        resp = api.post_json(V2 + '/listeners', {'listener': {
-            'loadbalancer_id': tree['lb'], 'protocol': protocol,
-            'protocol_port': 83}}, expect_errors=True)
-        results.append(resp.status_int)
-    threads = [threading.Thread(target=create, args=(p,))
-               for p in ('HTTP', 'TCP')]
-    for th in threads:
-        th.start()
-    for th in threads:
-        th.join()
-    assert sorted(results) == [201, 409]
-    with db_api.session_scope(readonly=True) as session:
-        assert session.scalar(sa.select(sa.func.count()).where(
-            m.Listener.protocol_port == 83)) == 1
-
-
-@pytest.mark.parametrize('backend', ['mariadb', 'postgresql'])
-def test_racing_creates_on_a_real_server(api, overrides, monkeypatch,
-                                         backend):
-    """HTTP:84 and TCP:84 at the same moment, both past the duplicate
-    check with their transactions open (a barrier holds each before the
-    load balancer's lock): the lock lets one in, the other is a 409."""
-    with dbservers.database(backend) as url:
-        overrides('connection', url, 'database')
-        db_api.reset()
-        migration.upgrade()
-        try:
-            lb = make(api, 'loadbalancers', {'vip_subnet_id':
-                                             'public-subnet'})
-            barrier = threading.Barrier(2, timeout=20)
-            real_lock = locking.lock_load_balancer
-
-            def lock_after_both_checked(*args, **kwargs):
-                barrier.wait()
-                return real_lock(*args, **kwargs)
-            monkeypatch.setattr(locking, 'lock_load_balancer',
-                                lock_after_both_checked)
-            results = []
-
-            def create(protocol):
-                resp = api.post_json(V2 + '/listeners', {'listener': {
-                    'loadbalancer_id': lb['id'], 'protocol': protocol,
-                    'protocol_port': 84}}, expect_errors=True)
-                results.append((resp.status_int, resp.json))
-            threads = [threading.Thread(target=create, args=(p,))
-                       for p in ('HTTP', 'TCP')]
-            for th in threads:
-                th.start()
-            for th in threads:
-                th.join()
-            assert sorted(r[0] for r in results) == [201, 409], results
-            with db_api.session_scope(readonly=True) as session:
-                assert session.scalar(sa.select(sa.func.count()).where(
-                    m.Listener.protocol_port == 84)) == 1
-        finally:
-            monkeypatch.undo()
-            db_api.reset()
 
 
 def test_pool_in_use_by_policy_is_409(api, tree):
