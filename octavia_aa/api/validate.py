@@ -34,10 +34,15 @@ HEADER_VALUE_RE = re.compile(
 QUOTED_HEADER_VALUE_RE = re.compile(
     r"\A\"[a-zA-Z0-9 \t!\"#$%&'()*+,-./:;<=>?@[\]^_`{|}~\\]*\"\Z")
 DN_FIELD_RE = re.compile(r'^([a-zA-Z][A-Za-z0-9-]*)$')
+# Upstream's patterns end in `$`, which also matches before a trailing
+# newline ('example.com\n' passes and reaches the HAProxy configuration);
+# here `\Z`, and ASCII digits only.
 DOMAIN_NAME_RE = re.compile(
-    r'^(?=.{1,253}\.?$)(?:(?!-|[^.]+_)[A-Za-z0-9-_]{1,63}(?<!-)(?:\.|$))+$')
-EXPECTED_CODES_RE = re.compile(r'^(\d{3}(\s*,\s*\d{3})*)$|^(\d{3}-\d{3})$')
-NO_NEWLINE_RE = re.compile(r'^[^\r\n]*$')
+    r'\A(?=.{1,253}\.?\Z)(?:(?!-|[^.]+_)[A-Za-z0-9-_]{1,63}(?<!-)'
+    r'(?:\.|\Z))+\Z')
+EXPECTED_CODES_RE = re.compile(
+    r'(?a)\A(\d{3}(\s*,\s*\d{3})*)\Z|\A(\d{3}-\d{3})\Z')
+NO_NEWLINE_RE = re.compile(r'\A[^\r\n]*\Z')
 COOKIE_NAME_RE = re.compile(r'^[^\s,;\\]+$')
 BAD_COOKIE_NAME_RE = re.compile(
     r'[\x00-\x20\x22\x28-\x29\x2c\x2f\x3a-\x40\x5b-\x5d\x7b\x7d\x7f]+')
