@@ -13,8 +13,8 @@ HTTP_TYPES = ('HTTP', 'HTTPS')
 # Upstream refuses these three on other types; http_version and
 # domain_name it lets through on any type.
 HTTP_FIELDS = ('http_method', 'url_path', 'expected_codes')
-HTTP_DEFAULTS = {'http_method': 'GET', 'url_path': '/',
-                 'expected_codes': '200'}
+_HTTP_DEFAULTS = {'http_method': 'GET', 'url_path': '/',
+                  'expected_codes': '200'}
 # Pools served by LVS upstream (UDP, SCTP) take only these types.
 LVS_TYPES = ('UDP-CONNECT', 'SCTP', 'TCP', 'HTTP')
 LVS_PROTOCOLS = (c.PROTOCOL_UDP, c.PROTOCOL_SCTP)
@@ -71,6 +71,14 @@ def _check_pool_protocol(kind, delay, pool):
             'UDP/SCTP.' % kind)
 
 
+def _http_defaults(values, keys=tuple(_HTTP_DEFAULTS)):
+    """Put the HTTP monitor defaults in place of what is null among
+    `keys` (POST: all of them; PUT: those the client sent)."""
+    for key in keys:
+        if key in _HTTP_DEFAULTS and values.get(key) is None:
+            values[key] = _HTTP_DEFAULTS[key]
+
+
 def _check_domain(values, current=None):
     current = current or {}
     domain = values.get('domain_name') or current.get('domain_name')
@@ -101,8 +109,7 @@ class HealthMonitorsController(child.ChildController):
                               'deployment: PING')
         _check_pool_protocol(kind, values['delay'], pool)
         if kind in HTTP_TYPES:
-            for key, default in HTTP_DEFAULTS.items():
-                values[key] = values.get(key) or default
+            _http_defaults(values)
         else:
             for key in HTTP_FIELDS:
                 if values.get(key):
@@ -121,10 +128,8 @@ class HealthMonitorsController(child.ChildController):
 
     def check_update(self, session, hm, values):
         if hm.type in HTTP_TYPES:
-            # null puts the default back, as upstream's _set_default_on_none.
-            for key, default in HTTP_DEFAULTS.items():
-                if key in values and values[key] is None:
-                    values[key] = default
+            # A null (unset) goes back to the default, as upstream's.
+            _http_defaults(values, list(values))
         else:
             # Upstream refuses these on PUT even when null.
             for key in HTTP_FIELDS:
