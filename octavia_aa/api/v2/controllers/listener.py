@@ -235,14 +235,17 @@ class ListenersController(child.ChildController):
         check_default_pool(session, lb.id, values['protocol'],
                            values.get('default_pool_id'))
         _check_create(values, lb)
-        # Any listener not DELETED holds its port, PENDING_* ones too.
+        # Any listener not DELETED holds its port, PENDING_* ones too; a
+        # DELETED row not purged yet still holds it for its own protocol
+        # (the unique constraint), so that is a 409 too, not a 500.
         l4 = L4_PROTOCOL[values['protocol']]
         dup = session.scalars(sa.select(m.Listener).where(
             m.Listener.load_balancer_id == lb.id,
-            m.Listener.protocol_port == values['protocol_port'],
-            m.Listener.provisioning_status != c.DELETED)).all()
+            m.Listener.protocol_port == values['protocol_port'])).all()
         for other in dup:
-            if L4_PROTOCOL[other.protocol] == l4:
+            if other.protocol == values['protocol'] or (
+                    L4_PROTOCOL[other.protocol] == l4 and
+                    other.provisioning_status != c.DELETED):
                 raise exceptions.Conflict(
                     'Another Listener on this Load Balancer is already using '
                     'protocol %s and protocol_port %s.'
