@@ -85,6 +85,13 @@ api_opts = [
     cfg.BoolOpt('healthcheck_enabled', default=True,
                 help='Serve the oslo.middleware healthcheck at '
                      '/healthcheck.'),
+    cfg.BoolOpt('allow_ping_health_monitors', default=True,
+                help='Allow users to create PING type health monitors '
+                     '(as upstream Octavia\'s option of that name).'),
+    cfg.IntOpt('udp_connect_min_interval_health_monitor', default=3,
+               help='The minimum delay of a UDP-CONNECT health monitor, in '
+                    'seconds; a negative value means no limit (as '
+                    'upstream Octavia\'s option of that name).'),
 ]
 
 controller_worker_opts = [
@@ -238,6 +245,11 @@ networking_opts = [
                      'allocation range and network name. They are served '
                      'read-only at /v2.0/subnets and /v2.0/networks, so '
                      '`--vip-subnet-id NAME` works in the openstack CLI.'),
+    cfg.ListOpt('reserved_ips', default=['169.254.169.254'],
+                item_type=cfg.types.IPAddress(),
+                help='IP addresses no member may use (as upstream '
+                     'Octavia\'s option of that name; the default is the '
+                     'metadata service).'),
 ]
 
 # Options of one [subnet:NAME] section.  Embedded defaults exist for the

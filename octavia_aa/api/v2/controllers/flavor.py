@@ -25,7 +25,7 @@ CONF = config.CONF
 PROFILE_FIELDS = [
     f.Field('id', 'uuid', read_only=True),
     f.Field('name', required=True, nullable=False),
-    f.Field('provider_name', required=True, nullable=False, max_length=64),
+    f.Field('provider_name', required=True, nullable=False),
     f.Field('flavor_data', 'str', required=True, nullable=False,
             max_length=4096),
 ]

@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from sqlalchemy import orm
 
 from octavia_aa.api import fields as f
+from octavia_aa.api import validate
 from octavia_aa.api import locking
 from octavia_aa.api import support
 from octavia_aa.api.v2.controllers import base
@@ -42,7 +43,7 @@ FIELDS = f.common() + [
             render=_vip('qos_policy_id'),
             filter_column=m.Vip.qos_policy_id),
     f.Field('vip_sg_ids', 'str_list', attr='vip_sg_ids',
-            render=_vip('sg_ids', [])),
+            render=_vip('sg_ids', []), check=validate.items(kind='uuid')),
     f.Field('vip_vnic_type', read_only=True, render=_vip('vnic_type')),
     f.Field('additional_vips', read_only=True, render=lambda lb: []),
     f.Field('listeners', read_only=True,
