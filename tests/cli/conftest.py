@@ -35,6 +35,15 @@ def wait_port(port, proc, timeout=60):
     raise AssertionError('octavia-aa-all did not listen on %d' % port)
 
 
+class Service(str):
+    """The endpoint URL, which also knows the service's state path."""
+
+    def __new__(cls, url, state):
+        obj = super().__new__(cls, url)
+        obj.state = str(state)
+        return obj
+
+
 @pytest.fixture(scope='module')
 def service(tmp_path_factory):
     state = tmp_path_factory.mktemp('state')
@@ -50,7 +59,7 @@ def service(tmp_path_factory):
                             stdout=log, stderr=subprocess.STDOUT)
     try:
         wait_port(port, proc)
-        yield 'http://127.0.0.1:%d' % port
+        yield Service('http://127.0.0.1:%d' % port, state)
     finally:
         proc.send_signal(signal.SIGTERM)
         try:
