@@ -52,9 +52,11 @@ def _run(cmd, what, **kwargs):
     return proc
 
 
-def ensure_venv(venv=VENV):
-    """Install Keystone and uwsgi into `venv` unless already done; returns
-    the venv's bin directory.  A lock file serializes concurrent runs."""
+def ensure_venv(venv=None):
+    """Install Keystone and uwsgi into `venv` (default VENV) unless
+    already done; returns the venv's bin directory.  A lock file
+    serializes concurrent runs."""
+    venv = venv or VENV
     stamp = os.path.join(venv, '.installed-' + hashlib.sha256(
         ' '.join(PACKAGES).encode()).hexdigest()[:12])
     bindir = os.path.join(venv, 'bin')
@@ -67,8 +69,6 @@ def ensure_venv(venv=VENV):
             return bindir
         if not os.path.exists(os.path.join(bindir, 'python')):
             _run([sys.executable, '-m', 'venv', venv], 'creating ' + venv)
-        _run([os.path.join(bindir, 'pip'), 'install', '-q', '-U', 'pip'],
-             'upgrading pip in ' + venv)
         _run([os.path.join(bindir, 'pip'), 'install', '-q'] + list(PACKAGES),
              'pip install %s' % ' '.join(PACKAGES))
         open(stamp, 'w').close()

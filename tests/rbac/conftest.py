@@ -7,6 +7,7 @@ Each user is a webtest client sending its own project-scoped token in
 X-Auth-Token; every client talks to the same app.
 """
 import time
+import warnings
 
 import pytest
 import webtest
@@ -94,19 +95,20 @@ def keystone_app(keystone_cloud, database, overrides):
                         ('user_domain_name', 'Default'),
                         ('project_domain_name', 'Default')):
         overrides(name, value, 'keystone_authtoken')
-    policy.reset()
     return app.setup_app()
 
 
 @pytest.fixture
-def legacy_roles(request, overrides):
+def legacy_roles(overrides):
     """Octavia's load-balancer_* roles, as upstream honours them."""
-    # oslo.policy warns once per deprecated rule in use: expected here.
-    request.node.add_marker(pytest.mark.filterwarnings(
-        'ignore:Policy .* was deprecated:UserWarning'))
     policy_opts.set_defaults(CONF)
     overrides('enforce_new_defaults', False, 'oslo_policy')
     policy.reset()
+    # oslo.policy warns of each deprecated rule as it loads them: expected.
+    with warnings.catch_warnings():
+        warnings.filterwarnings('ignore', 'Policy .* was deprecated',
+                                UserWarning)
+        policy.get_enforcer()
 
 
 @pytest.fixture
