@@ -134,11 +134,13 @@ class Keystone:
         self._admin = None
         self._roles = {}
 
-    def session(self, user, password, project, domain='Default'):
+    def session(self, user, password, project=None, domain='Default'):
+        """Scoped to `project`, or to the system without one."""
+        scope = ({'project_name': project, 'project_domain_name': domain}
+                 if project else {'system_scope': 'all'})
         auth = v3.Password(auth_url=self.url, username=user,
-                           password=password, project_name=project,
-                           user_domain_name=domain,
-                           project_domain_name=domain)
+                           password=password, user_domain_name=domain,
+                           **scope)
         return ks_session.Session(auth=auth)
 
     def admin_session(self):

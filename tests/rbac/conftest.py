@@ -68,6 +68,9 @@ def keystone_cloud():
         admin = keystone.admin_session()
         cloud.tokens['admin'] = admin.get_token()
         cloud.projects['admin'] = admin.get_project_id()
+        # bootstrap also gives the admin the admin role on the system.
+        cloud.tokens['admin_system'] = keystone.session(
+            'admin', keystone.admin_password).get_token()
         cloud.ready_after = time.monotonic() - started
         yield cloud
 

@@ -90,3 +90,44 @@ def test_tokens_are_checked_by_keystone(keystone_app, clients):
     # Version discovery stays public, as upstream.
     assert anonymous.get('/').json['versions']
     clients['a_reader'].get(LB, status=200)
+
+
+def test_references_to_another_projects_objects(clients, worker):
+    a = tree.Tree(clients['a_member'], clients['admin'])
+    b = clients['b_member']
+    lb = helpers.active_lb(b)
+    listener = helpers.post(b, tree.LISTENERS, 'listener', {
+        'loadbalancer_id': lb['id'], 'protocol': 'HTTP',
+        'protocol_port': 80})['listener']
+    path = '%s/%s' % (tree.LISTENERS, listener['id'])
+    helpers.wait_for(b, path, 'listener')
+    # A's pool is not on B's load balancer: not found from there.
+    b.put_json(path, {'listener': {'default_pool_id': a.pool}}, status=404)
+    b.post_json(tree.L7POLICIES, {'l7policy': {
+        'listener_id': listener['id'], 'action': 'REDIRECT_TO_POOL',
+        'redirect_pool_id': a.pool}}, status=404)
+    # A's listener as the parent of B's pool: refused as A's.
+    b.post_json(tree.POOLS, {'pool': {
+        'listener_id': a.listener, 'loadbalancer_id': lb['id'],
+        'protocol': 'HTTP', 'lb_algorithm': 'ROUND_ROBIN'}}, status=403)
+    assert clients['a_member'].get(a.paths['pool'][0]).json['pool'][
+        'listeners'] == [{'id': a.listener}]
+
+
+def test_service_role_lists_pool_members_only(clients, worker):
+    """Upstream lets services (e.g. telemetry) list any pool's members."""
+    a = tree.Tree(clients['a_member'], clients['admin'])
+    service = clients['octavia']
+    assert [mb['id'] for mb in service.get(a.members).json['members']] == [
+        a.member]
+    service.get('%s/%s' % (a.members, a.member), status=403)
+    service.get('%s/%s' % (LB, a.lb), status=403)
+    service.get(LB, status=403)
+
+
+def test_system_scoped_tokens_are_refused(clients):
+    """Every rule is for project-scoped tokens, as upstream."""
+    system_admin = clients['admin_system']
+    system_admin.get(LB, status=403)
+    system_admin.get('/v2/octavia/amphorae', status=403)
+    clients['admin'].get('/v2/octavia/amphorae', status=200)
