@@ -23,6 +23,7 @@ import tempfile
 import time
 import uuid
 
+import requests
 import sqlalchemy as sa
 from keystoneauth1 import session as ks_session
 from keystoneauth1.identity import v3
@@ -186,7 +187,6 @@ class Keystone:
 
 def _wait_ready(url, proc, log_path):
     deadline = time.monotonic() + START_TIMEOUT
-    import requests
     while time.monotonic() < deadline:
         if proc.poll() is not None:
             break
@@ -204,26 +204,53 @@ def _wait_ready(url, proc, log_path):
 
 
 def _stop(proc):
-    # uwsgi's master ends its workers on SIGTERM (--die-on-term); the
-    # group it leads (its own session) is killed if it does not.
+    # uwsgi's master ends its workers on SIGTERM (--die-on-term); if it
+    # does not, its process group (its own session, so ours to end) is
+    # killed while the master still holds the group id.
     procs.signal(proc.pid, signal.SIGTERM)
     try:
         proc.wait(15)
     except subprocess.TimeoutExpired:
-        pass
-    try:
         os.killpg(proc.pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
-    proc.wait(5)
+        proc.wait(5)
+
+
+def _start(bindir, conf, port, log_path):
+    env = dict(os.environ, OS_KEYSTONE_CONFIG_FILES=conf)
+    with open(log_path, 'w') as log:
+        return subprocess.Popen(
+            [os.path.join(bindir, 'uwsgi'),
+             '--http11-socket', '127.0.0.1:%d' % port,
+             '--module', 'keystone.wsgi.api:application',
+             '--virtualenv', os.path.dirname(bindir),
+             '--master', '--processes', '1', '--threads', '4',
+             '--die-on-term', '--need-app', '--lazy-apps'],
+            stdout=log, stderr=subprocess.STDOUT, env=env,
+            start_new_session=True)
+
+
+def _prepare(bindir, conf, url):
+    manage = [os.path.join(bindir, 'keystone-manage'), '--config-file',
+              conf]
+    _run(manage + ['db_sync'], 'keystone-manage db_sync')
+    for keys in ('fernet_setup', 'credential_setup'):
+        _run(manage + [keys, '--keystone-user', 'root',
+                       '--keystone-group', 'root'],
+             'keystone-manage ' + keys)
+    _run(manage + ['bootstrap', '--bootstrap-password', ADMIN_PASSWORD,
+                   '--bootstrap-admin-url', url,
+                   '--bootstrap-public-url', url,
+                   '--bootstrap-internal-url', url,
+                   '--bootstrap-region-id', 'RegionOne'],
+         'keystone-manage bootstrap')
 
 
 @contextlib.contextmanager
 def running():
-    """Yields a Keystone with an admin; everything is gone afterwards."""
+    """Yields a Keystone with an admin; uwsgi is stopped, then its
+    database dropped and its files removed, whatever happened."""
     bindir = ensure_venv()
     tmp = tempfile.mkdtemp(prefix='oaa-keystone-')
-    proc = None
     try:
         with _database() as db:
             conf = os.path.join(tmp, 'keystone.conf')
@@ -231,35 +258,13 @@ def running():
                 f.write(CONF_TEMPLATE.format(db=db, tmp=tmp))
             port = free_port()
             url = 'http://127.0.0.1:%d/v3' % port
-            manage = [os.path.join(bindir, 'keystone-manage'),
-                      '--config-file', conf]
-            _run(manage + ['db_sync'], 'keystone-manage db_sync')
-            for keys in ('fernet_setup', 'credential_setup'):
-                _run(manage + [keys, '--keystone-user', 'root',
-                               '--keystone-group', 'root'],
-                     'keystone-manage ' + keys)
-            _run(manage + ['bootstrap', '--bootstrap-password',
-                           ADMIN_PASSWORD,
-                           '--bootstrap-admin-url', url,
-                           '--bootstrap-public-url', url,
-                           '--bootstrap-internal-url', url,
-                           '--bootstrap-region-id', 'RegionOne'],
-                 'keystone-manage bootstrap')
+            _prepare(bindir, conf, url)
             log_path = os.path.join(tmp, 'uwsgi.log')
-            env = dict(os.environ, OS_KEYSTONE_CONFIG_FILES=conf)
-            with open(log_path, 'w') as log:
-                proc = subprocess.Popen(
-                    [os.path.join(bindir, 'uwsgi'),
-                     '--http11-socket', '127.0.0.1:%d' % port,
-                     '--module', 'keystone.wsgi.api:application',
-                     '--virtualenv', os.path.dirname(bindir),
-                     '--master', '--processes', '1', '--threads', '4',
-                     '--die-on-term', '--need-app', '--lazy-apps'],
-                    stdout=log, stderr=subprocess.STDOUT, env=env,
-                    start_new_session=True)
-            _wait_ready(url, proc, log_path)
-            yield Keystone(url, ADMIN_PASSWORD)
+            proc = _start(bindir, conf, port, log_path)
+            try:
+                _wait_ready(url, proc, log_path)
+                yield Keystone(url, ADMIN_PASSWORD)
+            finally:
+                _stop(proc)
     finally:
-        if proc is not None:
-            _stop(proc)
         shutil.rmtree(tmp, ignore_errors=True)

@@ -72,6 +72,7 @@ def test_reader_reads_but_cannot_write(app):
                   headers=_as(A, 'reader'), status=403)
 
 
+@pytest.mark.filterwarnings('ignore:Policy .* was deprecated:UserWarning')
 def test_global_observer_and_admin(app, overrides):
     _create(app, A)
     _create(app, B)
