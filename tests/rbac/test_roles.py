@@ -46,8 +46,9 @@ def test_readers_read_but_never_write(clients, worker, roles):
             for path, key in a.paths.values()} == before
 
 
-def _admin_only(a, profile, flavor):
+def _admin_only(a, profile, flavor, distributor):
     amp = '%s/%s' % (AMPHORAE, a.amphorae[0])
+    dist = '%s/%s' % (DISTRIBUTORS, distributor)
     cluster = '%s/%s' % (CLUSTERS, a.clusters[0])
     prof = '%s/%s' % (PROFILES, profile)
     yield 'GET', AMPHORAE, None
@@ -61,6 +62,9 @@ def _admin_only(a, profile, flavor):
     yield 'PUT', cluster, {'cluster': {'desired_size': 3}}
     yield 'GET', DISTRIBUTORS, None
     yield 'POST', DISTRIBUTORS, {'distributor': {'name': 'd'}}
+    yield 'GET', dist, None
+    yield 'PUT', dist, {'distributor': {'name': 'e'}}
+    yield 'DELETE', dist, None
     yield 'GET', PROFILES, None
     yield 'GET', prof, None
     yield 'POST', PROFILES, {'flavorprofile': {
@@ -80,12 +84,14 @@ def test_admin_resources_are_admin_only(clients, worker, roles):
     flavor = helpers.flavor(clients['admin'], {
         'loadbalancer_topology': 'ACTIVE_ACTIVE'}, name='rbac')
     profile = flavor['flavor_profile_id']
+    distributor = helpers.post(clients['admin'], DISTRIBUTORS, 'distributor',
+                               {'name': 'rbac'})['distributor']['id']
     users = {roles['member_a'], roles['member_b'], *roles['readers_a'],
              *roles['outsiders']}
     for user in sorted(users):
         client = clients[user]
-        assert tree.refused(client, _admin_only(a, profile, flavor['id'])
-                            ) == [], user
+        assert tree.refused(client, _admin_only(
+            a, profile, flavor['id'], distributor)) == [], user
         # Flavors and providers are for everyone to choose from.
         assert flavor['id'] in {fl['id'] for fl in client.get(
             FLAVORS).json['flavors']}
@@ -94,7 +100,7 @@ def test_admin_resources_are_admin_only(clients, worker, roles):
             '/v2/lbaas/providers').json['providers']}
     admin = clients[roles['admin']]
     allowed = [(method, path) for method, path, _ in _admin_only(
-        a, profile, flavor['id']) if method == 'GET']
+        a, profile, flavor['id'], distributor) if method == 'GET']
     for method, path in allowed:
         assert call_status(admin, method, path) == 200, path
 

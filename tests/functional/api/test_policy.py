@@ -1,9 +1,8 @@
-"""Project isolation and roles under the keystone strategy.
-
-keystonemiddleware validates tokens against Keystone, which cannot run
-here; it hands the application the X-Project-Id and X-Roles headers, so
-these tests send those headers to the application behind it. One test
-checks the middleware itself is in place (no token, 401)."""
+"""Project isolation and roles under the keystone strategy, quickly:
+the X-Project-Id and X-Roles headers keystonemiddleware would hand the
+application are sent to the application behind it.  tests/rbac checks
+the same with real tokens from a real Keystone, for every resource. One
+test checks the middleware itself is in place (no token, 401)."""
 import pecan
 import pytest
 import webtest
