@@ -179,6 +179,14 @@ class Keystone:
                 project_id, user_id, self.role(role)))
         return user_id
 
+    def endpoint(self, service_type, name, url):
+        """A service in the catalog with one public endpoint at url."""
+        service = self._call('POST', '/services', {'service': {
+            'type': service_type, 'name': name}})['service']['id']
+        self._call('POST', '/endpoints', {'endpoint': {
+            'service_id': service, 'interface': 'public', 'url': url,
+            'region_id': 'RegionOne'}})
+
     def token(self, user, password, project):
         """A project-scoped token and its project id."""
         sess = self.session(user, password, project)
