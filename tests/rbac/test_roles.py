@@ -51,6 +51,8 @@ def _admin_only(a, profile, flavor, distributor):
     dist = '%s/%s' % (DISTRIBUTORS, distributor)
     cluster = '%s/%s' % (CLUSTERS, a.clusters[0])
     prof = '%s/%s' % (PROFILES, profile)
+    # Even the owner's member may not fail a load balancer over.
+    yield 'PUT', '%s/%s/failover' % (LB, a.lb), None
     yield 'GET', AMPHORAE, None
     yield 'GET', amp, None
     yield 'GET', amp + '/stats', None
