@@ -187,7 +187,9 @@ class ProvidersController:
             return FlavorCapabilities(), remainder[1:]
         if remainder and remainder[0] == \
                 'availability_zone_capabilities':
-            return AzCapabilities(), remainder[1:]
+            # Imported here: that module builds on this one.
+            from octavia_aa.api.v2.controllers import availability_zone
+            return availability_zone.AzCapabilities(), remainder[1:]
         pecan.abort(404)
 
 
@@ -198,10 +200,3 @@ class FlavorCapabilities:
         return {'flavor_capabilities': [
             {'name': key, 'description': desc}
             for key, (_, _, desc) in sorted(flavors.KEYS.items())]}
-
-
-class AzCapabilities:
-    @pecan.expose('json')
-    def index(self, **kwargs):
-        policy.authorize(base.context(), 'provider-flavor', 'get_all')
-        return {'availability_zone_capabilities': []}
