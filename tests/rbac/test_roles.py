@@ -3,8 +3,6 @@ admin-only resources are admin-only, quotas follow upstream's
 quota rules, and an admin can do everything."""
 import json
 
-import pytest
-
 from tests.functional.api import helpers
 from tests.rbac import tree
 
@@ -195,9 +193,6 @@ AZP = '/v2/lbaas/availabilityzoneprofiles'
 AZ = '/v2/lbaas/availabilityzones'
 
 
-@pytest.mark.xfail(strict=True, reason='availability zones are still a '
-                   'stub on this branch; they land with branch azs (issue 9 '
-                   'item 6): remove this mark when merging it')
 def test_availability_zones_as_upstream(clients, roles):
     admin = clients[roles['admin']]
     profile = helpers.post(admin, AZP, 'availability_zone_profile', {
