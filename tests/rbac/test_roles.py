@@ -15,11 +15,6 @@ PROFILES = '/v2/lbaas/flavorprofiles'
 QUOTAS = '/v2/lbaas/quotas'
 
 
-def _statuses(client, requests):
-    return [(call_status(client, method, path, body), method, path)
-            for method, path, body in requests]
-
-
 def call_status(client, method, path, body=None):
     return tree.call(client, method, path, body, status='*').status_int
 
