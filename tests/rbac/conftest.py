@@ -1,4 +1,4 @@
-"""A real Keystone (tests/keystone_server.py) for the whole session, its
+"""A real Keystone (tests/keystone_server.py) for these tests, its
 projects and users, and the octavia-aa WSGI app with
 auth_strategy = keystone validating their tokens through
 keystonemiddleware.
@@ -55,7 +55,8 @@ class Cloud:
                                                 'oaa-' + project)[0]
 
 
-@pytest.fixture(scope='session')
+# Package scope: started once for tests/rbac, stopped when they are done.
+@pytest.fixture(scope='package')
 def keystone_cloud():
     """Keystone with projects A, B, C and the USERS; fails (never skips)
     when MariaDB is down or Keystone cannot be installed."""
