@@ -1,5 +1,6 @@
 """octavia-aa-all as a real process on a free port, and the real
 `openstack` CLI pointed at it (auth type none, as without Keystone)."""
+import contextlib
 import json
 import os
 import signal
@@ -53,21 +54,28 @@ def service(tmp_path_factory):
                     '[api_settings]\nbind_port = %d\n'
                     '[health_manager]\nbind_port = %d\n%s'
                     % (state, port, free_port(), noop.CONF_SECTION))
-    log = open(state / 'all.log', 'w')
-    proc = subprocess.Popen([os.path.join(BIN, 'octavia-aa-all'),
-                             '--config-file', str(conf)],
-                            stdout=log, stderr=subprocess.STDOUT)
-    try:
-        wait_port(port, proc)
+    with octavia_aa_all(conf, port):
         yield Service('http://127.0.0.1:%d' % port, state)
-    finally:
-        proc.send_signal(signal.SIGTERM)
+
+
+@contextlib.contextmanager
+def octavia_aa_all(conf, port):
+    """octavia-aa-all with config file `conf` (a Path), listening on port
+    until the block ends; its output goes to all.log beside conf."""
+    with open(conf.parent / 'all.log', 'w') as log:
+        proc = subprocess.Popen([os.path.join(BIN, 'octavia-aa-all'),
+                                 '--config-file', str(conf)],
+                                stdout=log, stderr=subprocess.STDOUT)
         try:
-            proc.wait(30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        log.close()
+            wait_port(port, proc)
+            yield proc
+        finally:
+            proc.send_signal(signal.SIGTERM)
+            try:
+                proc.wait(30)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
 
 
 class Cli:
