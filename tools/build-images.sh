@@ -38,6 +38,7 @@ if [ "${OCTAVIA_AA_IN_NS:-}" != 1 ]; then
         python3 -m venv "$DIB_VENV"
         "$DIB_VENV/bin/pip" install -q 'diskimage-builder>=3.43'
     fi
+    DIB_VENV=$DIB_VENV tools/dib-lint.sh >/dev/null
     mkdir -p "$OUT"
     WORK=$(mktemp -d /var/tmp/octavia-aa-image.XXXXXX)
     trap 'rm -rf "$WORK"' EXIT
@@ -49,6 +50,8 @@ if [ "${OCTAVIA_AA_IN_NS:-}" != 1 ]; then
         --python-version 3.11 --implementation cp --abi cp311 \
         --platform manylinux2014_x86_64 --platform manylinux_2_28_x86_64 \
         --platform any -r agent-requirements.txt
+    # A stale build/ would put deleted modules into the wheel.
+    rm -rf build
     python3 -m pip wheel -q --no-deps -w "$WH" .
     cp agent-requirements.txt "$WH/"
     echo "wheelhouse: $(ls "$WH" | wc -l) files, $(du -sh "$WH" | cut -f1)"
