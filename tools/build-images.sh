@@ -18,6 +18,10 @@ OUT=${1:-/work/images}
 NAME=${IMAGE_NAME:-octavia-aa-agent}
 DIB_VENV=${DIB_VENV:-/opt/dib-venv}
 export DIB_RELEASE=${DIB_RELEASE:-bookworm}
+# Keep debootstrap's result in ~/.cache/image-create and start from it
+# next time (the image build dist-upgrades it anyway).
+export DIB_DEBOOTSTRAP_CACHE=${DIB_DEBOOTSTRAP_CACHE:-1}
+export DIB_DEBIAN_USE_DEBOOTSTRAP_CACHE=${DIB_DEBIAN_USE_DEBOOTSTRAP_CACHE:-1}
 
 if [ "${OCTAVIA_AA_IN_NS:-}" != 1 ]; then
     # --- on the host: tools, DIB, wheelhouse ---------------------------
@@ -63,7 +67,7 @@ fi
 
 # --- in the private mount namespace ------------------------------------
 WORK=$OCTAVIA_AA_WORK
-if [ ! -e /dev/mapper/control ]; then
+if ! grep -qw device-mapper /proc/misc; then
     SHIM=$WORK/shim
     mkdir -p "$SHIM"
     cat > "$SHIM/kpartx" <<'EOF'
@@ -109,9 +113,15 @@ export DIB_APT_MINIMAL_CREATE_INTERFACES=0
 export DIB_DEBIAN_SECURITY_MIRROR=${DIB_DEBIAN_SECURITY_MIRROR:-http://deb.debian.org/debian-security}
 # Each agent is a role of the same image (see elements/README.md).
 "$DIB_VENV/bin/disk-image-create" -a amd64 -t qcow2 \
-    -o "$OUT/$NAME" \
+    -o "$WORK/$NAME" \
     debian-minimal vm block-device-mbr \
     octavia-aa-amphora-agent octavia-aa-distributor-agent
+# Replaced in one rename: a VM still running on the old image (as its
+# backing file) keeps it.
+cp "$WORK/$NAME.qcow2" "$OUT/.$NAME.qcow2.tmp"
+mv -f "$OUT/.$NAME.qcow2.tmp" "$OUT/$NAME.qcow2"
+rm -rf "$OUT/$NAME.d"
+cp -a "$WORK/$NAME.d" "$OUT/$NAME.d"
 end=$(date +%s)
 echo "image: $OUT/$NAME.qcow2 $(du -m "$OUT/$NAME.qcow2" | cut -f1) MiB," \
     "built in $((end - OCTAVIA_AA_START)) s"
