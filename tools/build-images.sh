@@ -110,6 +110,8 @@ export ELEMENTS_PATH=$REPO/elements
 export DIB_OCTAVIA_AA_WHEELHOUSE=$WORK/wheelhouse
 # Interfaces are set up from the config drive's network_data.json.
 export DIB_APT_MINIMAL_CREATE_INTERFACES=0
+# No one waits at the boot menu of an appliance.
+export DIB_GRUB_TIMEOUT=${DIB_GRUB_TIMEOUT:-0}
 export DIB_DEBIAN_SECURITY_MIRROR=${DIB_DEBIAN_SECURITY_MIRROR:-http://deb.debian.org/debian-security}
 # Each agent is a role of the same image (see elements/README.md).
 "$DIB_VENV/bin/disk-image-create" -a amd64 -t qcow2 \

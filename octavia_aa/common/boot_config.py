@@ -42,9 +42,10 @@ class BootConfigError(Exception):
     pass
 
 
-def find_device(timeout=30.0, interval=0.5):
+def find_device(timeout=120.0, interval=0.5):
     """Block device carrying one of LABELS; None when none appears (blkid
-    reads the devices itself, it does not wait for udev's links)."""
+    reads the devices itself, it does not wait for udev's links).  Under
+    emulation (TCG) udev may take a minute to load the CD-ROM driver."""
     deadline = time.monotonic() + timeout
     while True:
         for label in LABELS:

@@ -124,6 +124,7 @@ def _boot(kind, tmp_path, image, pki, network):
         print(json.dumps({'bench': 'image_boot_qemu_tcg', 'role': kind,
                           'agent_answered_s': round(answered, 1),
                           'heartbeat_s': round(heartbeat_at, 1),
+                          'qemu_rss_mib': machine.rss_mib(),
                           'image_mib': os.path.getsize(image) >> 20}))
         return info
     finally:

@@ -129,6 +129,16 @@ class Vm:
     def alive(self):
         return self.proc.poll() is None
 
+    def rss_mib(self):
+        """QEMU's resident memory (guest RAM touched + TCG code cache)."""
+        try:
+            with open('/proc/%d/status' % self.proc.pid) as f:
+                for line in f:
+                    if line.startswith('VmRSS:'):
+                        return int(line.split()[1]) >> 10
+        except OSError:
+            return None
+
     def console_text(self):
         try:
             with open(self.console, 'rb') as f:
