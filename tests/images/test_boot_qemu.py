@@ -4,10 +4,13 @@ the way the controller does: mutual TLS through the REST drivers, and
 heartbeats received and verified on a UDP socket of this host.
 
 Prints one JSON line per boot with the measured times."""
+import http.client
+import http.server
 import json
 import os
 import secrets
 import shutil
+import threading
 import time
 import types
 import uuid
@@ -23,6 +26,7 @@ from octavia_aa.compute import boot_files
 from octavia_aa.compute import config_drive
 from octavia_aa.distributor import config as dist_config
 from octavia_aa.distributor.drivers import rest as dist_rest
+from tests.amphora import samples
 from tests.images import vm as vmlib
 
 pytestmark = pytest.mark.slow
@@ -75,7 +79,57 @@ def _client_conf(ca_dir, controller):
     return conf
 
 
-def _boot(kind, tmp_path, image, pki, network):
+class _Member(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):
+        body = b'member on the host\n'
+        self.send_response(200)
+        self.send_header('Content-Length', str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+def _http_get(host, port, timeout=30):
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            conn = http.client.HTTPConnection(host, port, timeout=3)
+            conn.request('GET', '/')
+            resp = conn.getresponse()
+            return resp.status, resp.read()
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.5)
+
+
+def _serve_through_haproxy(driver, entity, network, mac):
+    """The amphora's HAProxy, configured by the controller's driver, sends
+    a client's request on a VIP to a member server on this host."""
+    member = http.server.ThreadingHTTPServer((network.gateway, 0), _Member)
+    threading.Thread(target=member.serve_forever, daemon=True).start()
+    try:
+        vip = network.address()
+        driver.plug_vip(entity, {'ip_address': vip,
+                                 'subnet_cidr': str(network.subnet),
+                                 'gateway': None, 'mtu': 1500, 'mac': mac},
+                        arp=True)
+        config = samples.config(
+            [samples.listener(1, pool=samples.P1, port=80)],
+            [samples.pool(1, members=[samples.member(
+                1, network.gateway, port=member.server_address[1])])],
+            vip=vip)
+        config['load_balancer']['id'] = str(uuid.uuid4())
+        driver.update_config(entity, config, peers=[])
+        return _http_get(vip, 80)
+    finally:
+        member.shutdown()
+        member.server_close()
+
+
+def _boot(kind, tmp_path, image, pki, network, then=None):
     ca_dir, controller = pki
     entity_id = str(uuid.uuid4())
     key = secrets.token_hex(16)
@@ -121,19 +175,28 @@ def _boot(kind, tmp_path, image, pki, network):
         assert source[0] == ip
         assert receiver.dropped == 0
         heartbeat_at = time.monotonic() - machine.started
-        print(json.dumps({'bench': 'image_boot_qemu_tcg', 'role': kind,
-                          'agent_answered_s': round(answered, 1),
-                          'heartbeat_s': round(heartbeat_at, 1),
-                          'qemu_rss_mib': machine.rss_mib(),
-                          'image_mib': os.path.getsize(image) >> 20}))
-        return info
+        figures = {'bench': 'image_boot_qemu_tcg', 'role': kind,
+                   'agent_answered_s': round(answered, 1),
+                   'heartbeat_s': round(heartbeat_at, 1)}
+        result = info
+        if then is not None:
+            result = info, then(driver, entity, network, mac)
+            figures['served_s'] = round(time.monotonic() - machine.started,
+                                        1)
+        figures.update(qemu_rss_mib=machine.rss_mib(),
+                       image_mib=os.path.getsize(image) >> 20)
+        print(json.dumps(figures))
+        return result
     finally:
         machine.kill()
         receiver.close()
 
 
-def test_amphora_image_boots_and_answers(tmp_path, image, pki, network):
-    info = _boot('amphora', tmp_path, image, pki, network)
+def test_amphora_image_boots_answers_and_serves(tmp_path, image, pki,
+                                               network):
+    info, (status, body) = _boot('amphora', tmp_path, image, pki, network,
+                                 then=_serve_through_haproxy)
+    assert (status, body) == (200, b'member on the host\n')
     # HAProxy of the image (Debian 12: 2.6) answered the agent's -v.
     assert info['haproxy_version'].startswith('2.')
 

@@ -65,6 +65,10 @@ class Network:
                      prefixlen=self.subnet.prefixlen)
             ipr.link('set', index=idx, state='up')
 
+    def address(self):
+        """A free address of the subnet (a VIP)."""
+        return self._free.pop(0)
+
     def tap(self):
         """(tap name, VM address, MAC) of a new tap on the bridge."""
         n = len(self.taps)

@@ -41,7 +41,8 @@ def test_boot_config_runs_before_network_and_agents():
     for name in ['systemd-networkd.service'] + [
             'octavia-aa-%s-agent.service' % k for k in boot_files.KINDS]:
         assert name in before
-    assert unit['Service']['ExecStart'] == '/usr/local/bin/octavia-aa-boot-config'
+    assert unit['Service']['ExecStart'] == \
+        '/usr/local/bin/octavia-aa-boot-config'
 
 
 def test_every_element_has_readme_and_sorted_deps():
