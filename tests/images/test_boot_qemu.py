@@ -129,6 +129,16 @@ def _serve_through_haproxy(driver, entity, network, mac):
         member.server_close()
 
 
+def _plug_distributor_vip(driver, entity, network, mac):
+    """The distributor's nftables tables (libnftables of the image) for a
+    VIP on its interface, read back with their counters."""
+    lb_id = str(uuid.uuid4())
+    vip = network.address()
+    driver.plug_vip(entity, lb_id, vip, str(network.subnet), None,
+                    mac_address=mac)
+    return vip, driver.get_status(entity, lb_id)
+
+
 def _boot(kind, tmp_path, image, pki, network, then=None):
     ca_dir, controller = pki
     entity_id = str(uuid.uuid4())
@@ -201,5 +211,10 @@ def test_amphora_image_boots_answers_and_serves(tmp_path, image, pki,
     assert info['haproxy_version'].startswith('2.')
 
 
-def test_distributor_image_boots_and_answers(tmp_path, image, pki, network):
-    _boot('distributor', tmp_path, image, pki, network)
+def test_distributor_image_boots_answers_and_plugs(tmp_path, image, pki,
+                                                  network):
+    info, (vip, status) = _boot('distributor', tmp_path, image, pki, network,
+                                then=_plug_distributor_vip)
+    assert info['slots'] == 4099
+    assert status['vip_address'] == vip
+    assert 'counters' in status
