@@ -113,8 +113,9 @@ class Vm:
         subprocess.run(['qemu-img', 'create', '-q', '-f', 'qcow2', '-b',
                         os.path.abspath(image), '-F', 'qcow2', overlay],
                        check=True)
+        # QEMU's default CPU model, as Nova gives with cpu_mode = none.
         cmd = ['qemu-system-x86_64', '-machine', 'pc', '-accel',
-               'tcg,tb-size=128', '-cpu', 'max', '-smp', '1',
+               'tcg,tb-size=128', '-smp', '1',
                '-m', str(memory), '-display', 'none', '-monitor', 'none',
                '-serial', 'file:%s' % self.console, '-no-reboot',
                '-drive', 'file=%s,if=virtio,format=qcow2' % overlay,
