@@ -3,6 +3,7 @@ guests hang on this kind of host), without Nova: a bridge on this host
 in a small subnet of 192.0.2.0/24, a tap per VM, a config drive made by
 octavia_aa.compute.config_drive.  Everything is removed by PID and name
 even when a test fails."""
+import ctypes
 import ipaddress
 import os
 import secrets
@@ -101,6 +102,12 @@ class Network:
                     ipr.link('del', index=idx)
 
 
+def _die_with_parent():
+    # QEMU runs in its own session; if pytest itself is killed (no
+    # finalizer runs), the kernel still ends the VM.
+    ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PDEATHSIG
+
+
 class Vm:
     """One QEMU process; ``kill()`` ends it by its PID."""
 
@@ -129,7 +136,7 @@ class Vm:
         self.proc = subprocess.Popen(
             cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
             stderr=open(os.path.join(workdir, '%s-qemu.err' % name), 'wb'),
-            start_new_session=True)
+            start_new_session=True, preexec_fn=_die_with_parent)
 
     def alive(self):
         return self.proc.poll() is None
