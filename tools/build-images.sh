@@ -3,7 +3,8 @@
 # chooses the role) with diskimage-builder.
 #   tools/build-images.sh [OUTPUT_DIR]      (default /work/images)
 # Environment: DIB_VENV (default /opt/dib-venv), IMAGE_NAME (default
-# octavia-aa-agent), DIB_RELEASE (default bookworm), and any DIB_* variable.
+# octavia-aa-agent), ROLES (default "amphora distributor": the agents the
+# image carries), DIB_RELEASE (default bookworm), and any DIB_* variable.
 #
 # The agents come from a wheelhouse built here from this checkout, so the
 # chroot needs nothing but Debian's archive (no PyPI, no proxy CA, no
@@ -16,6 +17,7 @@ cd "$(dirname "$0")/.."
 REPO=$PWD
 OUT=${1:-/work/images}
 NAME=${IMAGE_NAME:-octavia-aa-agent}
+ROLES=${ROLES:-amphora distributor}
 DIB_VENV=${DIB_VENV:-/opt/dib-venv}
 export DIB_RELEASE=${DIB_RELEASE:-bookworm}
 # Keep debootstrap's result in ~/.cache/image-create and start from it
@@ -114,10 +116,15 @@ export DIB_APT_MINIMAL_CREATE_INTERFACES=0
 export DIB_GRUB_TIMEOUT=${DIB_GRUB_TIMEOUT:-0}
 export DIB_DEBIAN_SECURITY_MIRROR=${DIB_DEBIAN_SECURITY_MIRROR:-http://deb.debian.org/debian-security}
 # Each agent is a role of the same image (see elements/README.md).
+role_elements=""
+for role in $ROLES; do
+    [ -d "$ELEMENTS_PATH/octavia-aa-$role-agent" ] || {
+        echo "unknown role $role (amphora, distributor)" >&2; exit 2; }
+    role_elements="$role_elements octavia-aa-$role-agent"
+done
 "$DIB_VENV/bin/disk-image-create" -a amd64 -t qcow2 \
     -o "$WORK/$NAME" \
-    debian-minimal vm block-device-mbr \
-    octavia-aa-amphora-agent octavia-aa-distributor-agent
+    debian-minimal vm block-device-mbr $role_elements
 # Replaced in one rename: a VM still running on the old image (as its
 # backing file) keeps it.
 cp "$WORK/$NAME.qcow2" "$OUT/.$NAME.qcow2.tmp"
