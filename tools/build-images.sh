@@ -132,5 +132,6 @@ mv -f "$OUT/.$NAME.qcow2.tmp" "$OUT/$NAME.qcow2"
 rm -rf "$OUT/$NAME.d"
 cp -a "$WORK/$NAME.d" "$OUT/$NAME.d"
 end=$(date +%s)
-echo "image: $OUT/$NAME.qcow2 $(du -m "$OUT/$NAME.qcow2" | cut -f1) MiB," \
-    "built in $((end - OCTAVIA_AA_START)) s"
+printf '{"bench": "image_build", "image": "%s", "roles": "%s", "seconds": %d, "mib": %d}\n' \
+    "$OUT/$NAME.qcow2" "$ROLES" "$((end - OCTAVIA_AA_START))" \
+    "$(du -m "$OUT/$NAME.qcow2" | cut -f1)"

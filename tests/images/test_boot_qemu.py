@@ -16,11 +16,13 @@ import types
 import uuid
 
 import pytest
+import requests
 from oslo_config import cfg
 
 from octavia_aa.amphorae.drivers import rest as amp_rest
 from octavia_aa.amphorae.drivers import rest_opts
 from octavia_aa.certificates import local as certs
+from octavia_aa.certificates import tls
 from octavia_aa.common import heartbeat
 from octavia_aa.compute import boot_files
 from octavia_aa.compute import config_drive
@@ -139,6 +141,21 @@ def _plug_distributor_vip(driver, entity, network, mac):
     return vip, driver.get_status(entity, lb_id)
 
 
+def _refuses_strangers(tmp_path, ca_dir, entity_id, ip):
+    """Mutual TLS: no client certificate, or one from another CA, gets no
+    answer from the agent (its own certificate is trusted)."""
+    other = str(tmp_path / 'other-ca')
+    certs.init_cas(other)
+    stranger = str(tmp_path / 'stranger.pem')
+    certs.issue_controller(other, stranger)
+    url = 'https://%s:%d/v1/info' % (ip, AGENT_PORT)
+    for client_cert in (None, stranger):
+        session = tls.pinned_session(entity_id, client_cert, os.path.join(
+            ca_dir, certs.SERVER_CA + '.pem'))
+        with pytest.raises(requests.exceptions.RequestException):
+            session.get(url, timeout=10)
+
+
 def _boot(kind, tmp_path, image, pki, network, then=None):
     ca_dir, controller = pki
     entity_id = str(uuid.uuid4())
@@ -167,12 +184,18 @@ def _boot(kind, tmp_path, image, pki, network, then=None):
             try:
                 info = driver.get_info(entity)
                 break
-            except Exception:         # not up yet: connection refused
-                time.sleep(1)
+            except requests.exceptions.SSLError as exc:
+                # A certificate refused is a failure now, not a wait.
+                if 'EOF' not in str(exc):
+                    raise
+            except requests.exceptions.ConnectionError:
+                pass                  # not up yet: refused, unreachable
+            time.sleep(1)
         answered = time.monotonic() - machine.started
         assert info is not None, 'agent did not answer in %ss:\n%s' % (
             BOOT_TIMEOUT, machine.console_text()[-6000:])
         assert info['id'] == entity_id
+        _refuses_strangers(tmp_path, ca_dir, entity_id, ip)
 
         message = None
         hb_deadline = time.monotonic() + 30
