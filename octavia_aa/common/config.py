@@ -35,6 +35,12 @@ core_opts = [
                help='Directory where octavia-aa keeps its local state: the '
                     'embedded SQLite database, flow persistence and the '
                     'files of local amphorae and distributors.'),
+    cfg.FloatOpt('stop_timeout', default=3.0, min=0.1,
+                 help='Seconds a service told to stop (SIGTERM or SIGINT) '
+                      'lets work under way finish before it exits anyway. '
+                      'Flows cut short are persisted: this worker\'s next '
+                      'run, or another worker\'s conductor once the job\'s '
+                      'claim lapses, resumes them.'),
 ]
 
 api_opts = [

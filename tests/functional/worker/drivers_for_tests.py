@@ -4,6 +4,8 @@ their entry points."""
 import os
 import threading
 
+from oslo_utils import uuidutils
+
 from octavia_aa.common import exceptions
 from octavia_aa.compute.drivers import noop as compute_noop
 from octavia_aa.distributor.drivers import noop as distributor_noop
@@ -31,6 +33,19 @@ class HangingComputeDriver(compute_noop.NoopComputeDriver):
     def build(self, name, kind, entity_id):
         open(os.environ['HANG_MARKER'], 'w').close()
         threading.Event().wait()
+
+
+class SlowComputeDriver(compute_noop.NoopComputeDriver):
+    """Every build takes $SLOW_SECONDS and first leaves a file named after
+    the entity in $SLOW_MARKERS, so a test can kill the worker while a
+    build is under way, and a resumed build still finishes."""
+
+    def build(self, name, kind, entity_id, vrrp=None):
+        marker = os.path.join(os.environ['SLOW_MARKERS'], '%s.%s' % (
+            entity_id, uuidutils.generate_uuid()))
+        open(marker, 'w').close()
+        threading.Event().wait(float(os.environ.get('SLOW_SECONDS', '1')))
+        return super().build(name, kind, entity_id, vrrp=vrrp)
 
 
 class FailingDistributorDriver(distributor_noop.NoopDistributorDriver):
@@ -77,6 +92,7 @@ ENTRY_POINTS = """\
 [octavia_aa.compute.drivers]
 compute_failing_test_driver = %(mod)s:FailingComputeDriver
 compute_hanging_test_driver = %(mod)s:HangingComputeDriver
+compute_slow_test_driver = %(mod)s:SlowComputeDriver
 
 [octavia_aa.distributor.drivers]
 distributor_failing_test_driver = %(mod)s:FailingDistributorDriver
