@@ -208,7 +208,13 @@ cluster_manager_opts = [
 
 house_keeping_opts = [
     cfg.IntOpt('cleanup_interval', default=30, min=1,
-               help='Seconds between two purges of deleted rows.'),
+               help='Seconds between two purges of deleted rows (and '
+                    'sweeps of addresses whose owner is gone).'),
+    cfg.IntOpt('orphan_address_age', default=600, min=1,
+               help='Seconds an address allocation must exist before the '
+                    'sweep may free it for having no owner (its owner, '
+                    'such as a machine being built, may be recorded a '
+                    'little after the address).'),
     cfg.IntOpt('cert_interval', default=3600, min=1,
                help='Seconds between two checks for certificates to '
                     'rotate.'),

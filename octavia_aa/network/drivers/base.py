@@ -15,6 +15,12 @@ class NetworkDriver(metaclass=abc.ABCMeta):
     def deallocate_vip(self, port_id, session=None):
         """Release the VIP reservation (idempotent)."""
 
+    def release_port(self, port_id):
+        """Free one allocation whose owner is gone (the housekeeping
+        sweep), with whatever the driver made for it (idempotent)."""
+        from octavia_aa.network import ipam
+        ipam.release(port_id)
+
     @abc.abstractmethod
     def plug_amphora(self, amphora, subnet, session=None):
         """Give an amphora a front-end port on subnet; returns dict(ip,

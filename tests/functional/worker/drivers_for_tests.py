@@ -9,6 +9,7 @@ from oslo_utils import uuidutils
 from octavia_aa.common import exceptions
 from octavia_aa.compute.drivers import noop as compute_noop
 from octavia_aa.distributor.drivers import noop as distributor_noop
+from octavia_aa.network.drivers import noop as network_noop
 
 
 class FailingComputeDriver(compute_noop.NoopComputeDriver):
@@ -46,6 +47,16 @@ class SlowComputeDriver(compute_noop.NoopComputeDriver):
         open(marker, 'w').close()
         threading.Event().wait(float(os.environ.get('SLOW_SECONDS', '1')))
         return super().build(name, kind, entity_id, vrrp=vrrp)
+
+
+class HangingPlugNetworkDriver(network_noop.NoopNetworkDriver):
+    """Allocates an amphora's front-end address, touches $HANG_MARKER and
+    blocks: the worker dies between the allocation and its record."""
+
+    def plug_amphora(self, amphora, subnet, session=None):
+        super().plug_amphora(amphora, subnet, session=session)
+        open(os.environ['HANG_MARKER'], 'w').close()
+        threading.Event().wait()
 
 
 class FailingDistributorDriver(distributor_noop.NoopDistributorDriver):
@@ -93,6 +104,9 @@ ENTRY_POINTS = """\
 compute_failing_test_driver = %(mod)s:FailingComputeDriver
 compute_hanging_test_driver = %(mod)s:HangingComputeDriver
 compute_slow_test_driver = %(mod)s:SlowComputeDriver
+
+[octavia_aa.network.drivers]
+network_hanging_plug_test_driver = %(mod)s:HangingPlugNetworkDriver
 
 [octavia_aa.distributor.drivers]
 distributor_failing_test_driver = %(mod)s:FailingDistributorDriver
