@@ -14,11 +14,10 @@ import sqlalchemy as sa
 from octavia_aa.common import drivers
 from octavia_aa.controller.housekeeping import addresses
 from octavia_aa.db import api as db_api
-from octavia_aa.db import migration
 from octavia_aa.db import models
 from octavia_aa.network import ipam
 from octavia_aa.network import subnets
-from tests.functional import dbservers
+from tests.functional.dbservers import any_db  # noqa: F401
 from tests.functional.worker.conftest import db  # noqa: F401
 from tests.functional.worker.conftest import test_plugins  # noqa: F401
 from tests.functional.worker import helpers as h
@@ -34,24 +33,17 @@ SUBNET = subnets.Subnet(
     allocation_end='fd00:aa::3e9', mtu=1500)
 
 
-@pytest.fixture(params=['mariadb', 'postgresql'])
-def server_db(request, db):  # noqa: F811
-    with dbservers.database(request.param) as url:
-        h.override('connection', url, 'database')
-        h.override('max_pool_size', THREADS, 'database')
-        db_api.reset()
-        migration.upgrade()
-        try:
-            yield request.param
-        finally:
-            db_api.reset()
+# The servers whose isolation levels differ (SQLite serialises writers).
+servers = pytest.mark.parametrize('any_db', ['mariadb', 'postgresql'],
+                                  indirect=True)
 
 
 def allocations():
     return h.rows(models.IpAllocation)
 
 
-def test_concurrent_allocations_all_succeed(server_db):
+@servers
+def test_concurrent_allocations_all_succeed(any_db):
     failures = []
     lock = threading.Lock()
 
@@ -79,7 +71,8 @@ def test_concurrent_allocations_all_succeed(server_db):
     assert {r.ip_address for r in rows} == set(addresses_given)
 
 
-def test_allocation_is_idempotent_per_owner(server_db):
+@servers
+def test_allocation_is_idempotent_per_owner(any_db):
     first = ipam.allocate(SUBNET, 'amphora:a1')
     # The worker dies here; the resumed flow allocates again.
     again = ipam.allocate(SUBNET, 'amphora:a1')
@@ -94,7 +87,8 @@ def test_allocation_is_idempotent_per_owner(server_db):
     assert len(allocations()) == 2
 
 
-def test_sweep_frees_addresses_whose_owner_is_gone(server_db):
+@servers
+def test_sweep_frees_addresses_whose_owner_is_gone(any_db):
     subnet = subnets.find('public-subnet')
     lb_id = h.make_lb(desired=1, standby=0)
     kept = ipam.allocate(subnet, 'vip:' + lb_id)
