@@ -15,6 +15,22 @@ def stat(pid):
     return fields[0], fields[19]
 
 
+def children(pid):
+    """PIDs whose parent is pid, from /proc."""
+    kids = []
+    for entry in os.listdir('/proc'):
+        if not entry.isdigit():
+            continue
+        try:
+            with open('/proc/%s/stat' % entry) as f:
+                ppid = int(f.read().rsplit(') ', 1)[1].split()[1])
+        except (OSError, IndexError, ValueError):
+            continue
+        if ppid == pid:
+            kids.append(int(entry))
+    return kids
+
+
 def alive(pid):
     """Runs (exists and is neither a zombie nor dead)."""
     found = stat(pid)

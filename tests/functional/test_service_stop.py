@@ -24,22 +24,6 @@ GONE_WITHIN = 8
 ORPHAN_GONE_WITHIN = 2
 
 
-def children(pid):
-    """PIDs whose parent is pid."""
-    found = []
-    for entry in os.listdir('/proc'):
-        if not entry.isdigit():
-            continue
-        try:
-            with open('/proc/%s/stat' % entry) as f:
-                ppid = int(f.read().rsplit(') ', 1)[1].split()[1])
-        except (OSError, IndexError, ValueError):
-            continue
-        if ppid == pid:
-            found.append(int(entry))
-    return found
-
-
 def wait_gone(pids, within=GONE_WITHIN):
     deadline = time.monotonic() + within
     while time.monotonic() < deadline:
@@ -70,7 +54,7 @@ def start(tmp_path, binary, extra=''):
         cli.wait_port(port, proc)
         deadline = time.monotonic() + 30
         expected = 2 if binary == 'octavia-aa-api' else 1
-        while len(children(proc.pid)) < expected:
+        while len(procs.children(proc.pid)) < expected:
             assert time.monotonic() < deadline, 'no forked worker'
             time.sleep(0.1)
         if binary == 'octavia-aa-all':
@@ -95,7 +79,7 @@ def running():
         return proc, log
     yield run
     for proc in started:
-        for pid in children(proc.pid):
+        for pid in procs.children(proc.pid):
             procs.signal(pid, signal.SIGKILL)
         if proc.poll() is None:
             proc.kill()
@@ -104,7 +88,7 @@ def running():
 
 def test_sigterm_of_all_in_one_ends_its_worker(tmp_path, running):
     proc, log = running(tmp_path, 'octavia-aa-all')
-    forked = children(proc.pid)
+    forked = procs.children(proc.pid)
     before = len(log.read_text().splitlines())
     proc.send_signal(signal.SIGTERM)
     proc.wait(GONE_WITHIN)
@@ -119,7 +103,7 @@ def test_sigterm_of_all_in_one_ends_its_worker(tmp_path, running):
 def test_sigkill_of_the_parent_takes_its_children(tmp_path, running,
                                                   binary):
     proc, _log = running(tmp_path, binary)
-    forked = children(proc.pid)
+    forked = procs.children(proc.pid)
     assert forked
     proc.send_signal(signal.SIGKILL)
     proc.wait()
