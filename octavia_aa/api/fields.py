@@ -6,12 +6,65 @@ limits, and whether POST and PUT accept it.  Validation errors name the
 field, the way upstream's WSME messages do.
 """
 import ipaddress
+import math
 
 from oslo_utils import uuidutils
 
 from octavia_aa.common import exceptions
 
 MISSING = object()
+
+# The strings WSME reads as booleans (case-sensitive, as WSME's are).
+_TRUE = ('true', 't', 'yes', 'y', 'on', '1')
+_FALSE = ('false', 'f', 'no', 'n', 'off', '0')
+
+
+def _coerce_int(value):
+    """An integer from an int, an integral float or a decimal string, the
+    way WSME converts (the CLI sends connection_limit as "1000"); None when
+    it is none of these."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, str):
+        text = value.strip()
+        if text[:1] in '+-':
+            sign, text = text[0], text[1:]
+        else:
+            sign = ''
+        # ASCII digits only: int() also reads other scripts' digits.
+        if text.isascii() and text.isdigit():
+            return int(sign + text)
+    return None
+
+
+def _coerce_float(value):
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float)):
+        return value
+    if isinstance(value, str):
+        try:
+            number = float(value)
+        except ValueError:
+            return None
+        return number if math.isfinite(number) else None
+    return None
+
+
+def _coerce_bool(value):
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int):
+        return bool(value)
+    if value in _TRUE:
+        return True
+    if value in _FALSE:
+        return False
+    return None
 
 
 class Field:
@@ -41,6 +94,14 @@ class Field:
         self.render = render
         self.filter_column = filter_column
 
+    def default_value(self):
+        return self.default() if callable(self.default) else self.default
+
+    def resets(self):
+        """Whether a null puts the field back to a default that is not
+        null itself."""
+        return self.default is not MISSING and self.default is not None
+
     def _bad(self, value, reason):
         raise exceptions.InvalidInput(self.name, value, reason)
 
@@ -51,6 +112,7 @@ class Field:
                 self._bad(value, 'Value should not be null.')
             return None
         kind = self.kind
+        raw = value
         if kind in ('str', 'uuid', 'ip', 'enum') and not isinstance(
                 value, str):
             if kind == 'enum' and isinstance(value, (int, float)) and (
@@ -74,12 +136,14 @@ class Field:
                 self._bad(value, 'Value should be one of: %s' % ', '.join(
                     str(ch) for ch in self.choices))
         elif kind == 'bool':
-            if not isinstance(value, bool):
-                self._bad(value, 'Value should be a boolean.')
+            value = _coerce_bool(value)
+            if value is None:
+                self._bad(raw, 'Value should be a boolean.')
         elif kind in ('int', 'float'):
-            if isinstance(value, bool) or not isinstance(
-                    value, (int, float) if kind == 'float' else int):
-                self._bad(value, 'Value should be %s.' % (
+            value = (_coerce_int(value) if kind == 'int'
+                     else _coerce_float(value))
+            if value is None:
+                self._bad(raw, 'Value should be %s.' % (
                     'an integer' if kind == 'int' else 'a number'))
             if self.minimum is not None and value < self.minimum:
                 self._bad(value, 'Value should be greater or equal to %s'
@@ -140,14 +204,18 @@ def parse_body(fields, body, wrapper, method):
     result = {}
     for name, field in allowed.items():
         if name in data:
-            result[field.attr] = field.validate(data[name])
+            if data[name] is None and field.resets():
+                # null (what `openstack ... unset` sends) puts the field
+                # back to its default, as upstream's _set_default_on_none.
+                result[field.attr] = field.default_value()
+            else:
+                result[field.attr] = field.validate(data[name])
         elif method == 'POST':
             if field.required:
                 raise exceptions.InvalidInput(
                     name, None, 'Mandatory field missing.')
             if field.default is not MISSING:
-                result[field.attr] = (field.default() if callable(
-                    field.default) else field.default)
+                result[field.attr] = field.default_value()
     return result
 
 

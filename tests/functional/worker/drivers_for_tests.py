@@ -6,6 +6,7 @@ import threading
 
 from oslo_utils import uuidutils
 
+from octavia_aa.amphorae.drivers import noop as amphora_noop
 from octavia_aa.common import exceptions
 from octavia_aa.compute.drivers import noop as compute_noop
 from octavia_aa.distributor.drivers import noop as distributor_noop
@@ -99,7 +100,22 @@ class PerDistributorDriver(distributor_noop.NoopDistributorDriver):
                                                amphora_id)
 
 
+class ReportingAmphoraDriver(amphora_noop.NoopAmphoraDriver):
+    """A noop amphora whose agent sends a heartbeat when it is finished,
+    through the health manager's own receiver, as a running agent does
+    (the plain noop driver reports nothing, so its load balancers stay
+    OFFLINE, as upstream's)."""
+
+    def finalize(self, amphora):
+        from octavia_aa.controller.healthmanager import health_db
+        super().finalize(amphora)
+        health_db.record_heartbeat({'id': amphora.id})
+
+
 ENTRY_POINTS = """\
+[octavia_aa.amphora.drivers]
+amphora_reporting_test_driver = %(mod)s:ReportingAmphoraDriver
+
 [octavia_aa.compute.drivers]
 compute_failing_test_driver = %(mod)s:FailingComputeDriver
 compute_hanging_test_driver = %(mod)s:HangingComputeDriver

@@ -63,6 +63,18 @@ def _check(kind, values, current=None):
                                          '"200", "200,202" or "200-204".')
 
 
+_HTTP_DEFAULTS = {'http_method': 'GET', 'url_path': '/',
+                  'expected_codes': '200'}
+
+
+def _http_defaults(values, keys=tuple(_HTTP_DEFAULTS)):
+    """Put the HTTP monitor defaults in place of what is null among
+    `keys` (POST: all of them; PUT: those the client sent)."""
+    for key in keys:
+        if key in _HTTP_DEFAULTS and values.get(key) is None:
+            values[key] = _HTTP_DEFAULTS[key]
+
+
 class HealthMonitorsController(child.ChildController):
     spec = SPEC
     quota_name = 'health_monitor'
@@ -78,13 +90,13 @@ class HealthMonitorsController(child.ChildController):
                                                pool.health_monitor.id))
         _check(values['type'], values)
         if values['type'] in HTTP_TYPES:
-            values.setdefault('http_method', None)
-            values['http_method'] = values['http_method'] or 'GET'
-            values['url_path'] = values.get('url_path') or '/'
-            values['expected_codes'] = values.get('expected_codes') or '200'
+            _http_defaults(values)
         hm = m.HealthMonitor(**values)
         hm.pool = pool
         return hm
 
     def check_update(self, session, hm, values):
         _check(hm.type, values, {'delay': hm.delay, 'timeout': hm.timeout})
+        if hm.type in HTTP_TYPES:
+            # A null (unset) goes back to the default, as upstream's.
+            _http_defaults(values, list(values))

@@ -1,5 +1,6 @@
 """/v2/lbaas/loadbalancers: CRUD, cascade delete, status tree, stats,
 failover."""
+import ipaddress
 
 from oslo_utils import uuidutils
 import pecan
@@ -17,7 +18,6 @@ from octavia_aa.common import flavors
 from octavia_aa.common import policy
 from octavia_aa.db import api as db_api
 from octavia_aa.db import models as m
-from octavia_aa.network import subnets
 from octavia_aa import topology
 
 CONF = config.CONF
@@ -93,15 +93,20 @@ SPEC = LoadBalancerSpec(
 
 
 def _resolve_vip_subnet(values):
+    """The VIP's subnet, asked of the network driver: the given subnet,
+    or the first of the given network's subnets (of the VIP address's
+    IP version when one is given)."""
     subnet_ref = values.pop('vip_subnet_id', None)
     network_ref = values.pop('vip_network_id', None)
     port_ref = values.pop('vip_port_id', None)
+    address = values.get('vip_address')
     if port_ref:
         raise exceptions.InvalidInput(
             'vip_port_id', port_ref,
             'Pre-created ports are not supported; give vip_subnet_id.')
+    network = drivers.get('network')
     if subnet_ref:
-        subnet = subnets.find(subnet_ref)
+        subnet = network.get_subnet(subnet_ref, address=address)
         if subnet is None:
             raise exceptions.InvalidInput(
                 'vip_subnet_id', subnet_ref, 'Subnet %s not found.'
@@ -113,11 +118,15 @@ def _resolve_vip_subnet(values):
                 'Subnet %s is not on this network.' % subnet_ref)
         return subnet
     if network_ref:
-        for subnet in subnets.all_subnets():
-            if network_ref in (subnet.network_id, subnet.network_name):
-                return subnet
-        raise exceptions.InvalidInput('vip_network_id', network_ref,
-                                      'Network %s not found.' % network_ref)
+        found = network.network_subnets(network_ref)
+        if not found:
+            raise exceptions.InvalidInput(
+                'vip_network_id', network_ref, 'Network %s not found.'
+                % network_ref)
+        if address is not None:
+            version = ipaddress.ip_address(address).version
+            found = [s for s in found if s.ip_version == version] or found
+        return found[0]
     raise exceptions.ValidationError(
         'VIP must contain one of: vip_port_id, vip_network_id, '
         'vip_subnet_id.')

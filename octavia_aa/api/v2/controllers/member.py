@@ -7,12 +7,12 @@ from octavia_aa.api import locking
 from octavia_aa.api.v2.controllers import base
 from octavia_aa.api.v2.controllers import child
 from octavia_aa.common import constants as c
+from octavia_aa.common import drivers
 from octavia_aa.common import exceptions
 from octavia_aa.common import policy
 from octavia_aa.common import rpc
 from octavia_aa.db import api as db_api
 from octavia_aa.db import models as m
-from octavia_aa.network import subnets
 
 FIELDS = f.common(description=False) + [
     f.Field('address', 'ip', attr='ip_address', put=False, required=True),
@@ -41,7 +41,8 @@ def _subnet(values):
     ref = values.get('subnet_id')
     if ref is None:
         return
-    subnet = subnets.find(ref)
+    subnet = drivers.get('network').get_subnet(ref,
+                                               address=values.get('ip_address'))
     if subnet is None:
         raise exceptions.InvalidInput('subnet_id', ref,
                                       'Subnet %s not found.' % ref)
