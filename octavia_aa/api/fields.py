@@ -7,6 +7,7 @@ field, the way upstream's WSME messages do.
 """
 import ipaddress
 import math
+import re
 
 from oslo_utils import uuidutils
 
@@ -78,7 +79,8 @@ class Field:
     def __init__(self, name, kind='str', *, attr=None, post=True, put=True,
                  required=False, default=MISSING, nullable=True, choices=None,
                  minimum=None, maximum=None, max_length=255, render=None,
-                 filter_column=None, read_only=False):
+                 filter_column=None, read_only=False, pattern=None,
+                 check=None):
         self.name = name
         self.kind = kind
         self.attr = attr or name
@@ -93,6 +95,10 @@ class Field:
         self.max_length = max_length
         self.render = render
         self.filter_column = filter_column
+        # Upstream's WSME StringType(pattern=...) and the value checks of
+        # its UserTypes (octavia_aa/api/validate.py), run after the type.
+        self.pattern = re.compile(pattern) if pattern else None
+        self.check = check
 
     def default_value(self):
         return self.default() if callable(self.default) else self.default
@@ -158,6 +164,17 @@ class Field:
         elif kind == 'dict':
             if not isinstance(value, dict):
                 self._bad(value, 'Value should be an object.')
+        return self._finish(value)
+
+    def _finish(self, value):
+        if self.kind == 'ip' and '%' in value:
+            # Upstream parses with inet_pton, which has no zone ids.
+            self._bad(value, 'Value should be IPv4 or IPv6 format')
+        if self.pattern is not None and not self.pattern.search(value):
+            self._bad(value, 'Value should match the pattern %s'
+                      % self.pattern.pattern)
+        if self.check is not None:
+            value = self.check(self, value)
         return value
 
     def parse_query(self, raw):
@@ -237,17 +254,29 @@ def timestamp(attr):
     return _render
 
 
+def _tags(field, values):
+    for tag in values:
+        if len(tag) > 255:
+            field._bad(tag, 'Value should have a length not greater than '
+                            '255.')
+    return values
+
+
 # Fields most user objects share (names as the v2 API spells them).
 def common(name_put=True, description=True):
     out = [
         Field('id', 'uuid', read_only=True),
         Field('name', put=name_put, default=None),
         Field('project_id', 'str', post=True, put=False, max_length=36),
+        # Upstream's deprecated alias of project_id in request bodies.
+        Field('tenant_id', 'str', attr='project_id', put=False,
+              max_length=36, render=lambda obj: obj.project_id),
         Field('provisioning_status', read_only=True),
         Field('operating_status', read_only=True),
         Field('admin_state_up', 'bool', attr='enabled', default=True,
               nullable=False),
-        Field('tags', 'str_list', default=list, nullable=False),
+        Field('tags', 'str_list', default=list, nullable=False,
+              check=_tags),
         Field('created_at', read_only=True, render=timestamp('created_at')),
         Field('updated_at', read_only=True, render=timestamp('updated_at')),
     ]

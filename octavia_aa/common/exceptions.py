@@ -63,6 +63,10 @@ class NotImplementedByProvider(OctaviaAAError):
     code = 501
 
 
+class MethodNotAllowed(OctaviaAAError):
+    code = 405
+
+
 class DriverError(OctaviaAAError):
     """A driver (compute, network, amphora, distributor) failed."""
     code = 500

@@ -64,6 +64,8 @@ _STANDARD = {'get_all': 'rule:load-balancer:read',
              'put': 'rule:load-balancer:write',
              'delete': 'rule:load-balancer:write'}
 _ADMIN = {k: 'rule:load-balancer:admin' for k in _STANDARD}
+# Objects of no project have no get_all-global rule (as upstream's).
+_ADMIN_UNSCOPED = {k: v for k, v in _ADMIN.items() if k != 'get_all-global'}
 
 RESOURCES = {
     'loadbalancer': ('/v2/lbaas/loadbalancers', dict(
@@ -85,6 +87,16 @@ RESOURCES = {
         'get_all': 'rule:load-balancer:read'}),
     'provider-flavor': ('/v2/lbaas/providers/{provider}/flavor_capabilities',
                         {'get_all': 'rule:load-balancer:admin'}),
+    # Availability zones as upstream: anyone may read the zones to pick
+    # one; profiles (what a zone means to the compute driver) are admin's.
+    'availability-zone': ('/v2/lbaas/availabilityzones', dict(
+        _ADMIN_UNSCOPED, get_all='rule:load-balancer:read',
+        get_one='rule:load-balancer:read')),
+    'availability-zone-profile': ('/v2/lbaas/availabilityzoneprofiles',
+                                  _ADMIN_UNSCOPED),
+    'provider-availability-zone': (
+        '/v2/lbaas/providers/{provider}/availability_zone_capabilities',
+        {'get_all': 'rule:load-balancer:admin'}),
     'quota': ('/v2/lbaas/quotas', {
         'get_all': 'rule:load-balancer:read-quota',
         'get_all-global': 'rule:load-balancer:read-quota-global',

@@ -21,18 +21,18 @@ class FailingComputeDriver(compute_noop.NoopComputeDriver):
         super().__init__()
         self.builds = 0
 
-    def build(self, name, kind, entity_id):
+    def build(self, name, kind, entity_id, **kwargs):
         self.builds += 1
         if self.builds == self.fail_on_build:
             raise exceptions.DriverError('compute quota exceeded (test)')
-        return super().build(name, kind, entity_id)
+        return super().build(name, kind, entity_id, **kwargs)
 
 
 class HangingComputeDriver(compute_noop.NoopComputeDriver):
     """Never finishes a build: touches the file named by $HANG_MARKER and
     blocks, so a test can kill the worker in the middle of a flow."""
 
-    def build(self, name, kind, entity_id):
+    def build(self, name, kind, entity_id, **kwargs):
         open(os.environ['HANG_MARKER'], 'w').close()
         threading.Event().wait()
 

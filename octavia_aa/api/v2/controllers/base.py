@@ -40,6 +40,16 @@ class Spec:
     def field(self, name):
         return self._by_name.get(name)
 
+    def filter_field(self, key):
+        """The field a list filter names: by its API name, or by its
+        model attribute (openstacksdk filters listeners and pools on
+        `load_balancer_id`, the API calls it `loadbalancer_id`)."""
+        field = self._by_name.get(key)
+        if field is None:
+            field = next((fl for fl in self.fields
+                          if fl.attr == key and fl.render is None), None)
+        return field
+
     def list_from(self):
         return self.model
 
@@ -65,6 +75,19 @@ class Spec:
         return out
 
 
+def _not_allowed(method, spec):
+    return exceptions.MethodNotAllowed('%s is not allowed on %s.'
+                                       % (method, spec.plural))
+
+
+def read_only(what):
+    """405 for anything but GET on a read-only endpoint (pecan's index
+    takes every method)."""
+    if pecan.request.method not in ('GET', 'HEAD'):
+        raise exceptions.MethodNotAllowed('%s is not allowed on %s.'
+                                          % (pecan.request.method, what))
+
+
 def json_body():
     try:
         return json.loads(pecan.request.body or b'null')
@@ -85,13 +108,13 @@ class ResourceController(rest.RestController):
         return stmt
 
     def create(self, session, ctx, values):
-        raise exceptions.NotImplementedByProvider('Not implemented.')
+        raise _not_allowed('POST', self.spec)
 
     def update(self, session, ctx, obj, values):
-        raise exceptions.NotImplementedByProvider('Not implemented.')
+        raise _not_allowed('PUT', self.spec)
 
     def remove(self, session, ctx, obj):
-        raise exceptions.NotImplementedByProvider('Not implemented.')
+        raise _not_allowed('DELETE', self.spec)
 
     def cast(self, action, obj, **kwargs):
         rpc.cast('%s_%s' % (action, self.spec.rpc_name),
@@ -168,8 +191,14 @@ class ResourceController(rest.RestController):
             self.spec.prepare(session, [obj])
             return {self.spec.singular: self.spec.render(obj, only)}
 
+    def _require(self, hook, method):
+        """405 before anything else for a verb the resource lacks."""
+        if getattr(type(self), hook) is getattr(ResourceController, hook):
+            raise _not_allowed(method, self.spec)
+
     @pecan.expose('json')
     def post(self, *args, **kwargs):
+        self._require('create', 'POST')
         ctx = context()
         values = f.parse_body(self.spec.fields, json_body(),
                               self.spec.singular, 'POST')
@@ -186,6 +215,7 @@ class ResourceController(rest.RestController):
 
     @pecan.expose('json')
     def put(self, obj_id, *args, **kwargs):
+        self._require('update', 'PUT')
         ctx = context()
         values = f.parse_body(self.spec.fields, json_body(),
                               self.spec.singular, 'PUT')
@@ -202,6 +232,7 @@ class ResourceController(rest.RestController):
 
     @pecan.expose('json')
     def delete(self, obj_id, *args, **kwargs):
+        self._require('remove', 'DELETE')
         ctx = context()
         with db_api.session_scope() as session:
             obj = self.find(session, obj_id, ctx, 'delete')

@@ -8,8 +8,11 @@ import sqlalchemy as sa
 from sqlalchemy import orm
 
 from octavia_aa.api import fields as f
+from octavia_aa.api import validate
 from octavia_aa.api import locking
+from octavia_aa.api import support
 from octavia_aa.api.v2.controllers import base
+from octavia_aa.common import availability_zones
 from octavia_aa.common import config
 from octavia_aa.common import constants as c
 from octavia_aa.common import drivers
@@ -40,7 +43,7 @@ FIELDS = f.common() + [
             render=_vip('qos_policy_id'),
             filter_column=m.Vip.qos_policy_id),
     f.Field('vip_sg_ids', 'str_list', attr='vip_sg_ids',
-            render=_vip('sg_ids', [])),
+            render=_vip('sg_ids', []), check=validate.items(kind='uuid')),
     f.Field('vip_vnic_type', read_only=True, render=_vip('vnic_type')),
     f.Field('additional_vips', read_only=True, render=lambda lb: []),
     f.Field('listeners', read_only=True,
@@ -167,8 +170,13 @@ class LoadBalancersController(base.ResourceController):
         values['project_id'] = project_id
         policy.authorize(ctx, 'loadbalancer', 'post', project_id)
         subnet = _resolve_vip_subnet(values)
+        availability_zones.check_for_load_balancer(
+            session, values.get('availability_zone'),
+            (subnet.network_id, subnet.network_name))
         settings = flavors.settings(_flavor_data(
             session, values.get('flavor_id'), provider))
+        # Also when the topology is the configured default.
+        support.check_topology(settings.topology, 'flavor_id')
         base.check_quota(session, ctx, m.LoadBalancer, 'load_balancer',
                          project_id)
         vip_address = values.pop('vip_address', None)

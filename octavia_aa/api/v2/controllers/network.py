@@ -35,6 +35,7 @@ class _Collection:
 
     @pecan.expose('json')
     def index(self, *args, **kwargs):
+        base.read_only(self.plural)
         ctx = base.context()
         params = pecan.request.GET
         items = self.items(ctx.project_id)
@@ -48,6 +49,7 @@ class _Collection:
 
     @pecan.expose('json')
     def _default(self, obj_id, *remainder):
+        base.read_only(self.plural)
         ctx = base.context()
         for item in self.items(ctx.project_id):
             if item['id'] == obj_id:
