@@ -1,15 +1,15 @@
 """the last heartbeat accepted per sender, against replays
 
-Revision ID: 0003_heartbeat_order
-Revises: 0002_controller_claim
+Revision ID: 0004_heartbeat_order
+Revises: 0003_availability_zones
 Create Date: 2026-12-04
 """
 from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0003_heartbeat_order'
-down_revision = '0002_controller_claim'
+revision = '0004_heartbeat_order'
+down_revision = '0003_availability_zones'
 branch_labels = None
 depends_on = None
 
