@@ -48,7 +48,7 @@ class ApiServer(gunicorn_base.BaseApplication):
             self.cfg.set(key, value)
         # Workers die with the master, even a master killed with SIGKILL.
         self.cfg.set('post_fork', lambda server, worker:
-                     procs.die_with_parent())
+                     procs.die_with_parent(server.pid))
         # The one line a stop logs.
         self.cfg.set('on_exit', lambda server: LOG.info('%s stopped',
                                                         self._name))

@@ -53,16 +53,17 @@ def signal(pid, sig):
 PR_SET_PDEATHSIG = 1
 
 
-def die_with_parent(sig=9):
+def die_with_parent(parent=None, sig=9):
     """Have the kernel send sig (default SIGKILL) to this process when
     its parent dies, however it dies (a forked worker must not outlive
     its service: it would go on consuming casts and building machines).
-    Call it in the child right after the fork."""
+    Call it in the child right after the fork; `parent` is the PID the
+    parent had (default: the current parent)."""
     import ctypes
-    parent = os.getppid()
+    parent = os.getppid() if parent is None else parent
     libc = ctypes.CDLL(None, use_errno=True)
     if libc.prctl(PR_SET_PDEATHSIG, sig, 0, 0, 0) != 0:
         raise OSError(ctypes.get_errno(), 'prctl(PR_SET_PDEATHSIG)')
-    if os.getppid() != parent or parent == 1:
+    if os.getppid() != parent:
         # The parent died before the prctl: no signal will come.
         os._exit(1)

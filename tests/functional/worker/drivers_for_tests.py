@@ -42,12 +42,12 @@ class SlowComputeDriver(compute_noop.NoopComputeDriver):
     the entity in $SLOW_MARKERS, so a test can kill the worker while a
     build is under way, and a resumed build still finishes."""
 
-    def build(self, name, kind, entity_id, vrrp=None):
+    def build(self, name, kind, entity_id, **kwargs):
         marker = os.path.join(os.environ['SLOW_MARKERS'], '%s.%s' % (
             entity_id, uuidutils.generate_uuid()))
         open(marker, 'w').close()
         threading.Event().wait(float(os.environ.get('SLOW_SECONDS', '1')))
-        return super().build(name, kind, entity_id, vrrp=vrrp)
+        return super().build(name, kind, entity_id, **kwargs)
 
 
 class HangingPlugNetworkDriver(network_noop.NoopNetworkDriver):
