@@ -64,11 +64,9 @@ remove_neutron_leftovers() {
 
 t0=$(date +%s)
 remove_domains
-for name in nova-compute nova-scheduler nova-conductor nova-api \
-        neutron-dhcp-agent neutron-ovs-agent neutron-periodic neutron-rpc \
-        neutron-api placement glance keystone; do
-    stop_pid "$name"
-done
+stop_pid nova-compute nova-scheduler nova-conductor nova-api \
+    neutron-dhcp-agent neutron-ovs-agent neutron-periodic neutron-rpc \
+    neutron-api placement glance keystone
 remove_neutron_leftovers
 host_side_down
 stop_libvirt

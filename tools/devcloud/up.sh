@@ -24,6 +24,20 @@ chmod 755 "$DEVCLOUD_HOME" "$DATA"
 [ -n "${DEVCLOUD_LOCKED:-}" ] || \
     exec env DEVCLOUD_LOCKED=1 flock -o "$RUN/lock" "$0" "$@"
 
+# Fast path: everything this script starts still runs, and the last run
+# finished (up.done): nothing to do.
+ALL="ovsdb-server ovs-vswitchd keystone glance placement neutron-api
+neutron-rpc neutron-periodic neutron-ovs-agent neutron-dhcp-agent nova-api
+nova-conductor nova-scheduler nova-compute"
+if [ -e "$RUN/up.done" ] && [ -s "$STATE/env" ]; then
+    all_alive=1
+    for name in $ALL; do pid_alive "$name" || { all_alive=0; break; }; done
+    if [ $all_alive = 1 ] && virsh -c qemu:///system version >/dev/null 2>&1; then
+        log "devcloud already up; source $STATE/env"
+        exit 0
+    fi
+fi
+rm -f "$RUN/up.done"
 check_mgmt_cidr
 if [ -z "${DEVCLOUD_SKIP_INSTALL:-}" ]; then
     install_debs
@@ -48,4 +62,5 @@ placement_up
 neutron_up
 nova_up
 resources_up
+touch "$RUN/up.done"
 log "devcloud up in $(( $(date +%s) - t0 )) s; source $STATE/env"

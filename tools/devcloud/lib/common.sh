@@ -68,22 +68,30 @@ start_bg() {
     echo $! > "$RUN/$name.pid"
 }
 
-# stop_pid NAME : TERM the process of RUN/NAME.pid (and its process group,
-# which start_bg made its own), KILL after 15 s, remove the pid file.
+# stop_pid NAME... : TERM the processes of RUN/NAME.pid (and their process
+# groups, which start_bg made their own) all at once, KILL what still runs
+# after 15 s, remove the pid files.
 stop_pid() {
-    local name=$1 f=$RUN/$1.pid pid i
-    [ -s "$f" ] || { rm -f "$f"; return 0; }
-    pid=$(cat "$f")
-    if kill -0 "$pid" 2>/dev/null; then
-        log "stopping $name (pid $pid)"
-        kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true
-        for i in $(seq 1 30); do
-            kill -0 "$pid" 2>/dev/null || break
-            sleep 0.5
-        done
+    local name pid pids="" i left
+    for name in "$@"; do
+        [ -s "$RUN/$name.pid" ] || { rm -f "$RUN/$name.pid"; continue; }
+        pid=$(cat "$RUN/$name.pid")
+        if kill -0 "$pid" 2>/dev/null; then
+            log "stopping $name (pid $pid)"
+            kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true
+            pids="$pids $pid"
+        fi
+    done
+    for i in $(seq 1 30); do
+        left=""
+        for pid in $pids; do kill -0 "$pid" 2>/dev/null && left="$left $pid"; done
+        [ -z "$left" ] && break
+        sleep 0.5
+    done
+    for pid in $pids; do
         kill -KILL -- "-$pid" 2>/dev/null || kill -KILL "$pid" 2>/dev/null || true
-    fi
-    rm -f "$f"
+    done
+    for name in "$@"; do rm -f "$RUN/$name.pid"; done
 }
 
 wait_http() {  # wait_http URL SECONDS NAME
@@ -98,6 +106,22 @@ wait_http() {  # wait_http URL SECONDS NAME
     done
     tail -20 "$LOG/$name.log" >&2 2>/dev/null
     die "$name did not answer on $url within ${t}s"
+}
+
+# wait_rpc QUEUE NAME : until an RPC server consumes QUEUE in our vhost. Agents
+# and nova-compute started before their server lose a 60 s RPC timeout.
+wait_rpc() {
+    local i
+    for i in $(seq 1 120); do
+        rabbitmqctl -q list_queues -p "$RABBIT_VHOST" name consumers 2>/dev/null \
+            | awk -v q="$1" '$1 == q && $2 > 0 {found=1} END {exit !found}' && return 0
+        if ! pid_alive "$2"; then
+            tail -20 "$LOG/$2.log" >&2
+            die "$2 died (log $LOG/$2.log)"
+        fi
+        sleep 1
+    done
+    die "$2 does not consume RPC queue $1"
 }
 
 port_free() {  # port_free PORT -> 0 when nothing listens on 127.0.0.1:PORT

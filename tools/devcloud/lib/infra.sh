@@ -8,7 +8,7 @@ busybox-static linux-image-amd64 cpio"
 # Pinned to the series checked together on Python 3.11 (pip check clean).
 PIP_SERVICES="nova>=34,<35 neutron>=29,<30 glance>=33,<34
 openstack-placement>=16,<17 keystone>=30,<31 uwsgi pymysql libvirt-python
-python-openstackclient"
+python-openstackclient osc-placement"
 
 install_debs() {
     local missing="" pkg
@@ -141,6 +141,5 @@ start_libvirt() {
 }
 
 stop_libvirt() {
-    stop_pid libvirtd
-    stop_pid virtlogd
+    stop_pid libvirtd virtlogd
 }

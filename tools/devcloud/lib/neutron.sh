@@ -95,6 +95,7 @@ neutron_up() {
         --config-file "$n/neutron.conf" --config-file "$n/plugins/ml2/ml2_conf.ini"
     start_bg neutron-periodic env "$e" "$VENV/bin/neutron-periodic-workers" \
         --config-file "$n/neutron.conf" --config-file "$n/plugins/ml2/ml2_conf.ini"
+    wait_rpc q-plugin neutron-rpc
     start_bg neutron-ovs-agent env "$e" "$VENV/bin/neutron-openvswitch-agent" \
         --config-file "$n/neutron.conf" --config-file "$n/openvswitch_agent.ini"
     start_bg neutron-dhcp-agent env "$e" "$VENV/bin/neutron-dhcp-agent" \

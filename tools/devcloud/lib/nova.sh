@@ -105,6 +105,7 @@ nova_up() {
         --config-file "$ETC/nova/nova.conf"
     start_bg nova-scheduler env "$e" "$VENV/bin/nova-scheduler" \
         --config-file "$ETC/nova/nova.conf"
+    wait_rpc conductor nova-conductor
     start_bg nova-compute env "$e" "$VENV/bin/nova-compute" \
         --config-file "$ETC/nova/nova.conf"
     wait_http "$NOVA_URL" 120 nova-api
