@@ -62,12 +62,31 @@ remove_neutron_leftovers() {
     return 0
 }
 
+# Last sweep, still by PID: processes whose command line names our config
+# or data directories (privsep helpers the agents daemonized, dnsmasq, a
+# QEMU whose domain libvirt lost), i.e. children that outlived their parent.
+sweep_leftovers() {
+    local d pid pids=""
+    for d in /proc/[0-9]*; do
+        pid=${d#/proc/}
+        [ "$pid" = $$ ] && continue
+        tr '\0' ' ' < "$d/cmdline" 2>/dev/null | grep -qE "$ETC/|$DATA/" \
+            && pids="$pids $pid"
+    done
+    [ -z "$pids" ] && return 0
+    log "ending leftover processes:$pids"
+    kill -TERM $pids 2>/dev/null || true
+    sleep 2
+    kill -KILL $pids 2>/dev/null || true
+}
+
 t0=$(date +%s)
 remove_domains
 stop_pid nova-compute nova-scheduler nova-conductor nova-api \
     neutron-dhcp-agent neutron-ovs-agent neutron-periodic neutron-rpc \
     neutron-api placement glance keystone
 remove_neutron_leftovers
+sweep_leftovers
 host_side_down
 stop_libvirt
 stop_ovs
