@@ -86,10 +86,10 @@ stop_pid nova-compute nova-scheduler nova-conductor nova-api \
     neutron-dhcp-agent neutron-ovs-agent neutron-periodic neutron-rpc \
     neutron-api placement glance keystone
 remove_neutron_leftovers
-sweep_leftovers
 host_side_down
 stop_libvirt
 stop_ovs
+sweep_leftovers
 drop_dbs
 drop_rabbit
 rm -rf "$ETC" "$DATA/nova" "$DATA/neutron" "$DATA/glance" "$DEVCLOUD_HOME/bin"

@@ -98,15 +98,23 @@ start_ovs() {
 }
 
 stop_ovs() {
+    local br owned=0
+    [ -e "$RUN/ovsdb-server.pid" ] && owned=1
     if pid_alive ovsdb-server; then
-        local br
         for br in $(ovs-vsctl --timeout=5 list-br 2>/dev/null); do
             ovs-vsctl --timeout=5 --if-exists del-br "$br" || true
         done
     fi
-    stop_pid ovs-vswitchd
-    stop_pid ovsdb-server
+    stop_pid ovs-vswitchd ovsdb-server
+    # The userspace datapath's tap devices can outlive a killed
+    # ovs-vswitchd here; they are ours when this OVS was.
+    if [ $owned = 1 ]; then
+        for br in $BR_INT $BR_MGMT $BR_PUB $BR_TEN ovs-netdev; do
+            ip link show "$br" >/dev/null 2>&1 && ip link del "$br"
+        done
+    fi
     rm -rf "$DATA/ovs"
+    return 0
 }
 
 # --- libvirt ----------------------------------------------------------------
