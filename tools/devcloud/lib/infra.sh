@@ -3,7 +3,8 @@
 
 DEBS="openvswitch-switch libvirt-daemon-system libvirt-clients qemu-system-x86
 qemu-utils libvirt-dev pkg-config gcc genisoimage dnsmasq-base iproute2 curl
-busybox-static linux-image-amd64 cpio"
+busybox-static linux-image-amd64 cpio python3-venv python3-dev syslinux
+syslinux-common mtools dosfstools"
 
 # Pinned to the series checked together on Python 3.11 (pip check clean).
 PIP_SERVICES="nova>=34,<35 neutron>=29,<30 glance>=33,<34
