@@ -16,7 +16,8 @@ def setup_app():
     pecan_speedups.install()
     app = pecan.make_app(
         'octavia_aa.api.root.RootController',
-        hooks=[hooks.ContextHook(), hooks.ErrorHook()],
+        hooks=[hooks.InputHook(), hooks.ContextHook(),
+               hooks.ErrorHook()],
         force_canonical=False, guess_content_type_from_ext=False)
     if CONF.api_settings.auth_strategy == c.KEYSTONE:
         from keystonemiddleware import auth_token
@@ -25,7 +26,7 @@ def setup_app():
     if CONF.api_settings.healthcheck_enabled:
         app = _with_healthcheck(app)
     app = sizelimit.RequestBodySizeLimiter(app, CONF)
-    return request_id.RequestId(app)
+    return request_id.RequestId(hooks.json_faults(app))
 
 
 def _with_healthcheck(main):

@@ -13,6 +13,19 @@ from octavia_aa.common import exceptions
 
 MISSING = object()
 
+# The range of the Integer columns behind 'int' fields (32-bit on every
+# backend): a field declared without a bound gets the column's, so an
+# out-of-range number is a 400 rather than a database error.
+INT_RANGE = (-2 ** 31, 2 ** 31 - 1)
+
+
+def default_limits(kind, minimum, maximum):
+    """(minimum, maximum) of a field, the column's range where unset."""
+    if kind == 'int':
+        return (INT_RANGE[0] if minimum is None else minimum,
+                INT_RANGE[1] if maximum is None else maximum)
+    return minimum, maximum
+
 
 class Field:
     """One attribute of a resource.
@@ -33,10 +46,10 @@ class Field:
         self.put = put and not read_only
         self.required = required
         self.default = default
-        self.nullable = nullable
+        # A mandatory attribute cannot be given as null either.
+        self.nullable = nullable and not required
         self.choices = choices
-        self.minimum = minimum
-        self.maximum = maximum
+        self.minimum, self.maximum = default_limits(kind, minimum, maximum)
         self.max_length = max_length
         self.render = render
         self.filter_column = filter_column

@@ -1,13 +1,19 @@
 """Pecan hooks: the request context, and errors in Octavia's JSON shape."""
 import json
+import re
+import urllib.parse
 
 from oslo_log import log as logging
 from pecan import hooks
 import webob
 
+from octavia_aa.common import client_input
+from octavia_aa.common import config
 from octavia_aa.common import context
 from octavia_aa.common import exceptions
 
+CONF = config.CONF
+BODY = 'octavia_aa.json_body'
 LOG = logging.getLogger(__name__)
 
 
@@ -19,12 +25,42 @@ def fault_response(code, message):
                          'debuginfo': None}).encode())
 
 
+class InputHook(hooks.PecanHook):
+    """The path and query string are UTF-8 text with no control
+    characters (a NUL in an id or a filter would reach the database)."""
+    priority = 5
+
+    # on_route: before pecan's routing reads the query string.
+    def on_route(self, state):
+        environ = state.request.environ
+        raw = [environ.get('PATH_INFO', '')] + [
+            urllib.parse.unquote_plus(part, encoding='latin-1')
+            for part in re.split('[&=]', environ.get('QUERY_STRING', ''))]
+        for text in raw:
+            try:
+                text = text.encode('latin-1').decode('utf-8')
+            except UnicodeError as e:
+                raise exceptions.ValidationError(
+                    'the URL is not UTF-8: %s' % e)
+            client_input.check_text('URL', text)
+        # Pecan decodes a JSON body itself during routing (for keyword
+        # arguments) and fails on what it cannot decode: the body is
+        # checked, and decoded once, before.
+        req = state.request
+        if req.method != 'GET' and req.content_type in (
+                'application/json', 'application/javascript'):
+            environ[BODY] = client_input.loads(req.body or b'null')
+
+
 class ContextHook(hooks.PecanHook):
     priority = 10
 
     def before(self, state):
-        state.request.context['octavia_context'] = \
-            context.RequestContext.from_request(state.request.environ)
+        ctx = context.RequestContext.from_request(state.request.environ)
+        # From X-Project-Id without Keystone: it ends up in project_id
+        # columns, so it must fit them.
+        client_input.check_project_id('X-Project-Id', ctx.project_id)
+        state.request.context['octavia_context'] = ctx
 
 
 class ErrorHook(hooks.PecanHook):
@@ -35,8 +71,14 @@ class ErrorHook(hooks.PecanHook):
             if exc.code >= 500:
                 LOG.error('%s %s failed: %s', state.request.method,
                           state.request.path, exc)
-            return fault_response(exc.code, exc.message)
+            resp = fault_response(exc.code, exc.message)
+            if isinstance(exc, exceptions.MethodNotAllowed):
+                resp.headers['Allow'] = ', '.join(exc.allowed)
+            return resp
         if isinstance(exc, webob.exc.HTTPException):
+            if exc.code == 405:
+                return fault_response(405, 'Method %s is not allowed here.'
+                                      % state.request.method)
             return fault_response(exc.code, exc.explanation or exc.title)
         LOG.exception('Unexpected error on %s %s', state.request.method,
                       state.request.path)
@@ -52,3 +94,68 @@ class ErrorHook(hooks.PecanHook):
                 -1] if resp.status else 'Error')
             resp.body = new.body
             resp.content_type = 'application/json'
+
+
+# Where a status comes with no message of ours.
+_MESSAGES = {
+    413: 'Request is too large: the body may have at most %(body)d bytes.',
+    414: 'The request URL is too long.',
+    431: 'The request headers are too large.',
+}
+
+
+def message_for(code, fallback):
+    text = _MESSAGES.get(code)
+    if text is None:
+        return fallback
+    return text % {
+        'body': CONF.oslo_middleware.max_request_body_size}
+
+
+def json_faults(app):
+    """WSGI middleware: an error answered below the Pecan application
+    (oslo.middleware's size limit renders webob's HTML or its own JSON)
+    becomes Octavia's JSON fault.  keystonemiddleware's 401 body is kept:
+    clients read it as it is."""
+
+    def wrapper(environ, start_response):
+        if environ.get('PATH_INFO') == '/healthcheck' or environ.get(
+                'REQUEST_METHOD') == 'HEAD':
+            return app(environ, start_response)
+        seen = {}
+
+        def capture(status, headers, exc_info=None):
+            code = int(status.split(' ', 1)[0])
+            if code < 400 or code == 401:
+                return start_response(status, headers, exc_info)
+            seen['status'], seen['headers'] = status, headers
+            return lambda data: seen.setdefault('written', []).append(data)
+
+        result = app(environ, capture)
+        if not seen:
+            return result
+        try:
+            body = b''.join(seen.get('written', []) + list(result))
+        finally:
+            if hasattr(result, 'close'):
+                result.close()
+        status = seen['status']
+        if _is_fault(body):
+            start_response(status, seen['headers'])
+            return [body]
+        code, _, reason = status.partition(' ')
+        resp = fault_response(int(code), message_for(int(code), reason))
+        kept = [(k, v) for k, v in seen['headers']
+                if k.lower() not in ('content-type', 'content-length')]
+        start_response(status, kept + [
+            ('Content-Type', resp.content_type),
+            ('Content-Length', str(len(resp.body)))])
+        return [resp.body]
+    return wrapper
+
+
+def _is_fault(body):
+    try:
+        return 'faultcode' in json.loads(body)
+    except (ValueError, TypeError):
+        return False

@@ -3,6 +3,7 @@ the read-only Neutron subnets/networks the CLI resolves names through."""
 import pecan
 
 from octavia_aa.api.v2.controllers import amphora
+from octavia_aa.api.v2.controllers import base
 from octavia_aa.api.v2.controllers import cluster
 from octavia_aa.api.v2.controllers import distributor
 from octavia_aa.api.v2.controllers import flavor
@@ -20,12 +21,14 @@ class AvailabilityZonesController:
 
     @pecan.expose('json')
     def index(self, **kwargs):
+        base.allow('GET')
         return {'availability_zones': [], 'availability_zones_links': []}
 
 
 class AvailabilityZoneProfilesController:
     @pecan.expose('json')
     def index(self, **kwargs):
+        base.allow('GET')
         return {'availability_zone_profiles': [],
                 'availability_zone_profiles_links': []}
 

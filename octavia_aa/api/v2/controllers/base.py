@@ -4,14 +4,14 @@ A resource declares its Spec (model, names, fields, eager loads) and
 overrides the few hooks where it differs (create, update, remove, cast);
 listing, showing, validation, policy, pagination and errors live here once.
 """
-import json
-
 import pecan
 from pecan import rest
 import sqlalchemy as sa
 from oslo_log import log as logging
 
 from octavia_aa.api import fields as f
+from octavia_aa.api import hooks
+from octavia_aa.common import client_input
 from octavia_aa.api import pagination
 from octavia_aa.common import constants as c
 from octavia_aa.common import exceptions
@@ -66,14 +66,22 @@ class Spec:
 
 
 def json_body():
-    try:
-        return json.loads(pecan.request.body or b'null')
-    except ValueError as e:
-        raise exceptions.ValidationError('the body is not valid JSON: %s' % e)
+    environ = pecan.request.environ
+    if hooks.BODY in environ:
+        return environ[hooks.BODY]
+    return client_input.loads(pecan.request.body or b'null')
 
 
 def context():
     return pecan.request.context['octavia_context']
+
+
+def allow(*methods):
+    """405 (naming the allowed methods) unless the request is one of
+    `methods`."""
+    method = pecan.request.method
+    if method not in methods:
+        raise exceptions.MethodNotAllowed(method, methods)
 
 
 class ResourceController(rest.RestController):
@@ -84,14 +92,40 @@ class ResourceController(rest.RestController):
         """Restrict a list to the parent in the URL (members, rules)."""
         return stmt
 
+    # A resource has the methods whose hook it overrides: the others
+    # answer 405.
     def create(self, session, ctx, values):
-        raise exceptions.NotImplementedByProvider('Not implemented.')
+        raise NotImplementedError
 
     def update(self, session, ctx, obj, values):
-        raise exceptions.NotImplementedByProvider('Not implemented.')
+        raise NotImplementedError
 
     def remove(self, session, ctx, obj):
-        raise exceptions.NotImplementedByProvider('Not implemented.')
+        raise NotImplementedError
+
+    @classmethod
+    def methods(cls, item):
+        """The HTTP methods of the collection (item=False) or of one of
+        its objects (item=True)."""
+        base = ResourceController
+        if item:
+            return (('GET',) + (('PUT',) if cls.update is not base.update
+                                else ()) +
+                    (('DELETE',) if cls.remove is not base.remove else ()))
+        return ('GET',) + (('POST',) if cls.create is not base.create
+                           else ())
+
+    def _allow(self, item):
+        allow(*self.methods(item))
+
+    def unrouted(self, remainder):
+        """What a resource's _lookup does with a path it has no route for:
+        /<collection>/<id> with a method the object lacks is a 405 (pecan
+        looks up a sub-controller then), anything deeper a 404."""
+        if not remainder:
+            raise exceptions.MethodNotAllowed(pecan.request.method,
+                                              self.methods(True))
+        pecan.abort(404)
 
     def cast(self, action, obj, **kwargs):
         rpc.cast('%s_%s' % (action, self.spec.rpc_name),
@@ -170,6 +204,9 @@ class ResourceController(rest.RestController):
 
     @pecan.expose('json')
     def post(self, *args, **kwargs):
+        if args:
+            raise exceptions.MethodNotAllowed('POST', self.methods(True))
+        self._allow(False)
         ctx = context()
         values = f.parse_body(self.spec.fields, json_body(),
                               self.spec.singular, 'POST')
@@ -185,7 +222,9 @@ class ResourceController(rest.RestController):
         return {self.spec.singular: result}
 
     @pecan.expose('json')
-    def put(self, obj_id, *args, **kwargs):
+    def put(self, obj_id=None, *args, **kwargs):
+        # obj_id is None on the collection's URL.
+        self._allow(obj_id is not None)
         ctx = context()
         values = f.parse_body(self.spec.fields, json_body(),
                               self.spec.singular, 'PUT')
@@ -201,7 +240,8 @@ class ResourceController(rest.RestController):
         return {self.spec.singular: result}
 
     @pecan.expose('json')
-    def delete(self, obj_id, *args, **kwargs):
+    def delete(self, obj_id=None, *args, **kwargs):
+        self._allow(obj_id is not None)
         ctx = context()
         with db_api.session_scope() as session:
             obj = self.find(session, obj_id, ctx, 'delete')
@@ -232,7 +272,10 @@ class ActionController:
         handler = getattr(self, '%s_%s' % (pecan.request.method.lower(),
                                            self.action), None)
         if handler is None:
-            pecan.abort(405)
+            raise exceptions.MethodNotAllowed(pecan.request.method, [
+                name.split('_', 1)[0].upper() for name in dir(self)
+                if name.endswith('_' + self.action) and
+                name.split('_', 1)[0] in ('get', 'put', 'post', 'delete')])
         return handler(context())
 
     def accepted(self, method, mark_failed, **kwargs):

@@ -173,6 +173,7 @@ class FlavorsController(SyncController):
 class ProvidersController:
     @pecan.expose('json')
     def index(self):
+        base.allow('GET')
         policy.authorize(base.context(), 'provider', 'get_all')
         return {'providers': [
             {'name': name, 'description': desc}
@@ -194,6 +195,7 @@ class ProvidersController:
 class FlavorCapabilities:
     @pecan.expose('json')
     def index(self, **kwargs):
+        base.allow('GET')
         policy.authorize(base.context(), 'provider-flavor', 'get_all')
         return {'flavor_capabilities': [
             {'name': key, 'description': desc}
@@ -203,5 +205,6 @@ class FlavorCapabilities:
 class AzCapabilities:
     @pecan.expose('json')
     def index(self, **kwargs):
+        base.allow('GET')
         policy.authorize(base.context(), 'provider-flavor', 'get_all')
         return {'availability_zone_capabilities': []}

@@ -1,4 +1,6 @@
 """/v2/lbaas/healthmonitors."""
+import re
+
 from octavia_aa.api import fields as f
 from octavia_aa.api.v2.controllers import base
 from octavia_aa.api.v2.controllers import child
@@ -7,6 +9,7 @@ from octavia_aa.common import exceptions
 from octavia_aa.db import models as m
 
 HTTP_TYPES = ('HTTP', 'HTTPS')
+_CODES = re.compile('[0-9]{3}( *, *[0-9]{3})*|[0-9]{3}-[0-9]{3}', re.ASCII)
 HTTP_FIELDS = ('http_method', 'url_path', 'expected_codes', 'http_version',
                'domain_name')
 
@@ -56,8 +59,12 @@ def _check(kind, values, current=None):
                                       'Value should start with "/".')
     codes = values.get('expected_codes')
     if codes is not None:
-        parts = codes.replace('-', ',').split(',')
-        if not all(p.isdigit() and 100 <= int(p) <= 599 for p in parts):
+        # ASCII digits only (str.isdigit takes "²"), and one range at most,
+        # low to high: what the HAProxy renderer expands.
+        match = _CODES.fullmatch(codes)
+        parts = [int(p) for p in re.split('[,-]', codes)] if match else []
+        if not parts or not all(100 <= p <= 599 for p in parts) or (
+                '-' in codes and parts[0] > parts[1]):
             raise exceptions.InvalidInput(
                 'expected_codes', codes, 'Value should be HTTP codes like '
                                          '"200", "200,202" or "200-204".')

@@ -28,6 +28,7 @@ class _Collection:
 
     @pecan.expose('json')
     def index(self, *args, **kwargs):
+        base.allow('GET')
         ctx = base.context()
         params = pecan.request.GET
         return {self.plural: [i for i in self.items(ctx.project_id)
@@ -35,6 +36,7 @@ class _Collection:
 
     @pecan.expose('json')
     def _default(self, obj_id, *remainder):
+        base.allow('GET')
         ctx = base.context()
         for item in self.items(ctx.project_id):
             if item['id'] == obj_id:
