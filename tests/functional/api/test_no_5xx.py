@@ -312,3 +312,52 @@ def test_body_over_the_limit_is_a_json_413(api, overrides):
                       headers={'Accept': 'text/html'}, expect_errors=True)
     assert '1000' in _fault(resp, 413)
     assert 'X-Openstack-Request-Id' in resp.headers
+
+
+@pytest.fixture(scope='module')
+def real_api(tmp_path_factory):
+    from tests import service
+    with service.run_all(tmp_path_factory.mktemp('all')) as url:
+        yield url
+
+
+def _raw(url, request):
+    """Send `request` bytes as they are; the status and the parsed body."""
+    import socket
+    import urllib.parse
+    host, port = urllib.parse.urlsplit(url).netloc.split(':')
+    with socket.create_connection((host, int(port)), 10) as sock:
+        sock.sendall(request)
+        data = b''
+        while True:
+            chunk = sock.recv(65536)
+            if not chunk:
+                break
+            data += chunk
+    head, _, body = data.partition(b'\r\n\r\n')
+    assert b'application/json' in head, head
+    return int(head.split()[1]), json.loads(body)
+
+
+@pytest.mark.parametrize('request_bytes,status', [
+    (b'GET /v2/lbaas/loadbalancers?name=' + b'x' * 9000 +
+     b' HTTP/1.1\r\nHost: x\r\n\r\n', 414),
+    (b'GET /v2/lbaas/loadbalancers HTTP/1.1\r\nHost: x\r\nX-Big: ' +
+     b'y' * 9000 + b'\r\n\r\n', 431),
+    (b''.join([b'GET /v2/lbaas/loadbalancers HTTP/1.1\r\n'] +
+              [b'X-H%d: 1\r\n' % i for i in range(200)] + [b'\r\n']), 431),
+    (b'GET /v2 HTTP/1.1 extra\r\nHost: x\r\n\r\n', 400),
+], ids=['url-414', 'header-431', 'headers-431', 'bad-line-400'])
+def test_server_limits_are_json_faults(real_api, request_bytes, status):
+    code, body = _raw(real_api, request_bytes)
+    assert code == status
+    assert body['faultcode'] == 'Client' and body['faultstring']
+
+
+def test_server_body_limit_is_a_json_413(real_api):
+    body = b'{"loadbalancer": {"name": "%s"}}' % (b'x' * 200000)
+    code, fault = _raw(real_api, b'POST /v2/lbaas/loadbalancers HTTP/1.1\r\n'
+                       b'Host: x\r\nContent-Type: application/json\r\n'
+                       b'Content-Length: %d\r\nConnection: close\r\n\r\n'
+                       % len(body) + body)
+    assert code == 413 and 'at most' in fault['faultstring']
