@@ -41,13 +41,20 @@ def _with_healthcheck(main):
     return app
 
 
+# Public, as upstream's version discovery: the CLI asks for it before it
+# has a token; the OpenAPI document describes the API to anyone.
+PUBLIC = ('', '/', '/v2/openapi.json', '/v2.0/openapi.json')
+
+
 def _skip_auth_for_discovery(protected):
-    """Version discovery at / is public, as upstream: the CLI asks for it
-    before it has a token."""
-    unprotected = pecan.make_app('octavia_aa.api.root.RootController')
+    """Version discovery and the OpenAPI document without a token."""
+    unprotected = pecan.make_app(
+        'octavia_aa.api.root.RootController',
+        hooks=[hooks.InputHook(), hooks.ErrorHook()],
+        force_canonical=False, guess_content_type_from_ext=False)
 
     def app(environ, start_response):
-        if environ.get('PATH_INFO', '/') in ('', '/'):
+        if environ.get('PATH_INFO', '/') in PUBLIC:
             return unprotected(environ, start_response)
         return protected(environ, start_response)
     return app
