@@ -3,6 +3,7 @@ import json
 import re
 import urllib.parse
 
+from oslo_db import exception as db_exc
 from oslo_log import log as logging
 from pecan import hooks
 import webob
@@ -23,6 +24,17 @@ def fault_response(code, message):
         status=code, content_type='application/json', charset='utf-8',
         body=json.dumps({'faultcode': kind, 'faultstring': message,
                          'debuginfo': None}).encode())
+
+
+# Constraint violations the database reports, as the client's fault.
+_DB_FAULTS = {
+    db_exc.DBDuplicateEntry: (409, 'An object with these values already '
+                                   'exists.'),
+    db_exc.DBReferenceError: (409, 'The request refers to an object that '
+                                   'is gone or still in use.'),
+    db_exc.DBDataError: (400, 'A value does not fit the database column '
+                              'it is stored in.'),
+}
 
 
 class InputHook(hooks.PecanHook):
@@ -80,6 +92,14 @@ class ErrorHook(hooks.PecanHook):
                 return fault_response(405, 'Method %s is not allowed here.'
                                       % state.request.method)
             return fault_response(exc.code, exc.explanation or exc.title)
+        db_fault = _DB_FAULTS.get(type(exc))
+        if db_fault is not None:
+            # A check the API missed (or lost a race with another
+            # request): still the client's 4xx, but logged so the check
+            # gets added.
+            LOG.warning('%s %s hit the database\'s own check: %s',
+                        state.request.method, state.request.path, exc)
+            return fault_response(*db_fault)
         LOG.exception('Unexpected error on %s %s', state.request.method,
                       state.request.path)
         return fault_response(500, 'An unexpected error occurred.')

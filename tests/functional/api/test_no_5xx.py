@@ -361,3 +361,27 @@ def test_server_body_limit_is_a_json_413(real_api):
                        b'Content-Length: %d\r\nConnection: close\r\n\r\n'
                        % len(body) + body)
     assert code == 413 and 'at most' in fault['faultstring']
+
+
+# Found by the fuzz test (test_fuzz.py).
+def test_renaming_a_flavor_to_a_taken_empty_name_is_409(api):
+    first = helpers.flavor(api, {}, name='')
+    second = helpers.flavor(api, {}, name='other')
+    text = _fault(_send(api, 'PUT', '/v2/lbaas/flavors/' + second['id'],
+                        body={'flavor': {'name': ''}}), 409)
+    assert 'already exists' in text
+    assert api.get('/v2/lbaas/flavors/' + first['id']).json['flavor'][
+        'name'] == ''
+
+
+def test_batch_members_keep_the_pool_project(api):
+    world = _world(api)
+    resp = _send(api, 'PUT', '/v2/lbaas/pools/%s/members' % world['pool'],
+                 body={'members': [{'address': '192.0.2.20',
+                                    'protocol_port': 80,
+                                    'project_id': 'someone-else'}]})
+    assert resp.status_int == 202, resp.body
+    members = api.get('/v2/lbaas/pools/%s/members' % world['pool']).json[
+        'members']
+    lb = api.get(LB + '/' + world['lb']).json['loadbalancer']
+    assert [mb['project_id'] for mb in members] == [lb['project_id']]
