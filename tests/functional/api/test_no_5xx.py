@@ -385,3 +385,18 @@ def test_batch_members_keep_the_pool_project(api):
         'members']
     lb = api.get(LB + '/' + world['lb']).json['loadbalancer']
     assert [mb['project_id'] for mb in members] == [lb['project_id']]
+
+
+@pytest.mark.parametrize('backend_api', BACKENDS, indirect=True)
+def test_characters_beyond_the_bmp_are_stored(backend_api):
+    """MariaDB's utf8 (utf8mb3) connection refused them with a 500."""
+    api = backend_api
+    name = 'emoji \U0001f51a end'
+    fp = helpers.post(api, '/v2/lbaas/flavorprofiles', 'flavorprofile', {
+        'name': name, 'provider_name': 'amphora',
+        'flavor_data': '{}'})['flavorprofile']
+    assert api.get('/v2/lbaas/flavorprofiles/' + fp['id']).json[
+        'flavorprofile']['name'] == name
+    found = api.get('/v2/lbaas/flavorprofiles?name=%F0%9F%94%9A').json
+    assert found['flavorprofiles'] == []
+    _fault(_send(api, 'GET', '/v2/lbaas/flavors/%F0%9F%94%9A'), 404)
