@@ -91,7 +91,8 @@ class ErrorHook(hooks.PecanHook):
             if exc.code == 405:
                 return fault_response(405, 'Method %s is not allowed here.'
                                       % state.request.method)
-            return fault_response(exc.code, exc.explanation or exc.title)
+            return fault_response(exc.code, message_for(
+                exc.code, exc.explanation or exc.title))
         db_fault = _DB_FAULTS.get(type(exc))
         if db_fault is not None:
             # A check the API missed (or lost a race with another
@@ -119,6 +120,7 @@ class ErrorHook(hooks.PecanHook):
 # Where a status comes with no message of ours.
 _MESSAGES = {
     413: 'Request is too large: the body may have at most %(body)d bytes.',
+    406: 'Only application/json is served.',
     414: 'The request URL is too long.',
     431: 'The request headers are too large.',
 }

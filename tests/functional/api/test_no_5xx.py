@@ -28,6 +28,7 @@ def server_dbs():
     for ctx in reversed(stack):
         ctx.__exit__(None, None, None)
     _SERVER_DBS.clear()
+    _WORLDS.clear()
 
 
 @pytest.fixture
@@ -47,12 +48,27 @@ def backend_api(request, database, overrides, server_dbs):
         db_api.reset()
     import webtest
     from octavia_aa.api import app
-    return webtest.TestApp(app.setup_app())
+    test_app = webtest.TestApp(app.setup_app())
+    test_app.backend = backend
+    return test_app
+
+
+_WORLDS = {}
 
 
 def _world(api):
     """An ACTIVE load balancer with an HTTP listener, a pool and an L7
-    policy, made through the API with the worker running."""
+    policy, made through the API with the worker running (once per
+    server database: the refused requests change nothing)."""
+    backend = getattr(api, 'backend', 'sqlite')
+    if backend != 'sqlite':
+        if backend not in _WORLDS:
+            _WORLDS[backend] = _make_world(api)
+        return _WORLDS[backend]
+    return _make_world(api)
+
+
+def _make_world(api):
     from octavia_aa.controller.worker import service
     svc = service.WorkerService()
     svc.start()
