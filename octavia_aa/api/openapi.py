@@ -95,6 +95,15 @@ LISTS = [
 ]
 
 
+# What client_input refuses in any string, as a schema pattern.
+TEXT_PATTERN = '^[^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f]*$'
+# POST bodies that need one of several optional attributes.
+ONE_OF_REQUIRED = {
+    'loadbalancer': ('vip_subnet_id', 'vip_network_id'),
+    'pool': ('loadbalancer_id', 'listener_id'),
+}
+
+
 def field_schema(field, writing=True):
     """The JSON schema of one field's value."""
     kind = field.kind
@@ -103,7 +112,8 @@ def field_schema(field, writing=True):
         # Rendered or read-only: described, not typed.
         return {}
     if kind == 'str':
-        out = {'type': 'string', 'maxLength': field.max_length}
+        out = {'type': 'string', 'maxLength': field.max_length,
+               'pattern': TEXT_PATTERN}
     elif kind == 'uuid':
         out = {'type': 'string', 'format': 'uuid'}
     elif kind == 'ip':
@@ -120,7 +130,8 @@ def field_schema(field, writing=True):
         if field.maximum is not None:
             out['maximum'] = field.maximum
     elif kind == 'str_list':
-        out = {'type': 'array', 'items': {'type': 'string'}}
+        out = {'type': 'array', 'items': {'type': 'string',
+                                          'pattern': TEXT_PATTERN}}
     elif kind == 'dict':
         out = {'type': 'object'}
     else:
@@ -133,7 +144,7 @@ def field_schema(field, writing=True):
     return out
 
 
-def body_schema(fields, method):
+def body_schema(fields, method, name=None):
     """The object a POST or PUT takes (inside its wrapper key)."""
     allowed = [fl for fl in fields if (fl.post if method == 'post'
                                        else fl.put)]
@@ -143,6 +154,8 @@ def body_schema(fields, method):
                 method == 'post']
     if required:
         out['required'] = required
+    if method == 'post' and name in ONE_OF_REQUIRED:
+        out['anyOf'] = [{'required': [key]} for key in ONE_OF_REQUIRED[name]]
     return out
 
 
@@ -164,7 +177,7 @@ def _query_schema(column):
         return {'type': 'string', 'format': 'date-time'}
     if isinstance(kind, sa.Enum):
         return {'type': 'string', 'enum': list(kind.enums)}
-    return {'type': 'string'}
+    return {'type': 'string', 'pattern': TEXT_PATTERN}
 
 
 def list_parameters(spec):
@@ -208,8 +221,8 @@ def _param(name, schema, description, where='query'):
 
 
 def _path_params(path):
-    return [_param(part[1:-1], {'type': 'string'}, 'Id in the path.',
-                   'path')
+    return [_param(part[1:-1], {'type': 'string', 'pattern': TEXT_PATTERN},
+                   'Id in the path.', 'path')
             for part in path.split('/') if part.startswith('{')]
 
 
@@ -229,7 +242,9 @@ def _json(schema, description='OK'):
 
 
 def _wrapped(key, schema):
-    return {'type': 'object', 'required': [key], 'properties': {key: schema}}
+    # Other top-level keys are ignored, but not part of the API.
+    return {'type': 'object', 'required': [key], 'properties': {key: schema},
+            'additionalProperties': False}
 
 
 def _resource_paths(path, controller, id_name, tag):
@@ -261,7 +276,7 @@ def _resource_paths(path, controller, id_name, tag):
             'operationId': 'create_%s' % name,
             'requestBody': {'required': True, 'content': {
                 'application/json': {'schema': _wrapped(
-                    name, body_schema(spec.fields, 'post'))}}},
+                    name, body_schema(spec.fields, 'post', name))}}},
             'responses': dict(_errors(*common_errors, 409), **{
                 '201': _json(_wrapped(name, ref), 'Created')})}
     if 'PUT' in methods:

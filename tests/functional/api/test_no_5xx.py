@@ -235,6 +235,10 @@ CASES = {
                                       'max_retries': 3,
                                       'expected_codes': '200-204-300'}}),
                                   400, 'expected_codes'),
+    'l7policy_position_null_on_put': ('PUT', '/v2/lbaas/l7policies/{policy}',
+                                      dict(body={'l7policy': {
+                                          'position': None}}), 400,
+                                      'position'),
     'member_address_null': ('POST', '/v2/lbaas/pools/{pool}/members', dict(
         body={'member': {'address': None, 'protocol_port': 80}}), 400,
         'address'),
@@ -279,6 +283,7 @@ ON_ALL = {'filter_protocol_port_2^80', 'filter_weight_2^70',
           'filter_session_persistence', 'filter_created_at_garbage',
           'x_project_id_300', 'quota_project_300', 'project_id_300_in_body',
           'nan_in_insert_headers', 'connection_limit_2^70',
+          'l7policy_position_null_on_put',
           'hsts_max_age_2^70'}
 PARAMS = [pytest.param(b, name, id='%s-%s' % (name, b))
           for name in CASES for b in (BACKENDS if name in ON_ALL

@@ -228,6 +228,7 @@ class ResourceController(rest.RestController):
         ctx = context()
         values = f.parse_body(self.spec.fields, json_body(),
                               self.spec.singular, 'PUT')
+        _refuse_null_columns(self.spec, values)
         with db_api.session_scope() as session:
             obj = self.find(session, obj_id, ctx, 'put')
             extra = self.update(session, ctx, obj, values) or {}
@@ -289,6 +290,18 @@ class ActionController:
                 'The request was stored but the worker could not be '
                 'reached; the object is now in ERROR.')
         pecan.response.status = 202
+
+
+def _refuse_null_columns(spec, values):
+    """A PUT may not null a NOT NULL column (a column default only
+    applies when the row is made)."""
+    table = spec.model.__table__
+    for field in spec.fields:
+        if field.attr in values and values[field.attr] is None:
+            column = table.columns.get(field.attr)
+            if column is not None and not column.nullable:
+                raise exceptions.InvalidInput(field.name, None,
+                                              'Value should not be null.')
 
 
 def _jsonable(values):
