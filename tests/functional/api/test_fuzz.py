@@ -219,13 +219,23 @@ def _settled(api, timeout=120):
     deadline = time.monotonic() + timeout
     while True:
         pending, sizes = [], {}
-        for path in lists:
+        nested = [
+            '/v2/lbaas/pools/%s/members' % p['id'] for p in api.call(
+                'GET', '/v2/lbaas/pools', status=200)['pools']] + [
+            '/v2/lbaas/l7policies/%s/rules' % p['id'] for p in api.call(
+                'GET', '/v2/lbaas/l7policies', status=200)['l7policies']]
+        for path in lists + nested:
             resp = api.session.get(api.url + path, timeout=60)
+            if resp.status_code == 404 and path in nested:
+                # Its parent went while we looked: look again.
+                pending.append(path)
+                continue
             assert resp.status_code == 200, (path, resp.text[:300])
             for key, items in resp.json().items():
                 if not isinstance(items, list) or key.endswith('_links'):
                     continue
-                sizes[path] = len(items)
+                if path in lists:
+                    sizes[path] = len(items)
                 pending += ['%s %s %s' % (path, o.get('id'), o.get(
                     'provisioning_status') or o.get('status'))
                             for o in items if isinstance(o, dict) and (

@@ -164,10 +164,17 @@ def test_missing_method_on_an_existing_object_is_405(api, worker):
     _fault(_send(api, 'PUT', '/v2/octavia/amphorae/' + amp['id'],
                  body={'amphora': {}}), 405)
     _fault(_send(api, 'DELETE', '/v2/octavia/amphorae/' + amp['id']), 405)
-    dist = api.get('/v2/octavia/distributors').json['distributors']
-    if dist:
-        _fault(_send(api, 'PUT', '/v2/octavia/distributors/' + dist[0]['id'],
-                     body={'distributor': {'name': 'x'}}), 405)
+    dist = helpers.post(api, '/v2/octavia/distributors', 'distributor',
+                        {'name': 'd'})['distributor']
+    resp = _send(api, 'PUT', '/v2/octavia/distributors/' + dist['id'],
+                 body={'distributor': {'name': 'x'}})
+    _fault(resp, 405)
+    assert resp.headers['Allow'] == 'GET, DELETE'
+    cluster = api.get('/v2/octavia/clusters').json['clusters']
+    resp = _send(api, 'DELETE', '/v2/octavia/clusters/' + cluster[0]['id'])
+    _fault(resp, 405)
+    assert resp.headers['Allow'] == 'GET, PUT'
+
 
 
 # (method, path, request, status, word in the fault): bodies and query
