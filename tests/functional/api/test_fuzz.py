@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 import pytest
 import requests
 import schemathesis
+from schemathesis.specs.openapi import checks
 
 from octavia_aa.api import openapi
 from tests import service
@@ -159,6 +160,32 @@ def _remember(known, resp):
             known.setdefault(name, []).append(obj['id'])
 
 
+def _untrue(case, resp):
+    """What in the answer the document does not say: an undocumented
+    status or content type, a body not of its schema, an error that is
+    not Octavia's JSON fault, a JSON body that is not strict JSON."""
+    if resp.content:
+        try:
+            body = json.loads(resp.text, parse_constant=_not_json)
+        except ValueError as e:
+            return 'not JSON: %s' % e
+        if resp.status_code >= 400 and not (
+                isinstance(body, dict) and body.get('faultstring')):
+            return 'not a fault'
+    try:
+        case.validate_response(resp, checks=[
+            checks.status_code_conformance,
+            checks.content_type_conformance,
+            checks.response_schema_conformance])
+    except (Exception, BaseExceptionGroup) as e:  # reported, not raised
+        return str(e)[:600]
+    return None
+
+
+def _not_json(name):
+    raise ValueError('%s is not JSON' % name)
+
+
 def _curl(case, url):
     try:
         return case.as_curl_command(base_url=url)
@@ -207,6 +234,11 @@ def _run(op, url, session, known, examples, seed, counts, failures):
             failures.append('%s -> %d %s' % (_curl(case, url),
                                              resp.status_code,
                                              resp.text[:300]))
+            return
+        wrong = _untrue(case, resp)
+        if wrong:
+            failures.append('%s -> %d %s: %s' % (
+                _curl(case, url), resp.status_code, resp.text[:200], wrong))
     run()
 
 

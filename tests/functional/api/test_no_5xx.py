@@ -144,6 +144,7 @@ def test_write_on_a_collection_is_405(api, method, path):
     ('POST', '/v2/lbaas/providers', 'GET'),
     ('DELETE', '/v2/lbaas/quotas/' + UUID + '/default', 'GET'),
     ('POST', '/v2/lbaas/quotas', 'GET'),
+    ('PUT', '/v2/lbaas/quotas/defaults', 'GET'),
     ('PUT', '/v2/lbaas/availabilityzones', 'GET'),
     ('POST', '/v2.0/subnets', 'GET'),
     ('DELETE', LB + '/' + UUID + '/stats', 'GET'),

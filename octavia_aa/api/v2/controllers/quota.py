@@ -79,6 +79,7 @@ class QuotasController:
 
     @pecan.expose('json')
     def defaults(self):
+        base.allow('GET')
         return {'quota': render('defaults', defaults())}
 
     @pecan.expose()
