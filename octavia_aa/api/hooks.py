@@ -59,9 +59,18 @@ class InputHook(hooks.PecanHook):
         # arguments) and fails on what it cannot decode: the body is
         # checked, and decoded once, before.
         req = state.request
-        if req.method != 'GET' and req.content_type in (
-                'application/json', 'application/javascript'):
+        if req.method == 'GET':
+            return
+        if req.content_type in ('application/json',
+                                'application/javascript'):
             environ[BODY] = client_input.loads(req.body or b'null')
+            return
+        # Other bodies pecan parses as a form: one it cannot is a 400.
+        try:
+            req.POST
+        except ValueError as e:
+            raise exceptions.ValidationError(
+                'the body cannot be read as %s: %s' % (req.content_type, e))
 
 
 class ContextHook(hooks.PecanHook):

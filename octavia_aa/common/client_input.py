@@ -8,6 +8,7 @@ driver (PostgreSQL refuses NUL, every driver fails to encode a lone
 surrogate) or a renderer (NaN is not JSON) as a 500.
 """
 import json
+import math
 import re
 
 from octavia_aa.common import exceptions
@@ -25,6 +26,14 @@ _BAD_TEXT = re.compile('[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]')
 
 def _no_constant(name):
     raise ValueError('%s is not a JSON number' % name)
+
+
+def _finite(text):
+    # 1e999 is valid JSON but no float: it would come back as Infinity.
+    value = float(text)
+    if math.isinf(value):
+        raise ValueError('%s is beyond the range of a number' % text[:40])
+    return value
 
 
 def check_text(where, value):
@@ -48,7 +57,8 @@ def loads(raw, where='body'):
             raise exceptions.ValidationError(
                 'the %s is not valid UTF-8: %s' % (where, e))
     try:
-        value = json.loads(raw, parse_constant=_no_constant)
+        value = json.loads(raw, parse_constant=_no_constant,
+                           parse_float=_finite)
     except RecursionError:
         raise exceptions.ValidationError(
             'the %s is nested more than %d levels deep.' % (where, MAX_DEPTH))

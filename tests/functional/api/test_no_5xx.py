@@ -91,11 +91,12 @@ def _make_world(api):
             'policy': policy['id']}
 
 
-def _send(api, method, path, body=None, raw=None, headers=None):
+def _send(api, method, path, body=None, raw=None, headers=None,
+          content_type='application/json'):
     data = raw if raw is not None else (
         b'' if body is None else json.dumps(body).encode())
     return api.request(path, method=method, body=data, headers=headers or {},
-                       content_type='application/json', expect_errors=True)
+                       content_type=content_type, expect_errors=True)
 
 
 def _fault(resp, status):
@@ -278,6 +279,13 @@ CASES = {
         400, 'NaN'),
     'infinity_in_quota': ('PUT', '/v2/lbaas/quotas/' + UUID, dict(
         raw=b'{"quota": {"load_balancer": Infinity}}'), 400, 'Infinity'),
+    'float_overflow_in_a_dict': ('PUT', '/v2/lbaas/listeners/{listener}',
+                                 dict(raw=b'{"listener": {"insert_headers": '
+                                          b'{"X-Forwarded-For": 1e999}}}'),
+                                 400, '1e999'),
+    'multipart_without_boundary': ('POST', LB, dict(
+        raw=b'garbage', content_type='multipart/form-data'), 400,
+        'boundary'),
     'minus_infinity_weight': ('POST', '/v2/lbaas/pools/{pool}/members', dict(
         raw=b'{"member": {"address": "192.0.2.9", "protocol_port": 80, '
             b'"weight": -Infinity}}'), 400, '-Infinity'),
