@@ -159,25 +159,60 @@ def body_schema(fields, method, name=None):
     return out
 
 
+def _shown(spec, field):
+    """The schema of a field as the API renders it: its column's type
+    where it is a plain column, else what it accepts, else any."""
+    column = spec.model.__table__.columns.get(field.attr)
+    if field.render is not None or column is None:
+        return field_schema(field, writing=False)
+    out = _column_schema(column)
+    if not out:
+        # JSON: the shape the field accepts (a list or an object).
+        out = field_schema(field, writing=field.post or field.put)
+        out.pop('nullable', None)
+    # Rows written before a check existed may not meet it: types only.
+    for key in ('pattern', 'maxLength', 'minimum', 'maximum'):
+        out.pop(key, None)
+    out.get('items', {}).pop('pattern', None)
+    if column.nullable:
+        out['nullable'] = True
+        if 'enum' in out and None not in out['enum']:
+            out['enum'] = out['enum'] + [None]
+    return out
+
+
 def object_schema(spec):
-    props = {fl.name: field_schema(fl, writing=False) for fl in spec.fields}
+    props = {fl.name: _shown(spec, fl) for fl in spec.fields}
     if spec.has_project:
         props['tenant_id'] = {'type': 'string', 'nullable': True}
     return {'type': 'object', 'properties': props}
 
 
-def _query_schema(column):
+def _column_schema(column):
     kind = column.type
+    if isinstance(kind, sa.JSON):
+        return {}
     if isinstance(kind, sa.Boolean):
         return {'type': 'boolean'}
     if isinstance(kind, sa.Integer):
-        return {'type': 'integer', 'minimum': f.INT_RANGE[0],
-                'maximum': f.INT_RANGE[1]}
+        return {'type': 'integer'}
     if isinstance(kind, sa.DateTime):
         return {'type': 'string', 'format': 'date-time'}
     if isinstance(kind, sa.Enum):
         return {'type': 'string', 'enum': list(kind.enums)}
-    return {'type': 'string', 'pattern': TEXT_PATTERN}
+    return {'type': 'string'}
+
+
+def _query_schema(column):
+    """A filter's value: the column's type, in the column's range."""
+    out = _column_schema(column)
+    if out.get('type') == 'integer':
+        bits = next(b for t, b in pagination._INT_BITS
+                    if isinstance(column.type, t))
+        out.update(minimum=-2 ** bits, maximum=2 ** bits - 1)
+    elif out == {'type': 'string'}:
+        out['pattern'] = TEXT_PATTERN
+    return out
 
 
 def list_parameters(spec):

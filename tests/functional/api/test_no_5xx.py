@@ -437,3 +437,28 @@ def test_characters_beyond_the_bmp_are_stored(backend_api):
     found = api.get('/v2/lbaas/flavorprofiles?name=%F0%9F%94%9A').json
     assert found['flavorprofiles'] == []
     _fault(_send(api, 'GET', '/v2/lbaas/flavors/%F0%9F%94%9A'), 404)
+
+
+@pytest.mark.parametrize('backend_api', BACKENDS, indirect=True)
+def test_null_list_is_the_default_not_json_null(backend_api):
+    """Found by the fuzz test's response check: a NOT NULL JSON column
+    took JSON null and the API served null where a list is documented."""
+    api = backend_api
+    world = _world(api)
+    listener = helpers.post(api, '/v2/lbaas/listeners', 'listener', {
+        'loadbalancer_id': world['lb'], 'protocol': 'TCP',
+        'protocol_port': 7000 + len(api.get('/v2/lbaas/listeners').json[
+            'listeners']),
+        'sni_container_refs': None, 'allowed_cidrs': None,
+        'insert_headers': None})['listener']
+    assert listener['sni_container_refs'] == []
+    assert listener['allowed_cidrs'] == []
+    assert listener['insert_headers'] == {}
+    # The shared load balancer back to ACTIVE for the tests after this.
+    from octavia_aa.controller.worker import service
+    svc = service.WorkerService()
+    svc.start()
+    try:
+        helpers.wait_for(api, '%s/%s' % (LB, world['lb']), 'loadbalancer')
+    finally:
+        svc.stop()

@@ -210,6 +210,7 @@ class ResourceController(rest.RestController):
         ctx = context()
         values = f.parse_body(self.spec.fields, json_body(),
                               self.spec.singular, 'POST')
+        _null_columns(self.spec, values, refuse=False)
         with db_api.session_scope() as session:
             obj = self.create(session, ctx, values)
             session.add(obj)
@@ -228,7 +229,7 @@ class ResourceController(rest.RestController):
         ctx = context()
         values = f.parse_body(self.spec.fields, json_body(),
                               self.spec.singular, 'PUT')
-        _refuse_null_columns(self.spec, values)
+        _null_columns(self.spec, values)
         with db_api.session_scope() as session:
             obj = self.find(session, obj_id, ctx, 'put')
             extra = self.update(session, ctx, obj, values) or {}
@@ -292,16 +293,24 @@ class ActionController:
         pecan.response.status = 202
 
 
-def _refuse_null_columns(spec, values):
-    """A PUT may not null a NOT NULL column (a column default only
+def _null_columns(spec, values, refuse=True):
+    """null for a NOT NULL column: the field's default where it has one
+    (a JSON column would store JSON null, served back where a list or an
+    object is documented), else a 400 on PUT (a column default only
     applies when the row is made)."""
     table = spec.model.__table__
     for field in spec.fields:
-        if field.attr in values and values[field.attr] is None:
-            column = table.columns.get(field.attr)
-            if column is not None and not column.nullable:
-                raise exceptions.InvalidInput(field.name, None,
-                                              'Value should not be null.')
+        if field.attr not in values or values[field.attr] is not None:
+            continue
+        column = table.columns.get(field.attr)
+        if column is None or column.nullable:
+            continue
+        if field.default is not f.MISSING:
+            values[field.attr] = (field.default() if callable(field.default)
+                                  else field.default)
+        elif refuse:
+            raise exceptions.InvalidInput(field.name, None,
+                                          'Value should not be null.')
 
 
 def _jsonable(values):
