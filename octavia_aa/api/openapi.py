@@ -451,18 +451,20 @@ def document():
             'tags': [tag], 'summary': 'List %s.' % key.replace('_', ' '),
             'operationId': 'list_%s' % key,
             'parameters': _path_params(path),
-            'responses': dict(_errors(401, 403, 404, 405), **{
+            'responses': dict(_errors(400, 401, 403, 404, 405), **{
                 '200': _json({'type': 'object', 'properties': {key: {
                     'type': 'array', 'items': {'type': 'object'}}}})})}}
     paths.update(_quota_paths())
     paths['/'] = {'get': {
         'tags': ['Discovery'], 'summary': 'API versions (public).',
         'operationId': 'list_versions', 'security': [],
-        'responses': {'200': _json({'type': 'object'})}}}
+        'responses': dict(_errors(400, 405),
+                          **{'200': _json({'type': 'object'})})}}
     paths[PATH] = {'get': {
         'tags': ['Discovery'], 'summary': 'This document (public).',
         'operationId': 'show_openapi', 'security': [],
-        'responses': {'200': _json({'type': 'object'})}}}
+        'responses': dict(_errors(400, 405),
+                          **{'200': _json({'type': 'object'})})}}
     return {
         'openapi': '3.0.3',
         'info': {
