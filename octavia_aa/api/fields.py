@@ -6,6 +6,8 @@ limits, and whether POST and PUT accept it.  Validation errors name the
 field, the way upstream's WSME messages do.
 """
 import ipaddress
+import math
+import re
 
 from oslo_utils import uuidutils
 
@@ -27,6 +29,59 @@ def default_limits(kind, minimum, maximum):
     return minimum, maximum
 
 
+# The strings WSME reads as booleans (case-sensitive, as WSME's are).
+_TRUE = ('true', 't', 'yes', 'y', 'on', '1')
+_FALSE = ('false', 'f', 'no', 'n', 'off', '0')
+
+
+def _coerce_int(value):
+    """An integer from an int, an integral float or a decimal string, the
+    way WSME converts (the CLI sends connection_limit as "1000"); None when
+    it is none of these."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, str):
+        text = value.strip()
+        if text[:1] in '+-':
+            sign, text = text[0], text[1:]
+        else:
+            sign = ''
+        # ASCII digits only: int() also reads other scripts' digits.
+        if text.isascii() and text.isdigit():
+            return int(sign + text)
+    return None
+
+
+def _coerce_float(value):
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float)):
+        return value
+    if isinstance(value, str):
+        try:
+            number = float(value)
+        except ValueError:
+            return None
+        return number if math.isfinite(number) else None
+    return None
+
+
+def _coerce_bool(value):
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int):
+        return bool(value)
+    if value in _TRUE:
+        return True
+    if value in _FALSE:
+        return False
+    return None
+
+
 class Field:
     """One attribute of a resource.
 
@@ -36,9 +91,10 @@ class Field:
     """
 
     def __init__(self, name, kind='str', *, attr=None, post=True, put=True,
-                 required=False, default=MISSING, nullable=True, choices=None,
+                 required=False, default=MISSING, nullable=None, choices=None,
                  minimum=None, maximum=None, max_length=255, render=None,
-                 filter_column=None, read_only=False):
+                 filter_column=None, read_only=False, pattern=None,
+                 check=None):
         self.name = name
         self.kind = kind
         self.attr = attr or name
@@ -46,13 +102,25 @@ class Field:
         self.put = put and not read_only
         self.required = required
         self.default = default
-        # A mandatory attribute cannot be given as null either.
-        self.nullable = nullable and not required
+        # Unless said otherwise, a mandatory attribute cannot be null.
+        self.nullable = (not required) if nullable is None else nullable
         self.choices = choices
         self.minimum, self.maximum = default_limits(kind, minimum, maximum)
         self.max_length = max_length
         self.render = render
         self.filter_column = filter_column
+        # Upstream's WSME StringType(pattern=...) and the value checks of
+        # its UserTypes (octavia_aa/api/validate.py), run after the type.
+        self.pattern = re.compile(pattern) if pattern else None
+        self.check = check
+
+    def default_value(self):
+        return self.default() if callable(self.default) else self.default
+
+    def resets(self):
+        """Whether a null puts the field back to a default that is not
+        null itself."""
+        return self.default is not MISSING and self.default is not None
 
     def _bad(self, value, reason):
         raise exceptions.InvalidInput(self.name, value, reason)
@@ -64,6 +132,7 @@ class Field:
                 self._bad(value, 'Value should not be null.')
             return None
         kind = self.kind
+        raw = value
         if kind in ('str', 'uuid', 'ip', 'enum') and not isinstance(
                 value, str):
             if kind == 'enum' and isinstance(value, (int, float)) and (
@@ -87,12 +156,14 @@ class Field:
                 self._bad(value, 'Value should be one of: %s' % ', '.join(
                     str(ch) for ch in self.choices))
         elif kind == 'bool':
-            if not isinstance(value, bool):
-                self._bad(value, 'Value should be a boolean.')
+            value = _coerce_bool(value)
+            if value is None:
+                self._bad(raw, 'Value should be a boolean.')
         elif kind in ('int', 'float'):
-            if isinstance(value, bool) or not isinstance(
-                    value, (int, float) if kind == 'float' else int):
-                self._bad(value, 'Value should be %s.' % (
+            value = (_coerce_int(value) if kind == 'int'
+                     else _coerce_float(value))
+            if value is None:
+                self._bad(raw, 'Value should be %s.' % (
                     'an integer' if kind == 'int' else 'a number'))
             if self.minimum is not None and value < self.minimum:
                 self._bad(value, 'Value should be greater or equal to %s'
@@ -107,6 +178,17 @@ class Field:
         elif kind == 'dict':
             if not isinstance(value, dict):
                 self._bad(value, 'Value should be an object.')
+        return self._finish(value)
+
+    def _finish(self, value):
+        if self.kind == 'ip' and '%' in value:
+            # Upstream parses with inet_pton, which has no zone ids.
+            self._bad(value, 'Value should be IPv4 or IPv6 format')
+        if self.pattern is not None and not self.pattern.search(value):
+            self._bad(value, 'Value should match the pattern %s'
+                      % self.pattern.pattern)
+        if self.check is not None:
+            value = self.check(self, value)
         return value
 
     def parse_query(self, raw):
@@ -153,14 +235,18 @@ def parse_body(fields, body, wrapper, method):
     result = {}
     for name, field in allowed.items():
         if name in data:
-            result[field.attr] = field.validate(data[name])
+            if data[name] is None and field.resets():
+                # null (what `openstack ... unset` sends) puts the field
+                # back to its default, as upstream's _set_default_on_none.
+                result[field.attr] = field.default_value()
+            else:
+                result[field.attr] = field.validate(data[name])
         elif method == 'POST':
             if field.required:
                 raise exceptions.InvalidInput(
                     name, None, 'Mandatory field missing.')
             if field.default is not MISSING:
-                result[field.attr] = (field.default() if callable(
-                    field.default) else field.default)
+                result[field.attr] = field.default_value()
     return result
 
 
@@ -182,17 +268,29 @@ def timestamp(attr):
     return _render
 
 
+def _tags(field, values):
+    for tag in values:
+        if len(tag) > 255:
+            field._bad(tag, 'Value should have a length not greater than '
+                            '255.')
+    return values
+
+
 # Fields most user objects share (names as the v2 API spells them).
 def common(name_put=True, description=True):
     out = [
         Field('id', 'uuid', read_only=True),
         Field('name', put=name_put, default=None),
         Field('project_id', 'str', post=True, put=False, max_length=36),
+        # Upstream's deprecated alias of project_id in request bodies.
+        Field('tenant_id', 'str', attr='project_id', put=False,
+              max_length=36, render=lambda obj: obj.project_id),
         Field('provisioning_status', read_only=True),
         Field('operating_status', read_only=True),
         Field('admin_state_up', 'bool', attr='enabled', default=True,
               nullable=False),
-        Field('tags', 'str_list', default=list, nullable=False),
+        Field('tags', 'str_list', default=list, nullable=False,
+              check=_tags),
         Field('created_at', read_only=True, render=timestamp('created_at')),
         Field('updated_at', read_only=True, render=timestamp('updated_at')),
     ]

@@ -17,6 +17,7 @@ from octavia_aa.api import fields as f
 from octavia_aa.api import pagination
 from octavia_aa.api import root
 from octavia_aa.api.v2.controllers import amphora
+from octavia_aa.api.v2.controllers import availability_zone
 from octavia_aa.api.v2.controllers import cluster
 from octavia_aa.api.v2.controllers import distributor
 from octavia_aa.api.v2.controllers import flavor
@@ -51,6 +52,12 @@ RESOURCES = [
     ('/v2/lbaas/flavors', flavor.FlavorsController, 'flavor_id', 'Flavors'),
     ('/v2/lbaas/flavorprofiles', flavor.FlavorProfilesController,
      'flavorprofile_id', 'Flavor profiles'),
+    ('/v2/lbaas/availabilityzones',
+     availability_zone.AvailabilityZonesController,
+     'availability_zone_name', 'Availability zones'),
+    ('/v2/lbaas/availabilityzoneprofiles',
+     availability_zone.AvailabilityZoneProfilesController,
+     'availability_zone_profile_id', 'Availability zones'),
     ('/v2/octavia/amphorae', amphora.AmphoraeController, 'amphora_id',
      'Amphorae'),
     ('/v2/octavia/clusters', cluster.ClustersController, 'cluster_id',
@@ -86,10 +93,6 @@ LISTS = [
      'flavor_capabilities', 'Providers'),
     ('/v2/lbaas/providers/{provider}/availability_zone_capabilities',
      'availability_zone_capabilities', 'Providers'),
-    ('/v2/lbaas/availabilityzones', 'availability_zones',
-     'Availability zones'),
-    ('/v2/lbaas/availabilityzoneprofiles', 'availability_zone_profiles',
-     'Availability zones'),
     ('/v2/subnets', 'subnets', 'Networks'),
     ('/v2/networks', 'networks', 'Networks'),
 ]

@@ -100,7 +100,7 @@ def apply_filters(spec, stmt, params):
     for key in params.keys():
         if key in RESERVED:
             continue
-        field = spec.field(key)
+        field = spec.filter_field(key)
         col = _column(spec, field) if field else None
         if col is None:
             raise exceptions.InvalidInput(
@@ -192,3 +192,21 @@ def selected_fields(params):
     if fields and not CONF.api_settings.allow_field_selection:
         raise exceptions.ValidationError('field selection is disabled.')
     return set(fields)
+
+
+def static_list(items, params):
+    """Filters (on any key the items have) and `fields=` for lists that
+    are not rows: providers and their capabilities."""
+    keys = set(items[0]) if items else {'name', 'description'}
+    for key in params.keys():
+        if key in RESERVED:
+            continue
+        if key not in keys:
+            raise exceptions.InvalidInput(
+                key, params[key], 'It is not a field to filter on.')
+        wanted = params.getall(key)
+        items = [i for i in items if str(i[key]) in wanted]
+    only = selected_fields(params)
+    if only:
+        items = [{k: v for k, v in i.items() if k in only} for i in items]
+    return items

@@ -70,15 +70,28 @@ api_opts = [
                     'the API sits behind a proxy). Defaults to the URL of '
                     'the request.'),
     cfg.DictOpt('enabled_provider_drivers',
-                default={'amphora': 'The octavia-aa amphora driver: SINGLE, '
-                                    'ACTIVE_STANDBY and ACTIVE_ACTIVE '
-                                    'load balancers.'},
-                help='Provider drivers this API accepts, name:description.'),
+                # No ',' or ':' in a description: tools write this
+                # option back as a DictOpt.
+                default={'amphora': 'The octavia-aa amphora driver for '
+                                    'SINGLE and ACTIVE_STANDBY and '
+                                    'ACTIVE_ACTIVE load balancers.',
+                         'octavia': 'Deprecated alias of the amphora '
+                                    'driver.'},
+                help='Provider drivers this API accepts, name:description '
+                     '(every name is served by the amphora driver; '
+                     '"octavia" is its alias, as upstream).'),
     cfg.StrOpt('default_provider_driver', default='amphora',
                help='Provider used when a request names none.'),
     cfg.BoolOpt('healthcheck_enabled', default=True,
                 help='Serve the oslo.middleware healthcheck at '
                      '/healthcheck.'),
+    cfg.BoolOpt('allow_ping_health_monitors', default=True,
+                help='Allow users to create PING type health monitors '
+                     '(as upstream Octavia\'s option of that name).'),
+    cfg.IntOpt('udp_connect_min_interval_health_monitor', default=3,
+               help='The minimum delay of a UDP-CONNECT health monitor, in '
+                    'seconds; a negative value means no limit (as '
+                    'upstream Octavia\'s option of that name).'),
 ]
 
 controller_worker_opts = [
@@ -232,6 +245,11 @@ networking_opts = [
                      'allocation range and network name. They are served '
                      'read-only at /v2.0/subnets and /v2.0/networks, so '
                      '`--vip-subnet-id NAME` works in the openstack CLI.'),
+    cfg.ListOpt('reserved_ips', default=['169.254.169.254'],
+                item_type=cfg.types.IPAddress(),
+                help='IP addresses no member may use (as upstream '
+                     'Octavia\'s option of that name; the default is the '
+                     'metadata service).'),
 ]
 
 # Options of one [subnet:NAME] section.  Embedded defaults exist for the

@@ -75,12 +75,37 @@ class Flavor(IdMixin, Base):
     flavor_profile: Mapped[FlavorProfile] = orm.relationship(lazy='joined')
 
 
+class AvailabilityZoneProfile(IdMixin, Base):
+    __tablename__ = 'availability_zone_profile'
+    name: Mapped[str] = mapped_column(sa.String(255))
+    provider_name: Mapped[str] = mapped_column(sa.String(255))
+    availability_zone_data: Mapped[str] = mapped_column(sa.String(4096))
+
+
+class AvailabilityZone(Base):
+    """Named by its name, as upstream's (the name is the primary key)."""
+    __tablename__ = 'availability_zone'
+    name: Mapped[str] = mapped_column(sa.String(255), primary_key=True)
+    description: Mapped[str | None] = mapped_column(sa.String(255))
+    enabled: Mapped[bool] = mapped_column(default=True)
+    availability_zone_profile_id: Mapped[str] = mapped_column(
+        sa.ForeignKey('availability_zone_profile.id',
+                      name='fk_az_az_profile_id'))
+    availability_zone_profile: Mapped[AvailabilityZoneProfile] = \
+        orm.relationship(lazy='joined')
+    # The generic controller and pagination address rows by `id`.
+    id = orm.synonym('name')
+
+
 class LoadBalancer(CommonMixin, Base):
     __tablename__ = 'load_balancer'
     topology: Mapped[str] = mapped_column(
         _enum(c.SUPPORTED_TOPOLOGIES, 'lb_topology'))
     provider: Mapped[str] = mapped_column(sa.String(64))
     flavor_id: Mapped[str | None] = mapped_column(sa.ForeignKey('flavor.id'))
+    # An availability_zone.name, checked by the API rather than by a
+    # foreign key: adding one would make SQLite recreate this table, which
+    # with foreign_keys=ON cascades into (or fails on) every child row.
     availability_zone: Mapped[str | None] = mapped_column(sa.String(255))
     server_group_id: Mapped[str | None] = mapped_column(sa.String(36))
 

@@ -92,10 +92,42 @@ def declared(name):
     return find(name) or _build(name)
 
 
-def networks():
+def containing(address):
+    """A declared, offered subnet whose CIDR holds `address`, or None."""
+    ip = ipaddress.ip_address(address)
+    return next((s for s in all_subnets()
+                 if ip in ipaddress.ip_network(s.cidr)), None)
+
+
+def fabricate(subnet_id, network_id=None, address=None):
+    """A subnet nobody declared, as the noop network driver (like
+    upstream's) accepts any id: a /24 (IPv4) or /64 (IPv6) around
+    `address`, else 198.51.100.0/24."""
+    if address is not None:
+        ip = ipaddress.ip_address(address)
+        net = ipaddress.ip_network('%s/%d' % (ip, 24 if ip.version == 4
+                                              else 64), strict=False)
+    else:
+        net = ipaddress.ip_network('198.51.100.0/24')
+    gateway = net[1]
+    end = net[-2] if net.version == 4 else net[-1]
+    network_id = network_id or str(uuid.uuid5(_NS, 'fabricated:' +
+                                              subnet_id))
+    return Subnet(id=subnet_id, name=subnet_id, network_id=network_id,
+                  network_name=network_id, cidr=str(net),
+                  gateway_ip=str(gateway), allocation_start=str(gateway + 1),
+                  allocation_end=str(end), mtu=1500)
+
+
+def fabricated_subnet_id(network_id):
+    """The id of the one subnet fabricated for an unknown network."""
+    return str(uuid.uuid5(_NS, 'network-subnet:' + network_id))
+
+
+def networks(subnet_list=None):
     """Neutron-shaped networks derived from the subnets."""
     nets = {}
-    for s in all_subnets():
+    for s in all_subnets() if subnet_list is None else subnet_list:
         net = nets.setdefault(s.network_id, {
             'id': s.network_id, 'name': s.network_name, 'subnets': [],
             'admin_state_up': True, 'status': 'ACTIVE', 'shared': True,

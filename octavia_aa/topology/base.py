@@ -8,6 +8,10 @@ from octavia_aa.common import constants as c
 
 class Topology(metaclass=abc.ABCMeta):
     name = None
+    # The protocols this topology can serve (the amphora driver says
+    # which of them its data plane does).
+    listener_protocols = frozenset(c.LISTENER_PROTOCOLS)
+    pool_protocols = frozenset(c.POOL_PROTOCOLS)
 
     def new_cluster(self, lb, settings):
         """The cluster row a new load balancer gets (settings: the flavor's

@@ -11,10 +11,20 @@ from tests import service as service_proc
 BIN = service_proc.BIN
 
 
+class Service(str):
+    """The endpoint URL, which also knows the service's state path."""
+
+    def __new__(cls, url, state):
+        obj = super().__new__(cls, url)
+        obj.state = str(state)
+        return obj
+
+
 @pytest.fixture(scope='module')
 def service(tmp_path_factory):
-    with service_proc.run_all(tmp_path_factory.mktemp('state')) as url:
-        yield url
+    state = tmp_path_factory.mktemp('state')
+    with service_proc.run_all(state) as url:
+        yield Service(url, state)
 
 
 class Cli:

@@ -6,8 +6,21 @@ of the load balancer, so a retried or resumed flow is harmless.
 """
 import abc
 
+from octavia_aa.common import constants as c
+
 
 class AmphoraDriver(metaclass=abc.ABCMeta):
+    # What this data plane serves; the API refuses the rest at request
+    # time (octavia_aa.api.support) instead of accepting what would be
+    # dropped.  The noop driver pretends to serve everything.
+    listener_protocols = frozenset(c.LISTENER_PROTOCOLS)
+    pool_protocols = frozenset(c.POOL_PROTOCOLS)
+    topologies = frozenset(c.SUPPORTED_TOPOLOGIES)
+
+    def missing_certificates(self, refs):
+        """The TLS container references among `refs` that the amphorae
+        could not be given (not in the certificate store)."""
+        return []
 
     @abc.abstractmethod
     def wait_for_agent(self, amphora):

@@ -39,6 +39,12 @@ def _tls_refs(config):
 
 
 class RestAmphoraDriver(base.AmphoraDriver):
+    # HAProxy serves these; the agent has no UDP/SCTP balancer, no
+    # Prometheus exporter listener and no keepalived yet.
+    listener_protocols = frozenset(render.HAPROXY_LISTENERS)
+    pool_protocols = frozenset(c.POOL_PROTOCOLS) - {c.PROTOCOL_UDP,
+                                                    c.PROTOCOL_SCTP}
+    topologies = frozenset({c.TOPOLOGY_SINGLE, c.TOPOLOGY_ACTIVE_ACTIVE})
 
     def __init__(self, conf=None):
         self.conf = conf or cfg.CONF
@@ -81,13 +87,26 @@ class RestAmphoraDriver(base.AmphoraDriver):
             'fixed_ips': [{'ip_address': port['ip'],
                            'subnet_cidr': subnet_cidr}]})
 
-    def _store_path(self, ref):
+    def _find(self, ref):
         store = self.opts.certificate_store
         for candidate in (ref, ref + '.pem'):
             path = os.path.join(store, candidate)
-            if os.path.isfile(path):
+            # A reference names a file in the store, never one outside.
+            inside = not os.path.isabs(candidate) and \
+                '..' not in candidate.split('/')
+            if inside and os.path.isfile(path):
                 return path
-        raise FileNotFoundError('certificate %s not in %s' % (ref, store))
+        return None
+
+    def _store_path(self, ref):
+        path = self._find(ref)
+        if path is None:
+            raise FileNotFoundError('certificate %s not in %s'
+                                    % (ref, self.opts.certificate_store))
+        return path
+
+    def missing_certificates(self, refs):
+        return [ref for ref in refs if self._find(ref) is None]
 
     def upload_certificates(self, amphora, lb_id, config):
         for ref in _tls_refs(config):

@@ -25,7 +25,7 @@ _ALGORITHMS = {'ROUND_ROBIN': 'roundrobin', 'LEAST_CONNECTIONS': 'leastconn',
 _MATCH = {'REGEX': 'reg', 'STARTS_WITH': 'beg', 'ENDS_WITH': 'end',
           'CONTAINS': 'sub', 'EQUAL_TO': 'str'}
 _HTTP_MODES = ('HTTP', 'TERMINATED_HTTPS')
-_HAPROXY_LISTENERS = ('HTTP', 'HTTPS', 'TCP', 'TERMINATED_HTTPS')
+HAPROXY_LISTENERS = ('HTTP', 'HTTPS', 'TCP', 'TERMINATED_HTTPS')
 
 
 class UnsupportedConfig(ValueError):
@@ -161,7 +161,7 @@ def build_context(config, amphora_id, peers=(), peer_port=None,
     lb = config['load_balancer']
     vip = lb.get('vip_address')
     listeners = [lst for lst in config['listeners']
-                 if lst['protocol'] in _HAPROXY_LISTENERS]
+                 if lst['protocol'] in HAPROXY_LISTENERS]
     pools = config['pools']
     if peer_port is None:
         peer_port = next((lst['peer_port'] for lst in listeners

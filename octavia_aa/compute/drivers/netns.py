@@ -26,6 +26,7 @@ import time
 from octavia_aa.amphorae.drivers import rest_opts
 from octavia_aa.certificates import local as certs
 from octavia_aa.common import config
+from octavia_aa.common import exceptions
 from octavia_aa.common import procs
 from octavia_aa.compute.drivers import base
 from octavia_aa.compute.drivers import netns_agent
@@ -133,7 +134,12 @@ class NetnsComputeDriver(base.ComputeDriver):
         # them from the start, not from the next build.
         self._ensure_supervisor()
 
-    def build(self, name, kind, entity_id, vrrp=None):
+    def build(self, name, kind, entity_id, vrrp=None,
+              availability_zone=None):
+        # availability_zone is accepted and has nothing to choose here:
+        # every namespace is on this one host (so compute_zone means
+        # nothing), and validate_availability_zone allowed no management
+        # network other than the one every machine is plugged into.
         compute_id = str(entity_id)
         if kind not in (netns_agent.AMPHORA, netns_agent.DISTRIBUTOR):
             raise ValueError('unknown machine kind %s' % kind)
@@ -178,6 +184,21 @@ class NetnsComputeDriver(base.ComputeDriver):
             os.replace(tmp, os.path.join(directory, 'meta.json'))
         self._start_agent(compute_id, meta)
         self._ensure_supervisor()
+
+    def validate_availability_zone(self, zone_data):
+        """One host and one management network: any compute_zone is
+        accepted (and means nothing), a management_network must be that
+        network (by id or name)."""
+        wanted = zone_data.get('management_network')
+        if wanted is None:
+            return
+        mgmt = netns_net.subnet(self.opts.management_subnet)
+        if wanted not in (mgmt.network_id, mgmt.network_name):
+            raise exceptions.InvalidInput(
+                'availability_zone_data.management_network', wanted,
+                'The netns compute driver plugs every machine into its one '
+                'management network, %s (%s).' % (mgmt.network_id,
+                                                 mgmt.network_name))
 
     def wait_active(self, compute_id):
         meta = self._meta(compute_id)

@@ -18,13 +18,16 @@ class NoopComputeDriver(base.ComputeDriver):
 
     def __init__(self):
         self._lock = threading.Lock()
-        self.machines = {}   # compute_id -> dict(name, kind, entity_id)
+        # compute_id -> dict(name, kind, entity_id, availability_zone)
+        self.machines = {}
 
-    def build(self, name, kind, entity_id, vrrp=None):
+    def build(self, name, kind, entity_id, vrrp=None,
+              availability_zone=None):
         compute_id = uuidutils.generate_uuid()
         with self._lock:
-            self.machines[compute_id] = {'name': name, 'kind': kind,
-                                         'entity_id': entity_id}
+            self.machines[compute_id] = {
+                'name': name, 'kind': kind, 'entity_id': entity_id,
+                'availability_zone': availability_zone}
         return compute_id
 
     def wait_active(self, compute_id):

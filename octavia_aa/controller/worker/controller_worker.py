@@ -14,6 +14,7 @@ from octavia_aa.controller.worker import engine
 from octavia_aa.controller.worker import jobboard
 from octavia_aa.controller.worker import objects
 from octavia_aa.controller.worker import status
+from octavia_aa.controller.worker.flows import amphora as amp_flows
 from octavia_aa.controller.worker.flows import children as child_flows
 from octavia_aa.controller.worker.flows import distributor as dist_flows
 from octavia_aa.controller.worker.flows import load_balancer as lb_flows
@@ -211,6 +212,21 @@ class ControllerWorker:
             return lb_flows.failover, [lb.topology, [
                 amp.id, amp.role, strategy.replacement_role(lb, amp)]]
         self._run_lb(lb_id, plan)
+
+    def delete_amphora(self, amphora_id):
+        """An amphora in ERROR goes away (`amphora delete`): one that
+        still belongs to a load balancer is replaced first, so its
+        cluster keeps its size; a spare one is just deleted."""
+        with db_api.session_scope() as session:
+            amp = session.get(models.Amphora, amphora_id)
+            if amp is None:
+                LOG.error('Amphora %s not found', amphora_id)
+                return
+            lb_id = amp.load_balancer_id
+        if lb_id is not None:
+            self.failover_amphora(amphora_id)
+        else:
+            self._run(amp_flows.delete, ['amp', amphora_id])
 
     def resize_cluster(self, cluster_id):
         with db_api.session_scope() as session:

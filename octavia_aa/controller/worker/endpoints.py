@@ -105,6 +105,9 @@ class Endpoints:
     def failover_amphora(self, context, amphora_id):
         self.worker.failover_amphora(amphora_id)
 
+    def delete_amphora(self, context, amphora_id):
+        self.worker.delete_amphora(amphora_id)
+
     def update_amphora_agent_config(self, context, amphora_id):
         self.worker.update_amphora_agent_config(amphora_id)
 

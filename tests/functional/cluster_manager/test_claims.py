@@ -69,14 +69,13 @@ def test_two_managers_repair_each_load_balancer_once(any_db):
         lb_id = h.make_lb(desired=1, standby=1)
         workers[0].create_load_balancer(lb_id)
         lb_ids.append(lb_id)
-    stale = {}
+    stale = {lb_id: next(a.id for a in h.amphorae(lb_id)
+                         if a.role == c.ROLE_IN_CLUSTER)
+             for lb_id in lb_ids}
     with h.db_api.session_scope() as session:
-        for lb_id in lb_ids:
-            amp = next(a for a in h.amphorae(lb_id)
-                       if a.role == c.ROLE_IN_CLUSTER)
-            stale[lb_id] = amp.id
-            session.add(models.AmphoraHealth(amphora_id=amp.id,
-                                             last_update=LONG_AGO))
+        for amp_id in stale.values():
+            session.merge(models.AmphoraHealth(amphora_id=amp_id,
+                                               last_update=LONG_AGO))
     managers = [cm.ClusterManager(w) for w in workers]
     try:
         passes = at_once([m.run_pass for m in managers])

@@ -36,10 +36,11 @@ def test_second_worker_finishes_a_killed_workers_repair(
     lb_id = h.make_lb(desired=2, standby=1)
     builder.create_load_balancer(lb_id)
     builder.close()
+    h.report_health(lb_id)
     stale = next(a for a in h.amphorae(lb_id)
                  if a.role == c.ROLE_IN_CLUSTER)
     with h.db_api.session_scope() as session:
-        session.add(models.AmphoraHealth(
+        session.merge(models.AmphoraHealth(
             amphora_id=stale.id, last_update=datetime.datetime(2000, 1, 1)))
 
     workers = []

@@ -30,7 +30,7 @@ def test_periodic_pass_repairs_without_events(worker):
     worker.create_load_balancer(lb_id)
     stale = h.amphorae(lb_id)[0]
     with h.db_api.session_scope() as session:
-        session.add(models.AmphoraHealth(
+        session.merge(models.AmphoraHealth(
             amphora_id=stale.id, last_update=datetime.datetime(2000, 1, 1)))
     rpc.reset()
     svc = worker_service.WorkerService()

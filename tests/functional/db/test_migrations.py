@@ -79,3 +79,15 @@ def test_upgrade_is_idempotent(tmp_path):
     with eng.begin() as conn:
         migration.upgrade(connection=conn)
         command.check(migration.alembic_cfg(conn))
+
+
+def test_listener_port_unique_as_upstream(engine):
+    """Upstream's constraint: one listener per (load balancer, protocol,
+    port); the layer-4 clash (HTTP:80 next to TCP:80) is the API's check
+    under the load balancer's lock."""
+    with engine.begin() as conn:
+        migration.upgrade(connection=conn)
+    with engine.connect() as conn:
+        uniques = sa.inspect(conn).get_unique_constraints('listener')
+    assert ['load_balancer_id', 'protocol', 'protocol_port'] in [
+        u['column_names'] for u in uniques]

@@ -78,7 +78,7 @@ def test_stale_amphora_wakes_the_cluster_manager(worker, health_manager,
     worker.create_load_balancer(lb_id)
     stale = h.amphorae(lb_id)[0]
     with h.db_api.session_scope() as session:
-        session.add(models.AmphoraHealth(
+        session.merge(models.AmphoraHealth(
             amphora_id=stale.id, last_update=datetime.datetime(2000, 1, 1)))
     assert health_manager.check_stale() == [stale.id]
     poll(lambda: replaced(lb_id, stale.id), 'the stale amphora replaced')

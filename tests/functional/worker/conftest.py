@@ -37,6 +37,9 @@ def db(tmp_path, test_plugins):
                'sqlite:///%s' % (tmp_path / 'taskflow.sqlite'), 'task_flow')
     for name, value in noop.DRIVERS.items():
         h.override(name, value, 'controller_worker')
+    # Amphorae that report health, so the roll-ups under test see them.
+    h.override('amphora_driver', 'amphora_reporting_test_driver',
+               'controller_worker')
     db_api.reset()
     drivers.reset()
     subnets.reset()

@@ -4,6 +4,7 @@ their entry points."""
 import os
 import threading
 
+from octavia_aa.amphorae.drivers import noop as amphora_noop
 from octavia_aa.common import exceptions
 from octavia_aa.compute.drivers import noop as compute_noop
 from octavia_aa.distributor.drivers import noop as distributor_noop
@@ -17,18 +18,18 @@ class FailingComputeDriver(compute_noop.NoopComputeDriver):
         super().__init__()
         self.builds = 0
 
-    def build(self, name, kind, entity_id):
+    def build(self, name, kind, entity_id, **kwargs):
         self.builds += 1
         if self.builds == self.fail_on_build:
             raise exceptions.DriverError('compute quota exceeded (test)')
-        return super().build(name, kind, entity_id)
+        return super().build(name, kind, entity_id, **kwargs)
 
 
 class HangingComputeDriver(compute_noop.NoopComputeDriver):
     """Never finishes a build: touches the file named by $HANG_MARKER and
     blocks, so a test can kill the worker in the middle of a flow."""
 
-    def build(self, name, kind, entity_id):
+    def build(self, name, kind, entity_id, **kwargs):
         open(os.environ['HANG_MARKER'], 'w').close()
         threading.Event().wait()
 
@@ -73,7 +74,22 @@ class PerDistributorDriver(distributor_noop.NoopDistributorDriver):
                                                amphora_id)
 
 
+class ReportingAmphoraDriver(amphora_noop.NoopAmphoraDriver):
+    """A noop amphora whose agent sends a heartbeat when it is finished,
+    through the health manager's own receiver, as a running agent does
+    (the plain noop driver reports nothing, so its load balancers stay
+    OFFLINE, as upstream's)."""
+
+    def finalize(self, amphora):
+        from octavia_aa.controller.healthmanager import health_db
+        super().finalize(amphora)
+        health_db.record_heartbeat({'id': amphora.id})
+
+
 ENTRY_POINTS = """\
+[octavia_aa.amphora.drivers]
+amphora_reporting_test_driver = %(mod)s:ReportingAmphoraDriver
+
 [octavia_aa.compute.drivers]
 compute_failing_test_driver = %(mod)s:FailingComputeDriver
 compute_hanging_test_driver = %(mod)s:HangingComputeDriver

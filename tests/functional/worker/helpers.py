@@ -113,3 +113,13 @@ def ipam_owners():
 def count(model):
     with db_api.session_scope() as session:
         return session.scalar(sa.select(sa.func.count()).select_from(model))
+
+
+def report_health(lb_id):
+    """Every ALLOCATED amphora of the load balancer sends one heartbeat,
+    through the health manager's own receiver, as a running agent would
+    (with the noop drivers nothing else reports health)."""
+    from octavia_aa.controller.healthmanager import health_db
+    for amp in rows(models.Amphora, models.Amphora.load_balancer_id == lb_id,
+                    models.Amphora.status == c.ALLOCATED):
+        health_db.record_heartbeat({'id': amp.id})

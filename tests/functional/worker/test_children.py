@@ -6,6 +6,7 @@ import pytest
 from octavia_aa.common import constants as c
 from octavia_aa.common import drivers
 from octavia_aa.db import models
+from octavia_aa.controller.healthmanager import health_db
 from octavia_aa.controller.worker import objects
 from tests.functional.worker import helpers as h
 
@@ -25,6 +26,16 @@ def pushed(lb_id):
     return configs[0]
 
 
+def report_members(lb_id, listener_id, pool_id, members):
+    """Every amphora's heartbeat says the listener is open and how its
+    pool's members are, through the health manager's receiver."""
+    message = {'listeners': {listener_id: {'status': 'OPEN'}},
+               'pools': {'%s:%s' % (pool_id, listener_id): {
+                   'status': 'UP', 'members': members}}}
+    for amp in h.amphorae(lb_id):
+        health_db.record_heartbeat(dict(message, id=amp.id))
+
+
 def assert_unlocked(lb_id):
     lb = h.get(models.LoadBalancer, lb_id)
     assert lb.provisioning_status == c.ACTIVE
@@ -37,8 +48,9 @@ def test_full_tree_create_update_delete(worker, lb_id):
                       protocol='HTTP', protocol_port=80)
     worker.create_object('listener', lst)
     listener = h.get(models.Listener, lst)
+    # OFFLINE until a heartbeat says HAProxy serves it, as upstream.
     assert (listener.provisioning_status, listener.operating_status) == (
-        c.ACTIVE, c.ONLINE)
+        c.ACTIVE, c.OFFLINE)
     assert_unlocked(lb_id)
     assert [entry['id'] for entry in pushed(lb_id)['listeners']] == [lst]
 
@@ -48,13 +60,17 @@ def test_full_tree_create_update_delete(worker, lb_id):
     member = h.add_child('member', lb_id, pool_id=pool,
                          ip_address='203.0.113.30', protocol_port=80)
     worker.create_object('member', member)
-    # No health monitor: nobody checks the member.
+    # Nothing has reported on the member yet.
+    assert h.get(models.Member, member).operating_status == c.OFFLINE
+    report_members(lb_id, lst, pool, {member: 'no check'})
     assert h.get(models.Member, member).operating_status == c.NO_MONITOR
+    assert h.get(models.Listener, lst).operating_status == c.ONLINE
 
     hm = h.add_child('health_monitor', lb_id, pool_id=pool, type='HTTP',
                      delay=5, timeout=3, max_retries=3)
     worker.create_object('health_monitor', hm)
     assert h.get(models.HealthMonitor, hm).provisioning_status == c.ACTIVE
+    report_members(lb_id, lst, pool, {member: 'UP'})
     assert h.get(models.Member, member).operating_status == c.ONLINE
 
     pol = h.add_child('l7policy', lb_id, listener_id=lst, action='REJECT')

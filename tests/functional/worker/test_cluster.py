@@ -167,11 +167,11 @@ def test_roll_up_from_stale_heartbeats(worker):
             .operating_status
 
     with h.db_api.session_scope() as session:
-        session.add(models.AmphoraHealth(amphora_id=amps[0].id,
+        session.merge(models.AmphoraHealth(amphora_id=amps[0].id,
                                          last_update=old))
     assert update_lb() == (c.DEGRADED, c.DEGRADED)
     with h.db_api.session_scope() as session:
-        session.add(models.AmphoraHealth(amphora_id=amps[1].id,
+        session.merge(models.AmphoraHealth(amphora_id=amps[1].id,
                                          last_update=old))
     assert update_lb() == (c.ERROR, c.DOWN)
 

@@ -87,8 +87,9 @@ def test_failed_child_create_is_error_and_unlocks(db, monkeypatch):
 
     listener = h.get(models.Listener, lst)
     assert listener.provisioning_status == c.ERROR
-    assert listener.fault == ('AmphoraeUpdateConfig failed: haproxy refused '
-                              'the configuration')
+    # A library's error keeps its type in the fault.
+    assert listener.fault == ('AmphoraeUpdateConfig failed: RuntimeError: '
+                              'haproxy refused the configuration')
     assert h.get(models.LoadBalancer, lb_id).provisioning_status == c.ACTIVE
 
 

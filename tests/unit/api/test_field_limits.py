@@ -12,9 +12,13 @@ from octavia_aa.api.v2 import controllers
 from octavia_aa.api.v2.controllers import base
 
 # Fields the controller turns into the stored value (a subnet or network
-# name into its id) or fills when null (the default provider, the
-# listener's load balancer): checked by their controller instead.
-RESOLVED = {'loadbalancer.vip_subnet_id', 'loadbalancer.vip_network_id',
+# name into its id), fills when null (the default provider, the
+# listener's load balancer) or refuses null itself (with upstream's
+# message): checked by their controller instead.
+RESOLVED = {'availability_zone_profile.name',
+            'availability_zone_profile.provider_name',
+            'availability_zone_profile.availability_zone_data',
+            'loadbalancer.vip_subnet_id', 'loadbalancer.vip_network_id',
             'member.subnet_id', 'loadbalancer.provider',
             'pool.loadbalancer_id'}
 INT_BITS = ((sa.BigInteger, 63), (sa.SmallInteger, 15), (sa.Integer, 31))
@@ -71,5 +75,7 @@ def test_int_fields_get_the_column_range_by_default():
     assert fields.Field('n', 'int', minimum=0).minimum == 0
 
 
-def test_a_required_field_is_not_nullable():
+def test_a_required_field_is_not_nullable_unless_said():
     assert not fields.Field('address', 'ip', required=True).nullable
+    assert fields.Field('name', required=True, nullable=True).nullable
+    assert fields.Field('name').nullable

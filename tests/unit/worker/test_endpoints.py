@@ -48,12 +48,12 @@ def test_contract_parses_to_every_known_cast():
     assert calls['batch_update_members'] == [
         'pool_id', 'new_member_ids', 'updated_member_ids',
         'deleted_member_ids']
-    # 4 LB, 3 x 6 children, batch, 2 amphora, resize, 2 distributor,
+    # 4 LB, 3 x 6 children, batch, 3 amphora, resize, 2 distributor,
     # and the health manager's two: the cluster manager's event and the
     # replacement of a silent distributor.
     assert calls['reconcile_load_balancer'] == ['load_balancer_id']
     assert calls['failover_distributor'] == ['distributor_id']
-    assert len(calls) == 30
+    assert len(calls) == 31
 
 
 def test_every_cast_has_an_endpoint_with_its_kwargs():

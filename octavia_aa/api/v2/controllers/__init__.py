@@ -3,7 +3,7 @@ the read-only Neutron subnets/networks the CLI resolves names through."""
 import pecan
 
 from octavia_aa.api.v2.controllers import amphora
-from octavia_aa.api.v2.controllers import base
+from octavia_aa.api.v2.controllers import availability_zone
 from octavia_aa.api.v2.controllers import cluster
 from octavia_aa.api.v2.controllers import distributor
 from octavia_aa.api.v2.controllers import flavor
@@ -16,23 +16,6 @@ from octavia_aa.api.v2.controllers import pool
 from octavia_aa.api.v2.controllers import quota
 
 
-class AvailabilityZonesController:
-    """No availability zones are defined; the list is empty."""
-
-    @pecan.expose('json')
-    def index(self, **kwargs):
-        base.allow('GET')
-        return {'availability_zones': [], 'availability_zones_links': []}
-
-
-class AvailabilityZoneProfilesController:
-    @pecan.expose('json')
-    def index(self, **kwargs):
-        base.allow('GET')
-        return {'availability_zone_profiles': [],
-                'availability_zone_profiles_links': []}
-
-
 class LbaasController:
     loadbalancers = load_balancer.LoadBalancersController()
     listeners = listener.ListenersController()
@@ -43,8 +26,9 @@ class LbaasController:
     flavorprofiles = flavor.FlavorProfilesController()
     providers = flavor.ProvidersController()
     quotas = quota.QuotasController()
-    availabilityzones = AvailabilityZonesController()
-    availabilityzoneprofiles = AvailabilityZoneProfilesController()
+    availabilityzones = availability_zone.AvailabilityZonesController()
+    availabilityzoneprofiles = (
+        availability_zone.AvailabilityZoneProfilesController())
 
     @pecan.expose('json')
     def index(self):

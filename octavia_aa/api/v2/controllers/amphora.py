@@ -1,4 +1,5 @@
-"""/v2/octavia/amphorae (admin): list, show, stats, config, failover."""
+"""/v2/octavia/amphorae (admin): list, show, delete, stats, config,
+failover."""
 import pecan
 import sqlalchemy as sa
 
@@ -28,6 +29,29 @@ SPEC = base.Spec(m.Amphora, 'amphora', 'amphorae', 'Amphora', 'amphora',
 
 class AmphoraeController(base.ResourceController):
     spec = SPEC
+
+    def remove(self, session, ctx, amp):
+        """Only an amphora in ERROR may be deleted, as upstream.  One
+        that still serves a load balancer is replaced before it goes (its
+        load balancer is locked for that); a spare one just goes."""
+        if amp.status != c.ERROR:
+            raise exceptions.Conflict(
+                'Amphora %s is %s: only an amphora in ERROR can be '
+                'deleted (fail it over instead).' % (amp.id, amp.status))
+        if amp.load_balancer is not None:
+            locking.lock_load_balancer(session, amp.load_balancer,
+                                       c.FAILOVERABLE_STATUSES,
+                                       listeners=False)
+        amp.status = c.PENDING_DELETE
+
+    def mark_cast_failed(self, obj_id, error):
+        with db_api.session_scope() as session:
+            amp = session.get(m.Amphora, obj_id)
+            lb_id = amp.load_balancer_id if amp else None
+            if amp is not None:
+                amp.status = c.ERROR
+        if lb_id is not None:
+            _lb_failed(lb_id, error)
 
     @pecan.expose()
     def _lookup(self, amphora_id, *remainder):

@@ -40,6 +40,16 @@ class Spec:
     def field(self, name):
         return self._by_name.get(name)
 
+    def filter_field(self, key):
+        """The field a list filter names: by its API name, or by its
+        model attribute (openstacksdk filters listeners and pools on
+        `load_balancer_id`, the API calls it `loadbalancer_id`)."""
+        field = self._by_name.get(key)
+        if field is None:
+            field = next((fl for fl in self.fields
+                          if fl.attr == key and fl.render is None), None)
+        return field
+
     def list_from(self):
         return self.model
 
@@ -82,6 +92,12 @@ def allow(*methods):
     method = pecan.request.method
     if method not in methods:
         raise exceptions.MethodNotAllowed(method, methods)
+
+
+def read_only(what=None):
+    """405 for anything but GET on a read-only endpoint (pecan's index
+    takes every method)."""
+    allow('GET', 'HEAD')
 
 
 class ResourceController(rest.RestController):
@@ -158,19 +174,27 @@ class ResourceController(rest.RestController):
                              getattr(obj, 'project_id', None))
         return obj
 
-    def _project_scope(self, ctx, stmt, params):
+    def parent_project(self, session):
+        """Nested collections (a pool's members, a policy's rules): the
+        project of the parent in the URL, which listing is checked
+        against, as upstream; None for top-level collections."""
+        return None
+
+    def _project_scope(self, ctx, stmt, params, session):
+        parent_project = self.parent_project(session)
+        if parent_project is not None:
+            policy.authorize(ctx, self.spec.policy, 'get_all',
+                             parent_project)
+            return stmt
         if not self.spec.has_project:
             policy.authorize(ctx, self.spec.policy, 'get_all')
             return stmt
-        model = self.spec.model
-        wanted = params.get('project_id') or params.get('tenant_id')
-        if wanted:
-            stmt = stmt.where(model.project_id == wanted)
-        if policy.authorize(ctx, self.spec.policy, 'get_all-global',
-                            do_raise=False):
+        project = list_scope(ctx, self.spec.policy,
+                             params.get('project_id') or
+                             params.get('tenant_id'))
+        if project is None:
             return stmt
-        policy.authorize(ctx, self.spec.policy, 'get_all')
-        return stmt.where(model.project_id == ctx.project_id)
+        return stmt.where(self.spec.model.project_id == project)
 
     @pecan.expose('json')
     def get_all(self, *args, **kwargs):
@@ -179,7 +203,7 @@ class ResourceController(rest.RestController):
         only = pagination.selected_fields(params)
         with db_api.session_scope(readonly=True) as session:
             stmt = self.scope(session, self.spec.select())
-            stmt = self._project_scope(ctx, stmt, params)
+            stmt = self._project_scope(ctx, stmt, params, session)
             if hasattr(self.spec.model, 'provisioning_status'):
                 stmt = stmt.where(
                     self.spec.model.provisioning_status != c.DELETED)
@@ -306,8 +330,7 @@ def _null_columns(spec, values, refuse=True):
         if column is None or column.nullable:
             continue
         if field.default is not f.MISSING:
-            values[field.attr] = (field.default() if callable(field.default)
-                                  else field.default)
+            values[field.attr] = field.default_value()
         elif refuse:
             raise exceptions.InvalidInput(field.name, None,
                                           'Value should not be null.')

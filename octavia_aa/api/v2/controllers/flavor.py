@@ -8,6 +8,8 @@ import sqlalchemy as sa
 from sqlalchemy import orm
 
 from octavia_aa.api import fields as f
+from octavia_aa.api import pagination
+from octavia_aa.api import support
 from octavia_aa.api.v2.controllers import base
 from octavia_aa.common import config
 from octavia_aa.common import constants as c
@@ -23,7 +25,7 @@ CONF = config.CONF
 PROFILE_FIELDS = [
     f.Field('id', 'uuid', read_only=True),
     f.Field('name', required=True, nullable=False),
-    f.Field('provider_name', required=True, nullable=False, max_length=64),
+    f.Field('provider_name', required=True, nullable=False),
     f.Field('flavor_data', 'str', required=True, nullable=False,
             max_length=4096),
 ]
@@ -47,6 +49,12 @@ def _check_provider(name):
                                       'Provider %s is not enabled.' % name)
 
 
+def _check_served(data):
+    if c.FLAVOR_TOPOLOGY in data:
+        support.check_topology(data[c.FLAVOR_TOPOLOGY],
+                               'flavor_data.' + c.FLAVOR_TOPOLOGY)
+
+
 class SyncController(base.ResourceController):
     """Objects the API writes itself: no cast, no PENDING state."""
 
@@ -60,8 +68,9 @@ class FlavorProfilesController(SyncController):
     def create(self, session, ctx, values):
         policy.authorize(ctx, self.spec.policy, 'post')
         _check_provider(values['provider_name'])
-        values['flavor_data'] = json.dumps(
-            flavors.parse_flavor_data(values['flavor_data']))
+        data = flavors.parse_flavor_data(values['flavor_data'])
+        _check_served(data)
+        values['flavor_data'] = json.dumps(data)
         return m.FlavorProfile(**values)
 
     def update(self, session, ctx, profile, values):
@@ -71,6 +80,7 @@ class FlavorProfilesController(SyncController):
         new = old
         if 'flavor_data' in values:
             new = flavors.parse_flavor_data(values['flavor_data'])
+            _check_served(new)
             values['flavor_data'] = json.dumps(new)
         resize = []
         if values.get('provider_name', profile.provider_name) != \
@@ -174,12 +184,12 @@ class FlavorsController(SyncController):
 class ProvidersController:
     @pecan.expose('json')
     def index(self):
-        base.allow('GET')
+        base.read_only('providers')
         policy.authorize(base.context(), 'provider', 'get_all')
-        return {'providers': [
+        return {'providers': pagination.static_list([
             {'name': name, 'description': desc}
             for name, desc in CONF.api_settings.enabled_provider_drivers
-            .items()]}
+            .items()], pecan.request.GET)}
 
     @pecan.expose()
     def _lookup(self, provider, *remainder):
@@ -189,23 +199,18 @@ class ProvidersController:
             return FlavorCapabilities(), remainder[1:]
         if remainder and remainder[0] == \
                 'availability_zone_capabilities':
-            return AzCapabilities(), remainder[1:]
+            # Imported here: that module builds on this one.
+            from octavia_aa.api.v2.controllers import availability_zone
+            return availability_zone.AzCapabilities(), remainder[1:]
         pecan.abort(404)
 
 
 class FlavorCapabilities:
     @pecan.expose('json')
     def index(self, **kwargs):
-        base.allow('GET')
+        base.read_only('flavor_capabilities')
         policy.authorize(base.context(), 'provider-flavor', 'get_all')
-        return {'flavor_capabilities': [
+        return {'flavor_capabilities': pagination.static_list([
             {'name': key, 'description': desc}
-            for key, (_, _, desc) in sorted(flavors.KEYS.items())]}
-
-
-class AzCapabilities:
-    @pecan.expose('json')
-    def index(self, **kwargs):
-        base.allow('GET')
-        policy.authorize(base.context(), 'provider-flavor', 'get_all')
-        return {'availability_zone_capabilities': []}
+            for key, (_, _, desc) in sorted(flavors.KEYS.items())],
+            pecan.request.GET)}

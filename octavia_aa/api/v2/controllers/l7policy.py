@@ -4,6 +4,7 @@ import sqlalchemy as sa
 from sqlalchemy import orm
 
 from octavia_aa.api import fields as f
+from octavia_aa.api import validate
 from octavia_aa.api.v2.controllers import base
 from octavia_aa.api.v2.controllers import child
 from octavia_aa.common import constants as c
@@ -16,8 +17,8 @@ FIELDS = f.common() + [
             nullable=False),
     f.Field('position', 'int', minimum=1, maximum=2147483647),
     f.Field('redirect_pool_id', 'uuid'),
-    f.Field('redirect_url', max_length=2048),
-    f.Field('redirect_prefix', max_length=2048),
+    f.Field('redirect_url', max_length=2048, check=validate.url),
+    f.Field('redirect_prefix', max_length=2048, check=validate.url),
     f.Field('redirect_http_code', 'enum', choices=c.REDIRECT_HTTP_CODES),
     f.Field('rules', read_only=True, render=f.ids('rules')),
     f.Field('fault', read_only=True),
@@ -31,30 +32,62 @@ SPEC = base.Spec(m.L7Policy, 'l7policy', 'l7policies', 'L7 Policy',
 _NEEDS = {'REDIRECT_TO_POOL': 'redirect_pool_id',
           'REDIRECT_TO_URL': 'redirect_url',
           'REDIRECT_PREFIX': 'redirect_prefix'}
+REDIRECTS = tuple(_NEEDS.values())
+# What an action clears, as upstream (a pool with a prefix stays a 400).
+_CLEARS = {'REJECT': REDIRECTS,
+           'REDIRECT_TO_URL': ('redirect_pool_id', 'redirect_prefix'),
+           'REDIRECT_TO_POOL': ('redirect_url',),
+           'REDIRECT_PREFIX': ('redirect_url',)}
 
 
-def _check_action(session, listener, merged):
-    action = merged['action']
-    needed = _NEEDS.get(action)
-    if needed and not merged.get(needed):
-        raise exceptions.InvalidInput(needed, None,
-                                      'It is required with action %s.'
-                                      % action)
-    for key in _NEEDS.values():
-        if key != needed and merged.get(key):
-            raise exceptions.InvalidInput(key, merged[key],
-                                          'It is not allowed with action %s.'
-                                          % action)
-    if merged.get('redirect_http_code') and action not in (
-            'REDIRECT_TO_URL', 'REDIRECT_PREFIX'):
-        raise exceptions.InvalidInput(
-            'redirect_http_code', merged['redirect_http_code'],
-            'It is only allowed with REDIRECT_TO_URL or REDIRECT_PREFIX.')
-    pool_id = merged.get('redirect_pool_id')
-    if pool_id:
-        pool = session.get(m.Pool, pool_id)
-        if pool is None or pool.load_balancer_id != listener.load_balancer_id:
-            raise exceptions.NotFound('Pool', pool_id)
+def sanitize(values):
+    """Upstream's sanitize_l7policy_api_args on the request's values: the
+    action needs its own redirect field, the other actions' fields are
+    dropped, a pool with a URL or prefix is refused, and a redirect field
+    sent without an action implies its action.  Upstream lets a
+    REJECT with a redirect_prefix, or a REDIRECT_PREFIX with a
+    redirect_url, silently become another action: here the action sent is
+    kept and the other field dropped."""
+    action = values.get('action')
+    if action is not None:
+        needed = _NEEDS.get(action)
+        if needed and not values.get(needed):
+            raise exceptions.InvalidInput(
+                needed, values.get(needed), 'It must not be None with '
+                                            'action %s.' % action)
+        for key in _CLEARS[action]:
+            values[key] = None
+    if values.get('redirect_pool_id') and (values.get('redirect_url') or
+                                           values.get('redirect_prefix')):
+        raise exceptions.ValidationError(
+            'Cannot specify redirect_pool_id and redirect_url or '
+            'redirect_prefix at the same time')
+    for key, kind in (('redirect_pool_id', 'REDIRECT_TO_POOL'),
+                      ('redirect_url', 'REDIRECT_TO_URL'),
+                      ('redirect_prefix', 'REDIRECT_PREFIX')):
+        if values.get(key):
+            values['action'] = kind
+            for other in REDIRECTS:
+                if other != key:
+                    values[other] = None
+            if kind == 'REDIRECT_TO_POOL':
+                values['redirect_http_code'] = None
+            elif not values.get('redirect_http_code'):
+                values['redirect_http_code'] = 302
+    return values
+
+
+def _check_pool(session, listener, pool_id):
+    if not pool_id:
+        return
+    pool = session.get(m.Pool, pool_id)
+    if pool is None or pool.load_balancer_id != listener.load_balancer_id \
+            or pool.provisioning_status == c.DELETED:
+        raise exceptions.NotFound('Pool', pool_id)
+    if pool.protocol not in c.LISTENER_POOL_PROTOCOLS[listener.protocol]:
+        raise exceptions.ValidationError(
+            "The pool protocol '%s' is invalid while the listener protocol "
+            "is '%s'." % (pool.protocol, listener.protocol))
 
 
 class L7PoliciesController(child.ChildController):
@@ -67,15 +100,18 @@ class L7PoliciesController(child.ChildController):
     def build(self, session, ctx, values):
         listener = child.get_parent(session, m.Listener,
                                     values['listener_id'], 'Listener')
+        if listener.protocol == c.PROTOCOL_PROMETHEUS:
+            raise exceptions.InvalidInput(
+                'listener_id', listener.id, 'Protocol PROMETHEUS listeners '
+                                            'cannot have child objects.')
+        # Upstream's amphora driver refuses these with a 501; a 400 here.
         if listener.protocol not in (c.PROTOCOL_HTTP,
                                      c.PROTOCOL_TERMINATED_HTTPS):
             raise exceptions.ValidationError(
-                'L7 policies only apply to HTTP and TERMINATED_HTTPS '
-                'listeners.')
-        _check_action(session, listener, values)
-        if values.get('redirect_http_code') is None and values[
-                'action'] in ('REDIRECT_TO_URL', 'REDIRECT_PREFIX'):
-            values['redirect_http_code'] = 302
+                '%s protocol listeners do not support L7 policies.'
+                % listener.protocol)
+        _check_pool(session, listener, values.get('redirect_pool_id'))
+        sanitize(values)
         last = session.scalar(sa.select(sa.func.max(m.L7Policy.position))
                               .where(m.L7Policy.listener_id == listener.id))
         if values.get('position') is None or values['position'] > (last or 0):
@@ -91,16 +127,11 @@ class L7PoliciesController(child.ChildController):
         return policy
 
     def check_update(self, session, policy, values):
-        merged = {k: getattr(policy, k) for k in (
-            'action', 'redirect_pool_id', 'redirect_url', 'redirect_prefix',
-            'redirect_http_code')}
-        if 'action' in values:
-            # A new action clears the redirect fields of the old one.
-            merged = {'action': values['action']}
-        merged.update(values)
-        _check_action(session, policy.listener, merged)
-        for key in list(_NEEDS.values()) + ['redirect_http_code']:
-            values.setdefault(key, merged.get(key))
+        if not values:
+            raise exceptions.ValidationError(
+                'Invalid L7 Policy arguments: Invalid update options')
+        sanitize(values)
+        _check_pool(session, policy.listener, values.get('redirect_pool_id'))
 
     @pecan.expose()
     def _lookup(self, policy_id, *remainder):

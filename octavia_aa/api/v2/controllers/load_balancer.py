@@ -1,5 +1,6 @@
 """/v2/lbaas/loadbalancers: CRUD, cascade delete, status tree, stats,
 failover."""
+import ipaddress
 
 from oslo_utils import uuidutils
 import pecan
@@ -7,8 +8,11 @@ import sqlalchemy as sa
 from sqlalchemy import orm
 
 from octavia_aa.api import fields as f
+from octavia_aa.api import validate
 from octavia_aa.api import locking
+from octavia_aa.api import support
 from octavia_aa.api.v2.controllers import base
+from octavia_aa.common import availability_zones
 from octavia_aa.common import config
 from octavia_aa.common import constants as c
 from octavia_aa.common import drivers
@@ -17,7 +21,6 @@ from octavia_aa.common import flavors
 from octavia_aa.common import policy
 from octavia_aa.db import api as db_api
 from octavia_aa.db import models as m
-from octavia_aa.network import subnets
 from octavia_aa import topology
 
 CONF = config.CONF
@@ -40,7 +43,7 @@ FIELDS = f.common() + [
             render=_vip('qos_policy_id'),
             filter_column=m.Vip.qos_policy_id),
     f.Field('vip_sg_ids', 'str_list', attr='vip_sg_ids',
-            render=_vip('sg_ids', [])),
+            render=_vip('sg_ids', []), check=validate.items(kind='uuid')),
     f.Field('vip_vnic_type', read_only=True, render=_vip('vnic_type')),
     f.Field('additional_vips', read_only=True, render=lambda lb: []),
     f.Field('listeners', read_only=True,
@@ -93,15 +96,20 @@ SPEC = LoadBalancerSpec(
 
 
 def _resolve_vip_subnet(values):
+    """The VIP's subnet, asked of the network driver: the given subnet,
+    or the first of the given network's subnets (of the VIP address's
+    IP version when one is given)."""
     subnet_ref = values.pop('vip_subnet_id', None)
     network_ref = values.pop('vip_network_id', None)
     port_ref = values.pop('vip_port_id', None)
+    address = values.get('vip_address')
     if port_ref:
         raise exceptions.InvalidInput(
             'vip_port_id', port_ref,
             'Pre-created ports are not supported; give vip_subnet_id.')
+    network = drivers.get('network')
     if subnet_ref:
-        subnet = subnets.find(subnet_ref)
+        subnet = network.get_subnet(subnet_ref, address=address)
         if subnet is None:
             raise exceptions.InvalidInput(
                 'vip_subnet_id', subnet_ref, 'Subnet %s not found.'
@@ -113,11 +121,15 @@ def _resolve_vip_subnet(values):
                 'Subnet %s is not on this network.' % subnet_ref)
         return subnet
     if network_ref:
-        for subnet in subnets.all_subnets():
-            if network_ref in (subnet.network_id, subnet.network_name):
-                return subnet
-        raise exceptions.InvalidInput('vip_network_id', network_ref,
-                                      'Network %s not found.' % network_ref)
+        found = network.network_subnets(network_ref)
+        if not found:
+            raise exceptions.InvalidInput(
+                'vip_network_id', network_ref, 'Network %s not found.'
+                % network_ref)
+        if address is not None:
+            version = ipaddress.ip_address(address).version
+            found = [s for s in found if s.ip_version == version] or found
+        return found[0]
     raise exceptions.ValidationError(
         'VIP must contain one of: vip_port_id, vip_network_id, '
         'vip_subnet_id.')
@@ -157,9 +169,17 @@ class LoadBalancersController(base.ResourceController):
                 'Missing project ID in request where one is required.')
         values['project_id'] = project_id
         policy.authorize(ctx, 'loadbalancer', 'post', project_id)
+        if values.get('vip_sg_ids'):
+            policy.authorize(ctx, 'loadbalancer', 'post:vip_sg_ids',
+                             project_id)
         subnet = _resolve_vip_subnet(values)
+        availability_zones.check_for_load_balancer(
+            session, values.get('availability_zone'),
+            (subnet.network_id, subnet.network_name))
         settings = flavors.settings(_flavor_data(
             session, values.get('flavor_id'), provider))
+        # Also when the topology is the configured default.
+        support.check_topology(settings.topology, 'flavor_id')
         base.check_quota(session, ctx, m.LoadBalancer, 'load_balancer',
                          project_id)
         vip_address = values.pop('vip_address', None)
@@ -179,6 +199,9 @@ class LoadBalancersController(base.ResourceController):
         return lb
 
     def update(self, session, ctx, lb, values):
+        if 'vip_sg_ids' in values:
+            policy.authorize(ctx, 'loadbalancer', 'put:vip_sg_ids',
+                             lb.project_id)
         locking.lock_load_balancer(session, lb, listeners=False)
         for key in ('vip_qos_policy_id', 'vip_sg_ids'):
             if key in values:

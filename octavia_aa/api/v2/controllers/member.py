@@ -1,4 +1,6 @@
 """/v2/lbaas/pools/{pool_id}/members, including the batch update."""
+import ipaddress
+
 import pecan
 import sqlalchemy as sa
 
@@ -6,13 +8,16 @@ from octavia_aa.api import fields as f
 from octavia_aa.api import locking
 from octavia_aa.api.v2.controllers import base
 from octavia_aa.api.v2.controllers import child
+from octavia_aa.common import config
 from octavia_aa.common import constants as c
+from octavia_aa.common import drivers
 from octavia_aa.common import exceptions
 from octavia_aa.common import policy
 from octavia_aa.common import rpc
 from octavia_aa.db import api as db_api
 from octavia_aa.db import models as m
-from octavia_aa.network import subnets
+
+CONF = config.CONF
 
 FIELDS = f.common(description=False) + [
     f.Field('address', 'ip', attr='ip_address', put=False, required=True),
@@ -24,6 +29,10 @@ FIELDS = f.common(description=False) + [
     f.Field('subnet_id', 'str', put=False, default=None),
     f.Field('monitor_address', 'ip', default=None),
     f.Field('monitor_port', 'int', minimum=1, maximum=65535, default=None),
+    # Not stored: upstream refuses True unless the flavor allows SR-IOV
+    # member ports, which no octavia-aa flavor does.
+    f.Field('request_sriov', 'bool', put=False, default=False,
+            nullable=False, render=lambda mb: None),
     f.Field('vnic_type', read_only=True),
     f.Field('pool_id', read_only=True),
     f.Field('fault', read_only=True),
@@ -31,17 +40,36 @@ FIELDS = f.common(description=False) + [
 
 
 class MemberSpec(base.Spec):
-    pass
+    def render(self, obj, only=None):
+        out = super().render(obj, only)
+        out.pop('request_sriov', None)
+        return out
 
 
 SPEC = MemberSpec(m.Member, 'member', 'members', 'Member', 'member', FIELDS)
+
+
+def _check_address(values):
+    """Upstream's ip_not_reserved and the SR-IOV flavor rule."""
+    if values.pop('request_sriov', False):
+        raise exceptions.InvalidInput(
+            'request_sriov', True, 'The load balancer flavor does not allow '
+                                   'SR-IOV member ports.')
+    address = values['ip_address']
+    reserved = {ipaddress.ip_address(ip) for ip in
+                CONF.networking.reserved_ips}
+    if ipaddress.ip_address(address) in reserved:
+        raise exceptions.InvalidInput(
+            'address', address, '%s is not a valid option for member '
+                                'address' % address)
 
 
 def _subnet(values):
     ref = values.get('subnet_id')
     if ref is None:
         return
-    subnet = subnets.find(ref)
+    subnet = drivers.get('network').get_subnet(ref,
+                                               address=values.get('ip_address'))
     if subnet is None:
         raise exceptions.InvalidInput('subnet_id', ref,
                                       'Subnet %s not found.' % ref)
@@ -61,11 +89,15 @@ class MembersController(child.ChildController):
             raise exceptions.NotFound('Pool', self.pool_id)
         return stmt.where(m.Member.pool_id == self.pool_id)
 
+    def parent_project(self, session):
+        return session.get(m.Pool, self.pool_id).project_id
+
     def load_balancer_of(self, member):
         return member.pool.load_balancer
 
     def build(self, session, ctx, values):
         pool = child.get_parent(session, m.Pool, self.pool_id, 'Pool')
+        _check_address(values)
         _subnet(values)
         dup = session.scalar(sa.select(m.Member.id).where(
             m.Member.pool_id == pool.id,
@@ -100,6 +132,8 @@ class MembersController(child.ChildController):
             in ('true', '1', 'yes')
         wanted = [f.parse_body(FIELDS, {'member': item}, 'member', 'POST')
                   for item in body['members']]
+        for values in wanted:
+            _check_address(values)
         keys = [(v['ip_address'], v['protocol_port']) for v in wanted]
         if len(set(keys)) != len(keys):
             raise exceptions.ValidationError(

@@ -1,9 +1,11 @@
-"""/v2.0/subnets and /v2.0/networks: the operator's declared subnets in
+"""/v2.0/subnets and /v2.0/networks: the subnets the network driver
+knows (the netns and noop drivers': the operator's declared ones) in
 Neutron's JSON shape, read-only, so the CLI can resolve
 `--vip-subnet-id NAME` against this same endpoint."""
 import pecan
 
 from octavia_aa.api.v2.controllers import base
+from octavia_aa.common import drivers
 from octavia_aa.common import exceptions
 from octavia_aa.network import subnets
 
@@ -26,34 +28,65 @@ class _Collection:
     def items(self, project_id):
         raise NotImplementedError
 
+    def by_id(self, obj_id, project_id):
+        """One the list does not show but the driver knows (the noop
+        driver knows every id)."""
+        return None
+
     @pecan.expose('json')
     def index(self, *args, **kwargs):
-        base.allow('GET')
+        base.read_only(self.plural)
         ctx = base.context()
         params = pecan.request.GET
-        return {self.plural: [i for i in self.items(ctx.project_id)
-                              if _matches(i, params)]}
+        items = self.items(ctx.project_id)
+        known = {i['id'] for i in items}
+        for obj_id in params.getall('id'):
+            extra = obj_id not in known and self.by_id(obj_id,
+                                                       ctx.project_id)
+            if extra:
+                items.append(extra)
+        return {self.plural: [i for i in items if _matches(i, params)]}
 
     @pecan.expose('json')
     def _default(self, obj_id, *remainder):
-        base.allow('GET')
+        base.read_only(self.plural)
         ctx = base.context()
         for item in self.items(ctx.project_id):
             if item['id'] == obj_id:
                 return {self.singular: item}
+        item = self.by_id(obj_id, ctx.project_id)
+        if item:
+            return {self.singular: item}
         raise exceptions.NotFound(self.display, obj_id)
+
+
+def _network():
+    return drivers.get('network')
+
+
+def _with_project(item, project_id):
+    return dict(item, project_id=project_id, tenant_id=project_id)
 
 
 class SubnetsController(_Collection):
     singular, plural, display = 'subnet', 'subnets', 'Subnet'
 
     def items(self, project_id):
-        return [s.to_neutron(project_id) for s in subnets.all_subnets()]
+        return [s.to_neutron(project_id) for s in _network().list_subnets()]
+
+    def by_id(self, obj_id, project_id):
+        subnet = _network().get_subnet(obj_id)
+        return subnet.to_neutron(project_id) if subnet else None
 
 
 class NetworksController(_Collection):
     singular, plural, display = 'network', 'networks', 'Network'
 
     def items(self, project_id):
-        return [dict(n, project_id=project_id, tenant_id=project_id)
-                for n in subnets.networks()]
+        return [_with_project(n, project_id)
+                for n in _network().list_networks()]
+
+    def by_id(self, obj_id, project_id):
+        found = _network().network_subnets(obj_id)
+        nets = [n for n in subnets.networks(found) if n['id'] == obj_id]
+        return _with_project(nets[0], project_id) if nets else None

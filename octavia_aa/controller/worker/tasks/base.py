@@ -16,13 +16,20 @@ class Task(task.Task):
 
 
 def fault_from(revert_kwargs):
-    """'<task> failed: <error>' for the failure that started the revert."""
+    """'<step> failed: <error type>: <message>' for the failure that
+    started the revert (the step is the task's name with its prefix, e.g.
+    amp1-ComputeBuild)."""
     failures = revert_kwargs.get('flow_failures') or {}
     for atom, failure in failures.items():
         # An exception without a message (KeyError()) still has a type;
         # to_dict() works for failures loaded back from persistence too.
-        reason = (failure.exception_str or
-                  failure.to_dict()['exc_type_names'][0])
+        kind = failure.to_dict()['exc_type_names'][0]
+        reason = failure.exception_str
+        if not kind.startswith('octavia_aa.') or not reason:
+            # Our own errors say what went wrong; a library's (requests,
+            # pyroute2, KeyError()) needs its type to be understood.
+            kind = kind.rsplit('.', 1)[-1]
+            reason = '%s: %s' % (kind, reason) if reason else kind
         text = '%s failed: %s' % (atom, reason)
         return text[:FAULT_LEN]
     return 'Flow reverted.'

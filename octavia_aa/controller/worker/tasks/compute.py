@@ -1,4 +1,7 @@
 """Compute tasks: the machine under an amphora."""
+import sqlalchemy as sa
+
+from octavia_aa.common import availability_zones
 from octavia_aa.common import constants as c
 from octavia_aa.common import drivers
 from octavia_aa.controller.worker.tasks import base
@@ -9,12 +12,23 @@ from octavia_aa.db import models
 class ComputeBuild(base.Task):
 
     def execute(self, amphora_id):
+        with db_api.session_scope(readonly=True) as session:
+            zone = session.scalar(
+                sa.select(models.LoadBalancer.availability_zone)
+                .join(models.Amphora)
+                .where(models.Amphora.id == amphora_id))
+            zone_data = (availability_zones.zone_data(session, zone)
+                         if zone else None)
         compute_id = drivers.get('compute').build(
-            'amphora-' + amphora_id, 'amphora', amphora_id)
+            'amphora-' + amphora_id, 'amphora', amphora_id,
+            availability_zone=zone_data or None)
         with db_api.session_scope() as session:
             amp = session.get(models.Amphora, amphora_id)
             amp.compute_id = compute_id
             amp.status = c.BOOTING
+            if zone_data and zone_data.get(availability_zones.COMPUTE_ZONE):
+                # As upstream, the compute zone the machine is in.
+                amp.cached_zone = zone_data[availability_zones.COMPUTE_ZONE]
         return compute_id
 
     def revert(self, amphora_id, result, *args, **kwargs):

@@ -5,6 +5,7 @@ import datetime
 import sqlalchemy as sa
 
 from octavia_aa.common import constants as c
+from octavia_aa.common import exceptions
 from octavia_aa.controller.worker import objects
 from octavia_aa.controller.worker import status
 from octavia_aa.controller.worker.tasks import base
@@ -139,8 +140,8 @@ class CheckDistributorUnused(base.Task):
                 sa.select(sa.func.count(models.Cluster.id)).where(
                     models.Cluster.distributor_id == distributor_id))
         if in_use:
-            raise RuntimeError('distributor %s still serves %d load '
-                               'balancers' % (distributor_id, in_use))
+            raise exceptions.Conflict('distributor %s still serves %d load '
+                                      'balancers' % (distributor_id, in_use))
 
 
 class DeleteDistributorRow(base.Task):

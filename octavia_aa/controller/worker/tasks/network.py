@@ -1,23 +1,23 @@
 """Network tasks: an amphora's front-end and member ports and the VIP
 reservation."""
-import ipaddress
-
 from octavia_aa.common import drivers
 from octavia_aa.controller.worker.tasks import base
 from octavia_aa.db import api as db_api
 from octavia_aa.db import models
-from octavia_aa.network import subnets
 
 
 def vip_of(lb):
     """The VIP as drivers want it: address plus its subnet's facts."""
     vip = lb.vip
-    subnet = subnets.find(vip.subnet_id) if vip and vip.subnet_id else None
+    subnet = (drivers.get('network').get_subnet(
+        vip.subnet_id, address=vip.ip_address)
+        if vip and vip.subnet_id else None)
     if subnet is None:
         raise ValueError('load balancer %s has no VIP on a known subnet'
                          % lb.id)
     return subnet, {'ip_address': vip.ip_address, 'port_id': vip.port_id,
-                    'subnet_id': subnet.id, 'network_id': subnet.network_id,
+                    'subnet_id': subnet.id,
+                    'network_id': vip.network_id or subnet.network_id,
                     'subnet_cidr': subnet.cidr,
                     'gateway': subnet.gateway_ip, 'mtu': subnet.mtu}
 
@@ -25,22 +25,19 @@ def vip_of(lb):
 def member_subnets(lb):
     """The subnets the load balancer's members live on, other than the
     VIP's (the front-end port already reaches those)."""
+    network = drivers.get('network')
     found = {}
     for pool in lb.pools:
         for member in pool.members:
-            subnet = (subnets.find(member.subnet_id) if member.subnet_id
-                      else _containing(member.ip_address))
+            subnet = (network.get_subnet(member.subnet_id,
+                                         address=member.ip_address)
+                      if member.subnet_id
+                      else network.subnet_containing(member.ip_address))
             if subnet is not None:
                 found[subnet.id] = subnet
     if lb.vip is not None:
         found.pop(lb.vip.subnet_id, None)
     return [found[k] for k in sorted(found)]
-
-
-def _containing(address):
-    ip = ipaddress.ip_address(address)
-    return next((s for s in subnets.all_subnets()
-                 if ip in ipaddress.ip_network(s.cidr)), None)
 
 
 def plug_member_networks(amphorae, member_subnets):

@@ -1,0 +1,60 @@
+"""What the data plane serves, asked at request time: the amphora driver
+and the topology strategy say what they support, and the API refuses the
+rest with a 400 naming the option, instead of accepting an object that
+would be dropped or go to ERROR a second later."""
+from octavia_aa.common import config
+from octavia_aa.common import drivers
+from octavia_aa.common import exceptions
+from octavia_aa import topology
+
+CONF = config.CONF
+
+
+def _driver():
+    return drivers.get('amphora')
+
+
+def _driver_name():
+    return CONF.controller_worker.amphora_driver
+
+
+def check_topology(name, field='loadbalancer_topology'):
+    strategy = topology.get(name)
+    if name not in _driver().topologies:
+        raise exceptions.InvalidInput(
+            field, name, 'The %s topology is not served by this data plane '
+            '([controller_worker] amphora_driver = %s) yet.'
+            % (strategy.name, _driver_name()))
+
+
+def _check_protocol(kind, attr, topology_name, protocol):
+    if protocol not in getattr(_driver(), attr) or \
+            protocol not in getattr(topology.get(topology_name), attr):
+        raise exceptions.InvalidInput(
+            'protocol', protocol, '%s %s are not served by this data plane '
+            '([controller_worker] amphora_driver = %s, topology %s) yet.'
+            % (protocol, kind, _driver_name(), topology_name))
+
+
+def check_listener_protocol(topology_name, protocol):
+    _check_protocol('listeners', 'listener_protocols', topology_name,
+                    protocol)
+
+
+def check_pool_protocol(topology_name, protocol):
+    _check_protocol('pools', 'pool_protocols', topology_name, protocol)
+
+
+def check_certificates(values, fields):
+    """400 for the first TLS container reference (of `fields` in values)
+    that the certificate store cannot resolve, as upstream's
+    CertificateRetrievalException."""
+    for field in fields:
+        refs = values.get(field)
+        refs = [r for r in (refs if isinstance(refs, list) else [refs])
+                if r]
+        missing = _driver().missing_certificates(refs)
+        if missing:
+            raise exceptions.InvalidInput(
+                field, missing[0], 'Could not retrieve certificate: %s'
+                % missing[0])
