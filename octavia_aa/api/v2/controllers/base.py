@@ -234,7 +234,7 @@ class ResourceController(rest.RestController):
         ctx = context()
         values = f.parse_body(self.spec.fields, json_body(),
                               self.spec.singular, 'POST')
-        _null_columns(self.spec, values, refuse=False)
+        _null_columns(self.spec, values)
         with db_api.session_scope() as session:
             obj = self.create(session, ctx, values)
             session.add(obj)
@@ -257,6 +257,8 @@ class ResourceController(rest.RestController):
         with db_api.session_scope() as session:
             obj = self.find(session, obj_id, ctx, 'put')
             extra = self.update(session, ctx, obj, values) or {}
+            # After the resource's own checks, which may word it better.
+            _refuse_nulled_columns(self.spec, obj)
             session.flush()
         with db_api.session_scope(readonly=True) as session:
             obj = self.find(session, obj_id)
@@ -317,23 +319,44 @@ class ActionController:
         pecan.response.status = 202
 
 
-def _null_columns(spec, values, refuse=True):
-    """null for a NOT NULL column: the field's default where it has one
-    (a JSON column would store JSON null, served back where a list or an
-    object is documented), else a 400 on PUT (a column default only
-    applies when the row is made)."""
+def _null_columns(spec, values):
+    """null for a NOT NULL column takes the field's default where it has
+    one (a JSON column would store JSON null, served back where a list or
+    an object is documented)."""
     table = spec.model.__table__
     for field in spec.fields:
-        if field.attr not in values or values[field.attr] is not None:
-            continue
+        if field.attr in values and values[field.attr] is None and \
+                field.default is not f.MISSING:
+            column = table.columns.get(field.attr)
+            if column is not None and not column.nullable:
+                values[field.attr] = field.default_value()
+
+
+def _refuse_nulled_columns(spec, obj):
+    """A PUT may not null a NOT NULL column (a column default only
+    applies when the row is made): 400 naming the field."""
+    table = spec.model.__table__
+    for field in spec.fields:
         column = table.columns.get(field.attr)
-        if column is None or column.nullable:
-            continue
-        if field.default is not f.MISSING:
-            values[field.attr] = field.default_value()
-        elif refuse:
+        if column is not None and not column.nullable and field.put and \
+                getattr(obj, field.attr, None) is None:
             raise exceptions.InvalidInput(field.name, None,
                                           'Value should not be null.')
+
+
+def list_scope(ctx, resource, wanted=None):
+    """The project a list is restricted to (None: every project), as
+    upstream's _auth_get_all: a global reader may ask for any project or
+    all of them; anyone else only for their own, and naming another
+    project is a 403, not an empty list."""
+    if policy.authorize(ctx, resource, 'get_all-global', wanted,
+                        do_raise=False):
+        return wanted
+    project = wanted or ctx.project_id
+    if not project:
+        raise exceptions.PolicyForbidden()
+    policy.authorize(ctx, resource, 'get_all', project)
+    return project
 
 
 def _jsonable(values):
