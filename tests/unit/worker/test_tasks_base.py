@@ -24,7 +24,9 @@ def _failure(exc):
 def test_fault_names_step_and_reason():
     kwargs = {'flow_failures': {'amp1-ComputeBuild':
                                 _failure(RuntimeError('no quota'))}}
-    assert base.fault_from(kwargs) == 'amp1-ComputeBuild failed: no quota'
+    # A library's error (not one of ours) keeps its type.
+    assert base.fault_from(kwargs) == ('amp1-ComputeBuild failed: '
+                                       'RuntimeError: no quota')
 
 
 def test_fault_is_cut_to_the_column_size():
@@ -35,3 +37,10 @@ def test_fault_is_cut_to_the_column_size():
 def test_fault_of_an_empty_message_names_the_exception():
     kwargs = {'flow_failures': {'T': _failure(KeyError())}}
     assert base.fault_from(kwargs) == 'T failed: KeyError'
+
+
+def test_fault_of_our_own_error_is_its_message():
+    from octavia_aa.common import exceptions
+    kwargs = {'flow_failures': {'T': _failure(
+        exceptions.DriverError('compute quota exceeded'))}}
+    assert base.fault_from(kwargs) == 'T failed: compute quota exceeded'
