@@ -46,7 +46,7 @@ def _coerce_int(value):
         return int(value)
     if isinstance(value, str):
         text = value.strip()
-        if text[:1] in '+-':
+        if text.startswith(('+', '-')):
             sign, text = text[0], text[1:]
         else:
             sign = ''

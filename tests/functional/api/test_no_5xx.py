@@ -247,6 +247,10 @@ CASES = {
                                       dict(body={'l7policy': {
                                           'position': None}}), 400,
                                       'position'),
+    'empty_string_for_an_int': ('PUT', '/v2/lbaas/pools/{pool}/members/' +
+                                UUID, dict(body={'member': {
+                                    'monitor_port': ''}}), 400,
+                                'monitor_port'),
     'member_address_null': ('POST', '/v2/lbaas/pools/{pool}/members', dict(
         body={'member': {'address': None, 'protocol_port': 80}}), 400,
         'address'),
@@ -442,22 +446,30 @@ def test_characters_beyond_the_bmp_are_stored(backend_api):
 def test_null_list_is_the_default_not_json_null(backend_api):
     """Found by the fuzz test's response check: a NOT NULL JSON column
     took JSON null and the API served null where a list is documented."""
+    from octavia_aa.controller.worker import service
     api = backend_api
     world = _world(api)
-    listener = helpers.post(api, '/v2/lbaas/listeners', 'listener', {
-        'loadbalancer_id': world['lb'], 'protocol': 'TCP',
-        'protocol_port': 7000 + len(api.get('/v2/lbaas/listeners').json[
-            'listeners']),
-        'sni_container_refs': None, 'allowed_cidrs': None,
-        'insert_headers': None})['listener']
-    assert listener['sni_container_refs'] == []
-    assert listener['allowed_cidrs'] == []
-    assert listener['insert_headers'] == {}
-    # The shared load balancer back to ACTIVE for the tests after this.
-    from octavia_aa.controller.worker import service
+    lb_path = '%s/%s' % (LB, world['lb'])
     svc = service.WorkerService()
     svc.start()
     try:
-        helpers.wait_for(api, '%s/%s' % (LB, world['lb']), 'loadbalancer')
+        listener = helpers.post(api, '/v2/lbaas/listeners', 'listener', {
+            'loadbalancer_id': world['lb'], 'protocol': 'TCP',
+            'protocol_port': 7000 + len(api.get(
+                '/v2/lbaas/listeners').json['listeners']),
+            'sni_container_refs': None, 'allowed_cidrs': None,
+            'insert_headers': None})['listener']
+        assert listener['sni_container_refs'] == []
+        assert listener['allowed_cidrs'] == []
+        assert listener['insert_headers'] == {}
+        helpers.wait_for(api, lb_path, 'loadbalancer')
+        # A list field with no default of its own: the column's.
+        pool = helpers.post(api, '/v2/lbaas/pools', 'pool', {
+            'loadbalancer_id': world['lb'], 'protocol': 'TCP',
+            'lb_algorithm': 'ROUND_ROBIN', 'alpn_protocols': None,
+            'tls_versions': None})['pool']
+        assert (pool['alpn_protocols'], pool['tls_versions']) == ([], [])
+        # The shared load balancer back to ACTIVE for the tests after.
+        helpers.wait_for(api, lb_path, 'loadbalancer')
     finally:
         svc.stop()

@@ -320,16 +320,23 @@ class ActionController:
 
 
 def _null_columns(spec, values):
-    """null for a NOT NULL column takes the field's default where it has
-    one (a JSON column would store JSON null, served back where a list or
-    an object is documented)."""
+    """null for a NOT NULL column takes the field's default, or else the
+    column's (a JSON column would store JSON null, served back where a
+    list or an object is documented)."""
     table = spec.model.__table__
     for field in spec.fields:
-        if field.attr in values and values[field.attr] is None and \
-                field.default is not f.MISSING:
-            column = table.columns.get(field.attr)
-            if column is not None and not column.nullable:
-                values[field.attr] = field.default_value()
+        if field.attr not in values or values[field.attr] is not None:
+            continue
+        column = table.columns.get(field.attr)
+        if column is None or column.nullable:
+            continue
+        if field.default is not f.MISSING:
+            values[field.attr] = field.default_value()
+        elif isinstance(column.type, sa.JSON) and column.default is not None:
+            default = column.default
+            # SQLAlchemy wraps a callable default to take a context.
+            values[field.attr] = (default.arg(None) if default.is_callable
+                                  else default.arg)
 
 
 def _refuse_nulled_columns(spec, obj):
