@@ -16,7 +16,8 @@ def setup_app():
     pecan_speedups.install()
     app = pecan.make_app(
         'octavia_aa.api.root.RootController',
-        hooks=[hooks.ContextHook(), hooks.ErrorHook()],
+        hooks=[hooks.InputHook(), hooks.ContextHook(),
+               hooks.ErrorHook()],
         force_canonical=False, guess_content_type_from_ext=False)
     if CONF.api_settings.auth_strategy == c.KEYSTONE:
         from keystonemiddleware import auth_token
@@ -25,7 +26,7 @@ def setup_app():
     if CONF.api_settings.healthcheck_enabled:
         app = _with_healthcheck(app)
     app = sizelimit.RequestBodySizeLimiter(app, CONF)
-    return request_id.RequestId(app)
+    return request_id.RequestId(hooks.json_faults(app))
 
 
 def _with_healthcheck(main):
@@ -40,13 +41,20 @@ def _with_healthcheck(main):
     return app
 
 
+# Public, as upstream's version discovery: the CLI asks for it before it
+# has a token; the OpenAPI document describes the API to anyone.
+PUBLIC = ('', '/', '/v2/openapi.json', '/v2.0/openapi.json')
+
+
 def _skip_auth_for_discovery(protected):
-    """Version discovery at / is public, as upstream: the CLI asks for it
-    before it has a token."""
-    unprotected = pecan.make_app('octavia_aa.api.root.RootController')
+    """Version discovery and the OpenAPI document without a token."""
+    unprotected = pecan.make_app(
+        'octavia_aa.api.root.RootController',
+        hooks=[hooks.InputHook(), hooks.ErrorHook()],
+        force_canonical=False, guess_content_type_from_ext=False)
 
     def app(environ, start_response):
-        if environ.get('PATH_INFO', '/') in ('', '/'):
+        if environ.get('PATH_INFO', '/') in PUBLIC:
             return unprotected(environ, start_response)
         return protected(environ, start_response)
     return app

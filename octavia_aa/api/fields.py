@@ -15,6 +15,20 @@ from octavia_aa.common import exceptions
 
 MISSING = object()
 
+# The range of the Integer columns behind 'int' fields (32-bit on every
+# backend): a field declared without a bound gets the column's, so an
+# out-of-range number is a 400 rather than a database error.
+INT_RANGE = (-2 ** 31, 2 ** 31 - 1)
+
+
+def default_limits(kind, minimum, maximum):
+    """(minimum, maximum) of a field, the column's range where unset."""
+    if kind == 'int':
+        return (INT_RANGE[0] if minimum is None else minimum,
+                INT_RANGE[1] if maximum is None else maximum)
+    return minimum, maximum
+
+
 # The strings WSME reads as booleans (case-sensitive, as WSME's are).
 _TRUE = ('true', 't', 'yes', 'y', 'on', '1')
 _FALSE = ('false', 'f', 'no', 'n', 'off', '0')
@@ -32,7 +46,7 @@ def _coerce_int(value):
         return int(value)
     if isinstance(value, str):
         text = value.strip()
-        if text[:1] in '+-':
+        if text.startswith(('+', '-')):
             sign, text = text[0], text[1:]
         else:
             sign = ''
@@ -77,7 +91,7 @@ class Field:
     """
 
     def __init__(self, name, kind='str', *, attr=None, post=True, put=True,
-                 required=False, default=MISSING, nullable=True, choices=None,
+                 required=False, default=MISSING, nullable=None, choices=None,
                  minimum=None, maximum=None, max_length=255, render=None,
                  filter_column=None, read_only=False, pattern=None,
                  check=None):
@@ -88,10 +102,10 @@ class Field:
         self.put = put and not read_only
         self.required = required
         self.default = default
-        self.nullable = nullable
+        # Unless said otherwise, a mandatory attribute cannot be null.
+        self.nullable = (not required) if nullable is None else nullable
         self.choices = choices
-        self.minimum = minimum
-        self.maximum = maximum
+        self.minimum, self.maximum = default_limits(kind, minimum, maximum)
         self.max_length = max_length
         self.render = render
         self.filter_column = filter_column

@@ -2,9 +2,11 @@
 next/previous links, and `fields=` selection (Octavia's query syntax)."""
 import urllib.parse
 
+from oslo_utils import timeutils
 import pecan
 import sqlalchemy as sa
 
+from octavia_aa.api import fields
 from octavia_aa.common import config
 from octavia_aa.common import exceptions
 
@@ -14,14 +16,47 @@ RESERVED = {'limit', 'marker', 'page_reverse', 'sort', 'sort_key',
             'not-tags-any', 'project_id', 'tenant_id'}
 
 
+# Columns a list can be filtered and sorted on: scalars only (comparing
+# or ordering JSON is an error on PostgreSQL and meaningless elsewhere).
+_SCALAR = (sa.String, sa.Integer, sa.Boolean, sa.DateTime, sa.Enum)
+# The signed range of each integer column type.
+_INT_BITS = ((sa.BigInteger, 63), (sa.SmallInteger, 15), (sa.Integer, 31))
+
+
 def _column(spec, field):
     if field.filter_column is not None:
-        return field.filter_column
-    col = getattr(spec.model, field.attr, None)
-    if col is None or not hasattr(col, 'property') or not hasattr(
-            col.property, 'columns'):
+        col = field.filter_column
+    else:
+        col = getattr(spec.model, field.attr, None)
+        if col is None or not hasattr(col, 'property') or not hasattr(
+                col.property, 'columns'):
+            return None
+    if not isinstance(col.type, _SCALAR):
         return None
     return col
+
+
+def _query_value(field, col, raw):
+    """A query-string value converted for comparing with `col` (by the
+    column's type: a read-only field may be declared as text)."""
+    kind = col.type
+    if isinstance(kind, sa.Boolean):
+        return fields.Field(field.name, 'bool').parse_query(raw)
+    if isinstance(kind, sa.Integer):
+        value = fields.Field(field.name, 'int').parse_query(raw)
+        bits = next(b for t, b in _INT_BITS if isinstance(kind, t))
+        if not -2 ** bits <= value < 2 ** bits:
+            raise exceptions.InvalidInput(
+                field.name, raw, 'Value should be an integer from %d to %d.'
+                % (-2 ** bits, 2 ** bits - 1))
+        return value
+    if isinstance(kind, sa.DateTime):
+        try:
+            return timeutils.normalize_time(timeutils.parse_isotime(raw))
+        except ValueError:
+            raise exceptions.InvalidInput(
+                field.name, raw, 'Value should be an ISO 8601 date and time.')
+    return field.parse_query(raw)
 
 
 def _sort_keys(spec, params):
@@ -70,7 +105,7 @@ def apply_filters(spec, stmt, params):
         if col is None:
             raise exceptions.InvalidInput(
                 key, params[key], 'It is not a field to filter on.')
-        values = [field.parse_query(v) for v in params.getall(key)]
+        values = [_query_value(field, col, v) for v in params.getall(key)]
         stmt = stmt.where(col.in_(values) if len(values) > 1
                           else col == values[0])
     if hasattr(spec.model, 'tags'):

@@ -7,7 +7,7 @@ from octavia_aa.common import config
 CONF = config.CONF
 
 # Same version list as upstream Octavia: clients pick features by it.
-_VERSIONS = [('v2.0', '2016-12-11'), ('v2.1', '2018-04-20'),
+VERSIONS = [('v2.0', '2016-12-11'), ('v2.1', '2018-04-20'),
              ('v2.2', '2018-07-31'), ('v2.3', '2018-12-18'),
              ('v2.4', '2018-12-19'), ('v2.5', '2019-01-21'),
              ('v2.6', '2019-01-25'), ('v2.7', '2018-01-25'),
@@ -31,16 +31,30 @@ class RootController:
     def index(self):
         host = (CONF.api_settings.api_base_uri
                 or pecan.request.host_url).rstrip('/')
-        last = len(_VERSIONS) - 1
+        last = len(VERSIONS) - 1
         return {'versions': [
             {'id': vid, 'status': 'CURRENT' if i == last else 'SUPPORTED',
              'updated': '%sT00:00:00Z' % day,
              'links': [{'href': host + '/v2', 'rel': 'self'}]}
-            for i, (vid, day) in enumerate(_VERSIONS)]}
+            for i, (vid, day) in enumerate(VERSIONS)]}
+
+
+class OpenApiController:
+    """GET /v2/openapi.json: the API's OpenAPI document."""
+
+    @pecan.expose('json')
+    def index(self):
+        from octavia_aa.api import openapi
+        from octavia_aa.api.v2.controllers import base
+        base.allow('GET')
+        return openapi.document()
 
 
 def _v2():
     return v2.V2Controller()
+
+
+pecan.route(v2.V2Controller, 'openapi.json', OpenApiController())
 
 
 pecan.route(RootController, 'v2', _v2())

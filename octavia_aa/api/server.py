@@ -8,7 +8,9 @@ import logging
 import math
 
 from gunicorn.app import base as gunicorn_base
+from gunicorn.workers import gthread
 
+from octavia_aa.api import hooks
 from octavia_aa.common import config
 from octavia_aa.common import procs
 
@@ -33,7 +35,7 @@ class ApiServer(gunicorn_base.BaseApplication):
             'bind': '%s:%d' % (_bracket(CONF.api_settings.bind_host),
                                CONF.api_settings.bind_port),
             'workers': self._workers,
-            'worker_class': 'gthread',
+            'worker_class': 'octavia_aa.api.server.ThreadWorker',
             'threads': CONF.api_settings.api_threads,
             'keepalive': 30,
             'timeout': 120,
@@ -66,3 +68,39 @@ class ApiServer(gunicorn_base.BaseApplication):
 
 def _bracket(host):
     return '[%s]' % host if ':' in host else host
+
+
+class ThreadWorker(gthread.ThreadWorker):
+    """gunicorn's threaded worker, whose own answers to requests it cannot
+    parse (414 URI too long, 431 headers too large, 400 bad request line)
+    are Octavia's JSON fault instead of an HTML page."""
+
+    def handle_error(self, req, client, addr, exc):
+        super().handle_error(req, _FaultSocket(client, exc), addr, exc)
+
+
+class _FaultSocket:
+    """The client socket, with gunicorn's HTML error rewritten on its way
+    out (gunicorn chooses the status; the text is ours)."""
+
+    def __init__(self, sock, exc):
+        self._sock = sock
+        self._exc = exc
+
+    def __getattr__(self, name):
+        return getattr(self._sock, name)
+
+    def sendall(self, data):
+        line = data.split(b'\r\n', 1)[0].decode('latin-1')
+        _, code, reason = (line.split(' ', 2) + ['', ''])[:3]
+        if not code.isdigit():
+            return self._sock.sendall(data)
+        code = int(code)
+        text = hooks.message_for(code, reason)
+        if code < 500 and text == reason and str(self._exc):
+            text = '%s: %s' % (reason, self._exc)
+        body = hooks.fault_response(code, text).body
+        return self._sock.sendall(
+            b'HTTP/1.1 %d %s\r\nConnection: close\r\n'
+            b'Content-Type: application/json\r\nContent-Length: %d\r\n\r\n'
+            % (code, reason.encode('latin-1'), len(body)) + body)

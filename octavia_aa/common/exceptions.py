@@ -49,6 +49,15 @@ class NotFound(OctaviaAAError):
         super().__init__('%s %s not found.' % (resource, id_))
 
 
+class MethodNotAllowed(OctaviaAAError):
+    code = 405
+
+    def __init__(self, method, allowed):
+        self.allowed = tuple(allowed)
+        super().__init__('Method %s is not allowed here; allowed: %s.'
+                         % (method, ', '.join(self.allowed) or 'none'))
+
+
 class Conflict(OctaviaAAError):
     code = 409
 
@@ -61,10 +70,6 @@ class ImmutableObject(Conflict):
 
 class NotImplementedByProvider(OctaviaAAError):
     code = 501
-
-
-class MethodNotAllowed(OctaviaAAError):
-    code = 405
 
 
 class DriverError(OctaviaAAError):

@@ -6,8 +6,8 @@ profile's values over the [controller_worker] defaults, checked again
 together (min_size above desired_size is refused).
 """
 import dataclasses
-import json
 
+from octavia_aa.common import client_input
 from octavia_aa.common import config
 from octavia_aa.common import constants as c
 from octavia_aa.common import exceptions
@@ -64,8 +64,8 @@ def parse_flavor_data(raw, field='flavor_data'):
         data = raw
     else:
         try:
-            data = json.loads(raw)
-        except (TypeError, ValueError):
+            data = client_input.loads(raw, field)
+        except (TypeError, exceptions.OctaviaAAError):
             raise exceptions.InvalidInput(field, raw,
                                           'Value should be a JSON object.')
     if not isinstance(data, dict):

@@ -57,6 +57,17 @@ def _sqlite_engine(url):
     return engine
 
 
+def _full_unicode(url):
+    """MariaDB/MySQL: talk utf8mb4 unless the URL says otherwise (oslo.db
+    asks for utf8, that is utf8mb3, which cannot carry characters beyond
+    the BMP: an emoji in a name would be a database error)."""
+    parsed = sa.engine.make_url(url)
+    if parsed.get_backend_name() != 'mysql' or 'charset' in parsed.query:
+        return url
+    return parsed.update_query_dict({'charset': 'utf8mb4'}).render_as_string(
+        hide_password=False)
+
+
 def get_engine():
     global _engine
     with _lock:
@@ -66,7 +77,7 @@ def get_engine():
                 _engine = _sqlite_engine(url)
             else:
                 _engine = engines.create_engine(
-                    url, max_retries=CONF.database.max_retries,
+                    _full_unicode(url), max_retries=CONF.database.max_retries,
                     retry_interval=CONF.database.retry_interval,
                     connection_recycle_time=(
                         CONF.database.connection_recycle_time),

@@ -1,39 +1,14 @@
 """octavia-aa-all as a real process on a free port, and the real
 `openstack` CLI pointed at it (auth type none, as without Keystone)."""
-import contextlib
 import json
 import os
-import signal
-import socket
 import subprocess
-import sys
-import time
 
 import pytest
 
-from tests import noop
+from tests import service as service_proc
 
-BIN = os.path.dirname(sys.executable)
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(('127.0.0.1', 0))
-        return s.getsockname()[1]
-
-
-def wait_port(port, proc, timeout=60):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise AssertionError('octavia-aa-all exited with %s'
-                                 % proc.returncode)
-        try:
-            with socket.create_connection(('127.0.0.1', port), 0.2):
-                return time.monotonic()
-        except OSError:
-            time.sleep(0.05)
-    raise AssertionError('octavia-aa-all did not listen on %d' % port)
+BIN = service_proc.BIN
 
 
 class Service(str):
@@ -48,34 +23,8 @@ class Service(str):
 @pytest.fixture(scope='module')
 def service(tmp_path_factory):
     state = tmp_path_factory.mktemp('state')
-    port = free_port()
-    conf = state / 'octavia-aa.conf'
-    conf.write_text('[DEFAULT]\nstate_path = %s\n'
-                    '[api_settings]\nbind_port = %d\n'
-                    '[health_manager]\nbind_port = %d\n%s'
-                    % (state, port, free_port(), noop.CONF_SECTION))
-    with octavia_aa_all(conf, port):
-        yield Service('http://127.0.0.1:%d' % port, state)
-
-
-@contextlib.contextmanager
-def octavia_aa_all(conf, port):
-    """octavia-aa-all with config file `conf` (a Path), listening on port
-    until the block ends; its output goes to all.log beside conf."""
-    with open(conf.parent / 'all.log', 'w') as log:
-        proc = subprocess.Popen([os.path.join(BIN, 'octavia-aa-all'),
-                                 '--config-file', str(conf)],
-                                stdout=log, stderr=subprocess.STDOUT)
-        try:
-            wait_port(port, proc)
-            yield proc
-        finally:
-            proc.send_signal(signal.SIGTERM)
-            try:
-                proc.wait(30)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+    with service_proc.run_all(state) as url:
+        yield Service(url, state)
 
 
 class Cli:

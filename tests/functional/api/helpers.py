@@ -56,3 +56,19 @@ def active_lb(api, **extra):
     body = dict({'name': 'lb', 'vip_subnet_id': 'public-subnet'}, **extra)
     lb = post(api, LB, 'loadbalancer', body)['loadbalancer']
     return wait_for(api, '%s/%s' % (LB, lb['id']), 'loadbalancer')
+
+
+def keystone_app(overrides):
+    """The full WSGI app under the keystone strategy (keystonemiddleware
+    in front; no Keystone is contacted for requests without a token)."""
+    import webtest
+    from keystonemiddleware import auth_token
+    from octavia_aa.api import app as app_module
+    from octavia_aa.common import config
+    for group, opts in auth_token.list_opts():
+        config.CONF.register_opts(opts, group=group)
+    overrides('auth_strategy', 'keystone', 'api_settings')
+    # Where clients are sent to authenticate; nothing is contacted.
+    overrides('www_authenticate_uri', 'http://127.0.0.1:5000/v3',
+              'keystone_authtoken')
+    return webtest.TestApp(app_module.setup_app())

@@ -94,16 +94,7 @@ def test_global_observer_and_admin(app, overrides):
 
 def test_keystone_middleware_rejects_requests_without_token(
         database, overrides):
-    from keystonemiddleware import auth_token
-    from octavia_aa.api import app as app_module
-    from octavia_aa.common import config
-    for group, opts in auth_token.list_opts():
-        config.CONF.register_opts(opts, group=group)
-    overrides('auth_strategy', 'keystone', 'api_settings')
-    # Where clients are sent to authenticate; nothing is contacted.
-    overrides('www_authenticate_uri', 'http://127.0.0.1:5000/v3',
-              'keystone_authtoken')
-    full = webtest.TestApp(app_module.setup_app())
+    full = helpers.keystone_app(overrides)
     assert full.get(LB, status=401)
     # Version discovery stays public, as upstream.
     assert full.get('/').json['versions']

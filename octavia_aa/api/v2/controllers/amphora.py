@@ -58,7 +58,7 @@ class AmphoraeController(base.ResourceController):
         if remainder and remainder[0] in ('stats', 'config', 'failover'):
             return AmphoraAction(self, amphora_id, remainder[0]), \
                 remainder[1:]
-        pecan.abort(404)
+        self.unrouted(remainder)
 
 
 class AmphoraAction(base.ActionController):

@@ -21,9 +21,10 @@ NIL_UUID = '00000000-0000-0000-0000-000000000000'
 PROFILE_FIELDS = [
     f.Field('id', 'uuid', read_only=True),
     # Nullable here so that null gets upstream's own message (below).
-    f.Field('name', required=True),
-    f.Field('provider_name', required=True),
-    f.Field('availability_zone_data', required=True, max_length=4096),
+    f.Field('name', required=True, nullable=True),
+    f.Field('provider_name', required=True, nullable=True),
+    f.Field('availability_zone_data', required=True, nullable=True,
+            max_length=4096),
 ]
 ZONE_FIELDS = [
     f.Field('name', required=True, put=False),

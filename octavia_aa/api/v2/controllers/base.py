@@ -4,14 +4,14 @@ A resource declares its Spec (model, names, fields, eager loads) and
 overrides the few hooks where it differs (create, update, remove, cast);
 listing, showing, validation, policy, pagination and errors live here once.
 """
-import json
-
 import pecan
 from pecan import rest
 import sqlalchemy as sa
 from oslo_log import log as logging
 
 from octavia_aa.api import fields as f
+from octavia_aa.api import hooks
+from octavia_aa.common import client_input
 from octavia_aa.api import pagination
 from octavia_aa.common import constants as c
 from octavia_aa.common import exceptions
@@ -75,28 +75,29 @@ class Spec:
         return out
 
 
-def _not_allowed(method, spec):
-    return exceptions.MethodNotAllowed('%s is not allowed on %s.'
-                                       % (method, spec.plural))
-
-
-def read_only(what):
-    """405 for anything but GET on a read-only endpoint (pecan's index
-    takes every method)."""
-    if pecan.request.method not in ('GET', 'HEAD'):
-        raise exceptions.MethodNotAllowed('%s is not allowed on %s.'
-                                          % (pecan.request.method, what))
-
-
 def json_body():
-    try:
-        return json.loads(pecan.request.body or b'null')
-    except ValueError as e:
-        raise exceptions.ValidationError('the body is not valid JSON: %s' % e)
+    environ = pecan.request.environ
+    if hooks.BODY in environ:
+        return environ[hooks.BODY]
+    return client_input.loads(pecan.request.body or b'null')
 
 
 def context():
     return pecan.request.context['octavia_context']
+
+
+def allow(*methods):
+    """405 (naming the allowed methods) unless the request is one of
+    `methods`."""
+    method = pecan.request.method
+    if method not in methods:
+        raise exceptions.MethodNotAllowed(method, methods)
+
+
+def read_only(what=None):
+    """405 for anything but GET on a read-only endpoint (pecan's index
+    takes every method)."""
+    allow('GET', 'HEAD')
 
 
 class ResourceController(rest.RestController):
@@ -107,14 +108,40 @@ class ResourceController(rest.RestController):
         """Restrict a list to the parent in the URL (members, rules)."""
         return stmt
 
+    # A resource has the methods whose hook it overrides: the others
+    # answer 405.
     def create(self, session, ctx, values):
-        raise _not_allowed('POST', self.spec)
+        raise NotImplementedError
 
     def update(self, session, ctx, obj, values):
-        raise _not_allowed('PUT', self.spec)
+        raise NotImplementedError
 
     def remove(self, session, ctx, obj):
-        raise _not_allowed('DELETE', self.spec)
+        raise NotImplementedError
+
+    @classmethod
+    def methods(cls, item):
+        """The HTTP methods of the collection (item=False) or of one of
+        its objects (item=True)."""
+        base = ResourceController
+        if item:
+            return (('GET',) + (('PUT',) if cls.update is not base.update
+                                else ()) +
+                    (('DELETE',) if cls.remove is not base.remove else ()))
+        return ('GET',) + (('POST',) if cls.create is not base.create
+                           else ())
+
+    def _allow(self, item):
+        allow(*self.methods(item))
+
+    def unrouted(self, remainder):
+        """What a resource's _lookup does with a path it has no route for:
+        /<collection>/<id> with a method the object lacks is a 405 (pecan
+        looks up a sub-controller then), anything deeper a 404."""
+        if not remainder:
+            raise exceptions.MethodNotAllowed(pecan.request.method,
+                                              self.methods(True))
+        pecan.abort(404)
 
     def cast(self, action, obj, **kwargs):
         rpc.cast('%s_%s' % (action, self.spec.rpc_name),
@@ -199,17 +226,15 @@ class ResourceController(rest.RestController):
             self.spec.prepare(session, [obj])
             return {self.spec.singular: self.spec.render(obj, only)}
 
-    def _require(self, hook, method):
-        """405 before anything else for a verb the resource lacks."""
-        if getattr(type(self), hook) is getattr(ResourceController, hook):
-            raise _not_allowed(method, self.spec)
-
     @pecan.expose('json')
     def post(self, *args, **kwargs):
-        self._require('create', 'POST')
+        if args:
+            raise exceptions.MethodNotAllowed('POST', self.methods(True))
+        self._allow(False)
         ctx = context()
         values = f.parse_body(self.spec.fields, json_body(),
                               self.spec.singular, 'POST')
+        _null_columns(self.spec, values)
         with db_api.session_scope() as session:
             obj = self.create(session, ctx, values)
             session.add(obj)
@@ -222,14 +247,18 @@ class ResourceController(rest.RestController):
         return {self.spec.singular: result}
 
     @pecan.expose('json')
-    def put(self, obj_id, *args, **kwargs):
-        self._require('update', 'PUT')
+    def put(self, obj_id=None, *args, **kwargs):
+        # obj_id is None on the collection's URL.
+        self._allow(obj_id is not None)
         ctx = context()
         values = f.parse_body(self.spec.fields, json_body(),
                               self.spec.singular, 'PUT')
+        _null_columns(self.spec, values)
         with db_api.session_scope() as session:
             obj = self.find(session, obj_id, ctx, 'put')
             extra = self.update(session, ctx, obj, values) or {}
+            # After the resource's own checks, which may word it better.
+            _refuse_nulled_columns(self.spec, obj)
             session.flush()
         with db_api.session_scope(readonly=True) as session:
             obj = self.find(session, obj_id)
@@ -239,8 +268,8 @@ class ResourceController(rest.RestController):
         return {self.spec.singular: result}
 
     @pecan.expose('json')
-    def delete(self, obj_id, *args, **kwargs):
-        self._require('remove', 'DELETE')
+    def delete(self, obj_id=None, *args, **kwargs):
+        self._allow(obj_id is not None)
         ctx = context()
         with db_api.session_scope() as session:
             obj = self.find(session, obj_id, ctx, 'delete')
@@ -271,7 +300,10 @@ class ActionController:
         handler = getattr(self, '%s_%s' % (pecan.request.method.lower(),
                                            self.action), None)
         if handler is None:
-            pecan.abort(405)
+            raise exceptions.MethodNotAllowed(pecan.request.method, [
+                name.split('_', 1)[0].upper() for name in dir(self)
+                if name.endswith('_' + self.action) and
+                name.split('_', 1)[0] in ('get', 'put', 'post', 'delete')])
         return handler(context())
 
     def accepted(self, method, mark_failed, **kwargs):
@@ -285,6 +317,38 @@ class ActionController:
                 'The request was stored but the worker could not be '
                 'reached; the object is now in ERROR.')
         pecan.response.status = 202
+
+
+def _null_columns(spec, values):
+    """null for a NOT NULL column takes the field's default, or else the
+    column's (a JSON column would store JSON null, served back where a
+    list or an object is documented)."""
+    table = spec.model.__table__
+    for field in spec.fields:
+        if field.attr not in values or values[field.attr] is not None:
+            continue
+        column = table.columns.get(field.attr)
+        if column is None or column.nullable:
+            continue
+        if field.default is not f.MISSING:
+            values[field.attr] = field.default_value()
+        elif isinstance(column.type, sa.JSON) and column.default is not None:
+            default = column.default
+            # SQLAlchemy wraps a callable default to take a context.
+            values[field.attr] = (default.arg(None) if default.is_callable
+                                  else default.arg)
+
+
+def _refuse_nulled_columns(spec, obj):
+    """A PUT may not null a NOT NULL column (a column default only
+    applies when the row is made): 400 naming the field."""
+    table = spec.model.__table__
+    for field in spec.fields:
+        column = table.columns.get(field.attr)
+        if column is not None and not column.nullable and field.put and \
+                getattr(obj, field.attr, None) is None:
+            raise exceptions.InvalidInput(field.name, None,
+                                          'Value should not be null.')
 
 
 def list_scope(ctx, resource, wanted=None):

@@ -163,7 +163,8 @@ class FlavorsController(SyncController):
         return m.Flavor(**values)
 
     def update(self, session, ctx, flavor, values):
-        if values.get('name') and values['name'] != flavor.name and \
+        if values.get('name') is not None and \
+                values['name'] != flavor.name and \
                 session.scalar(sa.select(m.Flavor.id).where(
                     m.Flavor.name == values['name'])):
             raise exceptions.Conflict('A flavor named %s already exists.'

@@ -138,4 +138,4 @@ class L7PoliciesController(child.ChildController):
         if remainder and remainder[0] == 'rules':
             from octavia_aa.api.v2.controllers import l7rule
             return l7rule.L7RulesController(policy_id), remainder[1:]
-        pecan.abort(404)
+        self.unrouted(remainder)

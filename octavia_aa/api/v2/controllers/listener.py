@@ -275,7 +275,7 @@ class ListenersController(child.ChildController):
     def _lookup(self, listener_id, *remainder):
         if remainder and remainder[0] == 'stats':
             return ListenerStats(listener_id, 'stats'), remainder[1:]
-        pecan.abort(404)
+        self.unrouted(remainder)
 
 
 class ListenerStats(base.ActionController):

@@ -230,7 +230,7 @@ class LoadBalancersController(base.ResourceController):
         if remainder and remainder[0] in ('status', 'statuses', 'stats',
                                           'failover'):
             return LoadBalancerActions(lb_id, remainder[0]), remainder[1:]
-        pecan.abort(404)
+        self.unrouted(remainder)
 
 
 def status_tree(lb):

@@ -151,6 +151,9 @@ class MembersController(child.ChildController):
             new_ids, updated_ids, deleted_ids = [], [], []
             for values in wanted:
                 _subnet(values)
+                # A member is in its pool's project, whatever the body
+                # says (as for a single create).
+                values.pop('project_id', None)
                 key = (values['ip_address'], values['protocol_port'])
                 member = existing.pop(key, None)
                 if member is None:

@@ -244,4 +244,4 @@ class PoolsController(child.ChildController):
         if remainder and remainder[0] == 'members':
             from octavia_aa.api.v2.controllers import member
             return member.MembersController(pool_id), remainder[1:]
-        pecan.abort(404)
+        self.unrouted(remainder)

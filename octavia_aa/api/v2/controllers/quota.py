@@ -3,6 +3,7 @@ import pecan
 import sqlalchemy as sa
 
 from octavia_aa.api.v2.controllers import base
+from octavia_aa.common import client_input
 from octavia_aa.common import config
 from octavia_aa.common import exceptions
 from octavia_aa.common import policy
@@ -61,8 +62,7 @@ class QuotasController:
 
     @pecan.expose('json')
     def index(self, **kwargs):
-        if pecan.request.method != 'GET':
-            pecan.abort(405)
+        base.allow('GET')
         ctx = base.context()
         with db_api.session_scope() as session:
             stmt = sa.select(m.Quotas)
@@ -77,6 +77,7 @@ class QuotasController:
 
     @pecan.expose('json')
     def defaults(self):
+        base.read_only()
         # As upstream, where 'defaults' reaches the per-project GET as a
         # project id: only who may read any project's quota sees them.
         policy.authorize(base.context(), 'quota', 'get_one', 'defaults')
@@ -84,6 +85,7 @@ class QuotasController:
 
     @pecan.expose()
     def _lookup(self, project_id, *remainder):
+        client_input.check_project_id('project_id', project_id)
         return ProjectQuota(project_id), remainder
 
 
@@ -93,6 +95,7 @@ class ProjectQuota:
 
     @pecan.expose('json')
     def default(self):
+        base.read_only()
         policy.authorize(base.context(), 'quota', 'get_defaults',
                          self.project_id)
         return {'quota': render(self.project_id, defaults())}
@@ -127,4 +130,4 @@ class ProjectQuota:
                 session.delete(row)
                 pecan.response.status = 202
                 return None
-        pecan.abort(405)
+        base.allow('GET', 'PUT', 'DELETE')
