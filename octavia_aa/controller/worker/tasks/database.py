@@ -94,6 +94,20 @@ class DeleteObject(base.Task):
             elif self.kind == 'listener':
                 _drop_listener_stats(session, [object_id])
             session.delete(obj)
+            if self.kind == 'l7policy':
+                session.flush()
+                _renumber_policies(session, obj.listener_id)
+
+
+def _renumber_policies(session, listener_id):
+    """Close the gap a deleted L7 policy leaves, as upstream's reorder():
+    the positions of a listener's policies stay 1..n."""
+    policies = session.scalars(
+        sa.select(models.L7Policy)
+        .where(models.L7Policy.listener_id == listener_id)
+        .order_by(models.L7Policy.position))
+    for position, policy in enumerate(policies, 1):
+        policy.position = position
 
 
 class DeleteMembers(base.Task):
