@@ -117,6 +117,9 @@ def test_listener_calls(sdk, lb):
     settle(sdk, lb.id)
     tcp = sdk.create_listener(name='tcp', loadbalancer_id=lb.id,
                               protocol='TCP', protocol_port=8443)
+    tcp = sdk.wait_for_status(tcp, 'ACTIVE', attribute='provisioning_status',
+                              **FAST)
+    assert tcp.operating_status == 'OFFLINE'    # nothing reports health
     settle(sdk, lb.id)
 
     got = sdk.get_listener(web.id)
@@ -230,6 +233,13 @@ def test_pool_member_health_monitor_calls(sdk, lb):
     assert (hm.delay, hm.timeout, hm.url_path) == (5, 3, '/healthz')
     settle(sdk, lb.id)
     assert sdk.get_pool(pool.id).health_monitor_id == hm.id
+    # The API filters pools on healthmonitor_id (upstream joins the
+    # monitor); the SDK sends its attribute name health_monitor_id, which
+    # upstream refuses too.
+    found = sdk.get('/lbaas/pools', params={'healthmonitor_id': hm.id})
+    assert [p['id'] for p in found.json()['pools']] == [pool.id]
+    with pytest.raises(exceptions.BadRequestException):
+        pools(health_monitor_id=hm.id)
     assert sdk.find_health_monitor('hm1').id == hm.id
     assert [x.id for x in sdk.health_monitors(pool_id=pool.id)] == [hm.id]
     assert [x.id for x in sdk.health_monitors(type='TCP')] == []
@@ -332,3 +342,177 @@ def test_l7_policy_and_rule_calls(sdk, lb):
     assert sdk.get_l7_policy(redirect.id).position == 1
     with pytest.raises(exceptions.NotFoundException):
         sdk.delete_l7_policy(reject.id, ignore_missing=False)
+
+
+def test_quota_calls(sdk):
+    project = uuid.uuid4().hex
+    defaults = sdk.get_quota_default()
+    assert defaults.load_balancers == -1 and defaults.members == -1
+    assert sdk.get_quota(project).load_balancers == -1   # never set
+    sdk.update_quota(project, load_balancers=5, listeners=10, pools=20,
+                     health_monitors=20, members=100)
+    got = sdk.get_quota(project)
+    assert (got.load_balancers, got.listeners, got.pools,
+            got.health_monitors, got.members) == (5, 10, 20, 20, 100)
+    assert got.project_id == project
+    listed = {q.project_id: q for q in sdk.quotas()}
+    assert listed[project].members == 100
+    assert [q.project_id for q in sdk.quotas(project_id=project)] == [
+        project]
+    sdk.update_quota(project, members=None)   # null: back to the default
+    assert sdk.get_quota(project).members == -1
+    assert sdk.get_quota(project).load_balancers == 5
+    sdk.delete_quota(project)
+    assert sdk.get_quota(project).load_balancers == -1
+    assert project not in {q.project_id for q in sdk.quotas()}
+
+
+def test_provider_calls(sdk):
+    providers = {p.name: p.description for p in sdk.providers()}
+    assert 'amphora' in providers and providers['amphora']
+    assert [p.name for p in sdk.providers(name='amphora')] == ['amphora']
+    caps = {c.name for c in sdk.provider_flavor_capabilities('amphora')}
+    assert {'loadbalancer_topology', 'compute_flavor'} <= caps
+    assert [c.name for c in sdk.provider_flavor_capabilities(
+        'amphora', name='compute_flavor')] == ['compute_flavor']
+    with pytest.raises(exceptions.SDKException):
+        list(sdk.provider_flavor_capabilities('no-such-provider'))
+
+
+def test_flavor_profile_and_flavor_calls(sdk):
+    data = ('{"loadbalancer_topology": "ACTIVE_ACTIVE", '
+            '"cluster_desired_size": 2, "cluster_min_size": 1}')
+    fp = sdk.create_flavor_profile(name='sdk-fp', provider_name='amphora',
+                                   flavor_data=data)
+    assert (fp.provider_name, fp.flavor_data) == ('amphora', data)
+    assert sdk.get_flavor_profile(fp.id).name == 'sdk-fp'
+    assert sdk.find_flavor_profile('sdk-fp').id == fp.id
+    assert [x.id for x in sdk.flavor_profiles(name='sdk-fp')] == [fp.id]
+    assert fp.id in [x.id for x in sdk.flavor_profiles(
+        provider_name='amphora')]
+    sdk.update_flavor_profile(fp.id, name='sdk-fp2')
+    assert sdk.get_flavor_profile(fp.id).name == 'sdk-fp2'
+
+    flavor = sdk.create_flavor(name='sdk-gold', flavor_profile_id=fp.id,
+                               description='two amphorae', is_enabled=True)
+    assert (flavor.flavor_profile_id, flavor.is_enabled) == (fp.id, True)
+    assert sdk.get_flavor(flavor.id).description == 'two amphorae'
+    assert sdk.find_flavor('sdk-gold').id == flavor.id
+    assert [x.id for x in sdk.flavors(is_enabled=True,
+                                      name='sdk-gold')] == [flavor.id]
+    assert [x.id for x in sdk.flavors(flavor_profile_id=fp.id)] == [
+        flavor.id]
+
+    lb = sdk.create_load_balancer(name='sdk-flavored', vip_subnet_id=SUBNET,
+                                  flavor_id=flavor.id)
+    assert lb.flavor_id == flavor.id
+    settle(sdk, lb.id)
+    amps = list(sdk.amphorae(loadbalancer_id=lb.id))
+    assert sorted(a.role for a in amps) == ['IN_CLUSTER'] * 2 + [
+        'IN_CLUSTER_STANDBY']
+    # In use: neither goes while a load balancer has the flavor.
+    with pytest.raises(exceptions.ConflictException):
+        sdk.delete_flavor(flavor.id)
+    sdk.delete_load_balancer(lb.id)
+    sdk.wait_for_delete(lb, **FAST)
+
+    sdk.update_flavor(flavor.id, is_enabled=False, description='off')
+    got = sdk.get_flavor(flavor.id)
+    assert (got.is_enabled, got.description) == (False, 'off')
+    assert [x.id for x in sdk.flavors(is_enabled=False)] == [flavor.id]
+    with pytest.raises(exceptions.BadRequestException):
+        sdk.create_load_balancer(vip_subnet_id=SUBNET, flavor_id=flavor.id)
+    with pytest.raises(exceptions.ConflictException):
+        sdk.delete_flavor_profile(fp.id)   # its flavor still uses it
+    sdk.delete_flavor(flavor.id)
+    with pytest.raises(exceptions.NotFoundException):
+        sdk.get_flavor(flavor.id)
+    sdk.delete_flavor_profile(fp.id)
+    with pytest.raises(exceptions.NotFoundException):
+        sdk.get_flavor_profile(fp.id)
+    with pytest.raises(exceptions.NotFoundException):
+        sdk.delete_flavor_profile(fp.id, ignore_missing=False)
+
+
+def test_availability_zone_calls(sdk):
+    azp = sdk.create_availability_zone_profile(
+        name='sdk-azp', provider_name='amphora',
+        availability_zone_data='{"compute_zone": "zone-a"}')
+    assert azp.availability_zone_data == '{"compute_zone": "zone-a"}'
+    assert sdk.get_availability_zone_profile(azp.id).name == 'sdk-azp'
+    assert sdk.find_availability_zone_profile('sdk-azp').id == azp.id
+    assert [x.id for x in sdk.availability_zone_profiles(
+        provider_name='amphora', name='sdk-azp')] == [azp.id]
+    sdk.update_availability_zone_profile(
+        azp.id, availability_zone_data='{"compute_zone": "zone-b"}')
+    assert sdk.get_availability_zone_profile(
+        azp.id).availability_zone_data == '{"compute_zone": "zone-b"}'
+
+    az = sdk.create_availability_zone(
+        name='sdk-az', availability_zone_profile_id=azp.id,
+        description='zone b', is_enabled=True)
+    assert (az.name, az.is_enabled) == ('sdk-az', True)
+    # An availability zone is named, not numbered: its name is its id.
+    assert sdk.get_availability_zone('sdk-az').description == 'zone b'
+    assert sdk.find_availability_zone('sdk-az').name == 'sdk-az'
+    assert [x.name for x in sdk.availability_zones(
+        availability_zone_profile_id=azp.id)] == ['sdk-az']
+    assert [x.name for x in sdk.availability_zones(is_enabled=True)] == [
+        'sdk-az']
+
+    lb = sdk.create_load_balancer(name='sdk-zoned', vip_subnet_id=SUBNET,
+                                  availability_zone='sdk-az')
+    assert lb.availability_zone == 'sdk-az'
+    settle(sdk, lb.id)
+    sdk.delete_load_balancer(lb.id)
+    sdk.wait_for_delete(lb, **FAST)
+
+    sdk.update_availability_zone('sdk-az', is_enabled=False,
+                                 description='closed')
+    got = sdk.get_availability_zone('sdk-az')
+    assert (got.is_enabled, got.description) == (False, 'closed')
+    with pytest.raises(exceptions.BadRequestException):
+        sdk.create_load_balancer(vip_subnet_id=SUBNET,
+                                 availability_zone='sdk-az')
+    with pytest.raises(exceptions.BadRequestException):
+        sdk.create_load_balancer(vip_subnet_id=SUBNET,
+                                 availability_zone='no-such-zone')
+    sdk.delete_availability_zone('sdk-az')
+    with pytest.raises(exceptions.NotFoundException):
+        sdk.get_availability_zone('sdk-az')
+    sdk.delete_availability_zone_profile(azp.id)
+    with pytest.raises(exceptions.NotFoundException):
+        sdk.get_availability_zone_profile(azp.id)
+
+
+def test_amphora_calls(sdk, lb):
+    amps = list(sdk.amphorae(loadbalancer_id=lb.id))
+    assert amps and all(a.loadbalancer_id == lb.id for a in amps)
+    active = [a for a in amps if a.role == 'IN_CLUSTER']
+    assert sorted(a.id for a in sdk.amphorae(
+        loadbalancer_id=lb.id, role='IN_CLUSTER')) == sorted(
+        a.id for a in active)
+    assert [a.role for a in sdk.amphorae(
+        loadbalancer_id=lb.id, role='IN_CLUSTER_STANDBY')] == [
+        'IN_CLUSTER_STANDBY']
+    assert list(sdk.amphorae(loadbalancer_id=str(uuid.uuid4()))) == []
+    target = active[0]
+    got = sdk.get_amphora(target.id)
+    assert (got.status, got.ha_ip) == ('ALLOCATED', lb.vip_address)
+    assert got.compute_id and got.lb_network_ip
+    assert sdk.find_amphora(target.id).id == target.id
+    assert sdk.find_amphora(str(uuid.uuid4())) is None
+    assert [a.id for a in sdk.amphorae(
+        compute_id=target.compute_id)] == [target.id]
+
+    sdk.configure_amphora(target.id)
+    with pytest.raises(exceptions.NotFoundException):
+        sdk.configure_amphora(str(uuid.uuid4()))
+
+    sdk.failover_amphora(target.id)
+    settle(sdk, lb.id)
+    after = list(sdk.amphorae(loadbalancer_id=lb.id))
+    assert len(after) == len(amps)
+    assert target.id not in [a.id for a in after]
+    with pytest.raises(exceptions.NotFoundException):
+        sdk.failover_amphora(str(uuid.uuid4()))

@@ -56,3 +56,11 @@ def active_lb(api, **extra):
     body = dict({'name': 'lb', 'vip_subnet_id': 'public-subnet'}, **extra)
     lb = post(api, LB, 'loadbalancer', body)['loadbalancer']
     return wait_for(api, '%s/%s' % (LB, lb['id']), 'loadbalancer')
+
+
+def add_child(api, lb_id, path, key, body):
+    """POST a child of an ACTIVE load balancer and wait until the load
+    balancer is ACTIVE again (the next change needs it unlocked)."""
+    obj = post(api, path, key, body)[key]
+    wait_for(api, '%s/%s' % (LB, lb_id), 'loadbalancer')
+    return obj
