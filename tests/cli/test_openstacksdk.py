@@ -136,6 +136,10 @@ def test_listener_calls(sdk, lb):
     assert names(protocol='TCP') == ['tcp']
     assert names(protocol_port=80) == ['web']
     assert names(tags='front') == ['web']
+    assert names(is_admin_state_up=True, load_balancer_id=lb.id) == [
+        'tcp', 'web']
+    assert names(is_hsts_include_subdomains=False,
+                 load_balancer_id=lb.id) == ['tcp', 'web']
     assert names(load_balancer_id=str(uuid.uuid4())) == []
 
     sdk.update_listener(web.id, connection_limit=5, description='front door',
@@ -220,6 +224,8 @@ def test_pool_member_health_monitor_calls(sdk, lb):
     assert members(address='203.0.113.11') == ['m2']
     assert members(weight=5) == ['m1']
     assert members(backup=True) == ['m2']
+    assert members(subnet_id=MEMBER_SUBNET) == ['m1']
+    assert members(monitor_port=9000, protocol_port=8080) == ['m1']
     sdk.update_member(m1, pool.id, weight=None, admin_state_up=False)
     settle(sdk, lb.id)
     got = sdk.get_member(m1.id, pool.id)
@@ -504,6 +510,9 @@ def test_amphora_calls(sdk, lb):
     assert sdk.find_amphora(str(uuid.uuid4())) is None
     assert [a.id for a in sdk.amphorae(
         compute_id=target.compute_id)] == [target.id]
+    assert {a.id for a in sdk.amphorae(status='ALLOCATED',
+                                       loadbalancer_id=lb.id)} == {
+        a.id for a in amps}
 
     sdk.configure_amphora(target.id)
     with pytest.raises(exceptions.NotFoundException):
@@ -516,3 +525,43 @@ def test_amphora_calls(sdk, lb):
     assert target.id not in [a.id for a in after]
     with pytest.raises(exceptions.NotFoundException):
         sdk.failover_amphora(str(uuid.uuid4()))
+
+
+def test_vip_choices_duplicates_and_cascade_delete(sdk):
+    network = str(uuid.uuid4())
+    # Only a network: the noop driver picks (fabricates) a subnet of it.
+    by_net = sdk.create_load_balancer(name='sdk-twin', vip_network_id=network)
+    assert by_net.vip_network_id == network and by_net.vip_subnet_id
+    fixed = sdk.create_load_balancer(name='sdk-twin', vip_subnet_id=SUBNET,
+                                     vip_address='198.51.100.77')
+    assert fixed.vip_address == '198.51.100.77'
+    with pytest.raises(exceptions.DuplicateResource):
+        sdk.find_load_balancer('sdk-twin')
+    settle(sdk, fixed.id)
+    settle(sdk, by_net.id)
+
+    # A whole tree goes with one cascade delete.
+    lst = sdk.create_listener(name='doomed', load_balancer_id=fixed.id,
+                              protocol='HTTP', protocol_port=80)
+    settle(sdk, fixed.id)
+    pool = sdk.create_pool(name='doomed', listener_id=lst.id,
+                           protocol='HTTP', lb_algorithm='ROUND_ROBIN')
+    settle(sdk, fixed.id)
+    member = sdk.create_member(pool, address='203.0.113.30',
+                               protocol_port=80)
+    settle(sdk, fixed.id)
+    policy = sdk.create_l7_policy(listener_id=lst.id, action='REJECT')
+    settle(sdk, fixed.id)
+    with pytest.raises(exceptions.BadRequestException):   # as upstream
+        sdk.delete_load_balancer(fixed.id)   # not empty, no cascade
+    sdk.delete_load_balancer(fixed.id, cascade=True)
+    sdk.wait_for_delete(fixed, **FAST)
+    for call, args in ((sdk.get_listener, (lst.id,)),
+                       (sdk.get_pool, (pool.id,)),
+                       (sdk.get_member, (member.id, pool.id)),
+                       (sdk.get_l7_policy, (policy.id,))):
+        with pytest.raises(exceptions.NotFoundException):
+            call(*args)
+    assert sdk.find_load_balancer('sdk-twin').id == by_net.id
+    sdk.delete_load_balancer(by_net)
+    sdk.wait_for_delete(by_net, **FAST)
