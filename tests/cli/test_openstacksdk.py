@@ -291,6 +291,18 @@ def test_l7_policy_and_rule_calls(sdk, lb):
     settle(sdk, lb.id)
     # The new position 1 pushes the first policy down, as upstream.
     assert sdk.get_l7_policy(redirect.id).position == 2
+    # A move renumbers the others; past the end means last (upstream).
+    sdk.update_l7_policy(redirect.id, position=1)
+    settle(sdk, lb.id)
+    assert [(p.name, p.position) for p in sdk.l7_policies(
+        listener_id=listener.id)] == [('to-pool', 1), ('deny', 2)]
+    sdk.update_l7_policy(redirect.id, position=9)
+    settle(sdk, lb.id)
+    assert sdk.get_l7_policy(redirect.id).position == 2
+    assert sdk.get_l7_policy(reject.id).position == 1
+    sdk.update_l7_policy(redirect.id, position=None, name='to-pool')
+    settle(sdk, lb.id)
+    assert sdk.get_l7_policy(redirect.id).position == 2
     assert sdk.find_l7_policy('deny').id == reject.id
 
     def policies(**query):

@@ -10,6 +10,7 @@ from octavia_aa.controller.worker import objects
 from octavia_aa.controller.worker import status
 from octavia_aa.controller.worker.tasks import base
 from octavia_aa.db import api as db_api
+from octavia_aa.db import l7_order
 from octavia_aa.db import models
 
 
@@ -95,19 +96,9 @@ class DeleteObject(base.Task):
                 _drop_listener_stats(session, [object_id])
             session.delete(obj)
             if self.kind == 'l7policy':
+                # Close the gap it leaves, as upstream's reorder().
                 session.flush()
-                _renumber_policies(session, obj.listener_id)
-
-
-def _renumber_policies(session, listener_id):
-    """Close the gap a deleted L7 policy leaves, as upstream's reorder():
-    the positions of a listener's policies stay 1..n."""
-    policies = session.scalars(
-        sa.select(models.L7Policy)
-        .where(models.L7Policy.listener_id == listener_id)
-        .order_by(models.L7Policy.position))
-    for position, policy in enumerate(policies, 1):
-        policy.position = position
+                l7_order.renumber(session, obj.listener_id)
 
 
 class DeleteMembers(base.Task):
