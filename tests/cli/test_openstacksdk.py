@@ -382,7 +382,10 @@ def test_quota_calls(sdk):
     assert sdk.get_quota(project).load_balancers == 5
     sdk.delete_quota(project)
     assert sdk.get_quota(project).load_balancers == -1
-    assert project not in {q.project_id for q in sdk.quotas()}
+    never_set = uuid.uuid4().hex
+    with pytest.raises(exceptions.NotFoundException):
+        sdk.delete_quota(never_set, ignore_missing=False)
+    sdk.delete_quota(never_set)
 
 
 def test_provider_calls(sdk):
