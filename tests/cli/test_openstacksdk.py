@@ -49,6 +49,7 @@ def test_load_balancer_calls(sdk, lb):
 
     got = sdk.get_load_balancer(lb.id)
     assert (got.name, got.vip_address) == ('sdk-lb', lb.vip_address)
+    assert sdk.wait_for_load_balancer('sdk-lb', **FAST).id == lb.id
     assert sdk.find_load_balancer('sdk-lb').id == lb.id
     assert sdk.find_load_balancer(lb.id).id == lb.id
     assert sdk.find_load_balancer('no-such-lb') is None
