@@ -14,7 +14,6 @@ class HeartbeatThread(threading.Thread):
         self.agent = agent
         self.sender = heartbeat.HeartbeatSender(key, destinations)
         self.interval = interval
-        self.seq = 0
         self.wake = threading.Event()
         self.stopped = threading.Event()
 
@@ -25,10 +24,8 @@ class HeartbeatThread(threading.Thread):
     def run(self):
         while not self.stopped.is_set():
             try:
-                msg = self.agent.heartbeat_payload()
-                self.seq += 1
-                msg['seq'] = self.seq
-                self.sender.send(msg)
+                # The sender stamps boot, seq and time (replays).
+                self.sender.send(self.agent.heartbeat_payload())
             except Exception:
                 LOG.exception('heartbeat failed')
             self.wake.wait(self.interval)

@@ -8,6 +8,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 DEBS="nftables keepalived haproxy iproute2 arping tcpdump wrk"
+# uwsgi (the RBAC tests' Keystone runs under it) builds from source.
+[ "${1:-}" = "--test" ] && DEBS="$DEBS gcc"
 missing=""
 for pkg in $DEBS; do
     dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "ok installed" \
@@ -36,4 +38,10 @@ if [ ! -e "$stamp" ]; then
     .venv/bin/pip install -q $reqs
     .venv/bin/pip install -q --no-deps -e .
     touch "$stamp"
+fi
+if [ "${1:-}" = "--test" ]; then
+    # The RBAC tests' real Keystone (PyPI keystone + uwsgi) in its own
+    # venv outside git; the fixture reuses it, or installs it itself.
+    .venv/bin/python -c \
+        'from tests import keystone_server; keystone_server.ensure_venv()'
 fi

@@ -136,15 +136,22 @@ def init_cas(ca_dir, validity_days=3650):
     return paths
 
 
-def issue_agent(ca_dir, agent_id, out, ip_addresses=(), validity_days=30):
-    """Agent server certificate: CN/SAN = agent UUID (+ IP SANs).
-
-    ``out`` gets certificate and key in one PEM, like upstream server.pem.
-    """
+def _agent_cert(ca_dir, agent_id, ip_addresses, validity_days):
     ca_cert, ca_key = load_ca(ca_dir, SERVER_CA)
-    cert, key = issue(ca_cert, ca_key, str(agent_id),
-                      ip_addresses=ip_addresses, server=True, client=False,
-                      validity_days=validity_days)
+    return issue(ca_cert, ca_key, str(agent_id), ip_addresses=ip_addresses,
+                 server=True, client=False, validity_days=validity_days)
+
+
+def agent_pem(ca_dir, agent_id, ip_addresses=(), validity_days=30):
+    """Agent server certificate and its key in one PEM (like upstream's
+    server.pem): CN/SAN = agent UUID (+ IP SANs)."""
+    cert, key = _agent_cert(ca_dir, agent_id, ip_addresses, validity_days)
+    return cert_pem(cert) + key_pem(key)
+
+
+def issue_agent(ca_dir, agent_id, out, ip_addresses=(), validity_days=30):
+    """agent_pem written to ``out``; returns the certificate."""
+    cert, key = _agent_cert(ca_dir, agent_id, ip_addresses, validity_days)
     write(out, cert_pem(cert) + key_pem(key), True)
     return cert
 

@@ -1,5 +1,12 @@
 """octavia-aa-all: API, worker, health manager and housekeeping in one
-process, on the embedded defaults (no config file needed)."""
+process, on the embedded defaults (no config file needed).
+
+Gunicorn's master forks one worker process that serves the API and
+hosts the other services.  The worker dies with the master (see
+ApiServer), and a SIGTERM stops its services at once, while the API
+finishes the requests under way: a stopping service builds nothing
+more."""
+import signal
 import sys
 import threading
 
@@ -32,11 +39,26 @@ class Services:
                 self._services.append(svc)
             # After the worker listens, so the casts it makes are served.
             bootstrap.run()
+        self._stop_on_sigterm()
         LOG.info('octavia-aa-all ready on %s:%d',
                  config.CONF.api_settings.bind_host,
                  config.CONF.api_settings.bind_port)
 
+    def _stop_on_sigterm(self):
+        """Chain a stop of the services in front of gunicorn's SIGTERM
+        handler (which only stops accepting requests)."""
+        previous = signal.getsignal(signal.SIGTERM)
+
+        def _on_term(signum, frame):
+            threading.Thread(target=self.stop, name='services-stop',
+                             daemon=True).start()
+            if callable(previous):
+                previous(signum, frame)
+        signal.signal(signal.SIGTERM, _on_term)
+
     def stop(self):
+        """Stop every service (idempotent: a second call waits for the
+        first)."""
         with self._lock:
             while self._services:
                 svc = self._services.pop()
@@ -53,4 +75,5 @@ def main():
     migration.upgrade()
     services = Services()
     server.ApiServer(1, on_worker_start=services.start,
-                     on_worker_exit=services.stop).run()
+                     on_worker_exit=services.stop,
+                     name='octavia-aa-all').run()

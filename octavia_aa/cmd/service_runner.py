@@ -1,5 +1,7 @@
 """Run one controller service in the foreground until SIGTERM or SIGINT
 (shared by octavia-aa-worker, -health-manager and -housekeeping)."""
+import logging as std_logging
+import os
 import signal
 import sys
 import threading
@@ -9,14 +11,36 @@ from oslo_log import log as logging
 from octavia_aa.common import config
 
 LOG = logging.getLogger(__name__)
+# Beyond [DEFAULT] stop_timeout: for the service's own clean-up, and
+# for the interpreter's exit once it is stopped.
+EXIT_MARGIN = 1.0
+
+
+def exit_after(seconds, stopped):
+    """A daemon thread ending the process if the stop takes longer than
+    `seconds`, or if the exit hangs once `stopped` is set (thread pools
+    join their threads at exit, and a task blocked in a driver call never
+    returns): a stopping service must not live on.  What it cuts short is
+    persisted and resumed; see [DEFAULT] stop_timeout."""
+    def _watchdog():
+        if not stopped.wait(seconds):
+            LOG.warning('Stopped after %.1fs with work under way (it is '
+                        'resumed from its persisted state)', seconds)
+        else:
+            threading.Event().wait(EXIT_MARGIN)
+        std_logging.shutdown()
+        os._exit(0)
+    threading.Thread(target=_watchdog, name='exit-watchdog',
+                     daemon=True).start()
 
 
 def run(service_factory, argv=None):
     config.init(sys.argv[1:] if argv is None else argv)
     stop = threading.Event()
+    received = []
 
     def _stop(signum, _frame):
-        LOG.info('Signal %d received, stopping', signum)
+        received.append(signum)
         stop.set()
 
     signal.signal(signal.SIGTERM, _stop)
@@ -29,6 +53,10 @@ def run(service_factory, argv=None):
         while not stop.wait(1):
             pass
     finally:
+        stopped = threading.Event()
+        exit_after(config.CONF.stop_timeout + EXIT_MARGIN, stopped)
         service.stop()
-    LOG.info('Stopped')
+    # The one line a stop logs.
+    LOG.info('Stopped (signal %s)', received[0] if received else '-')
+    stopped.set()
     return 0

@@ -35,6 +35,12 @@ core_opts = [
                help='Directory where octavia-aa keeps its local state: the '
                     'embedded SQLite database, flow persistence and the '
                     'files of local amphorae and distributors.'),
+    cfg.FloatOpt('stop_timeout', default=3.0, min=0.1,
+                 help='Seconds a service told to stop (SIGTERM or SIGINT) '
+                      'lets work under way finish before it exits anyway. '
+                      'Flows cut short are persisted: this worker\'s next '
+                      'run, or another worker\'s conductor once the job\'s '
+                      'claim lapses, resumes them.'),
 ]
 
 api_opts = [
@@ -215,7 +221,13 @@ cluster_manager_opts = [
 
 house_keeping_opts = [
     cfg.IntOpt('cleanup_interval', default=30, min=1,
-               help='Seconds between two purges of deleted rows.'),
+               help='Seconds between two purges of deleted rows (and '
+                    'sweeps of addresses whose owner is gone).'),
+    cfg.IntOpt('orphan_address_age', default=600, min=1,
+               help='Seconds an address allocation must exist before the '
+                    'sweep may free it for having no owner (its owner, '
+                    'such as a machine being built, may be recorded a '
+                    'little after the address).'),
     cfg.IntOpt('cert_interval', default=3600, min=1,
                help='Seconds between two checks for certificates to '
                     'rotate.'),

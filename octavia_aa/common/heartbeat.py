@@ -4,13 +4,24 @@ Wire format (compatible with upstream Octavia's health daemon):
 ``zlib.compress(json_bytes, 9) + hex(HMAC-SHA256(key, compressed))``.
 The HMAC gives integrity and origin only; nothing is encrypted.  For old
 senders the receiver also accepts a raw 32-byte digest.
+
+Against replays, every message a sender sends carries ``boot`` (when
+the sending process started, in microseconds since the epoch), ``seq``
+(counting from 1 in that process) and ``time`` (when it was sent).  A
+receiver takes a message only if its (boot, seq) is newer than the last
+one it accepted from that sender (``newer()``; the health manager keeps
+it with the health row, so all health managers agree).  A restarted
+agent has a later ``boot``, so its ``seq`` may start again.  A message
+without ``boot`` (an agent older than this envelope) is not ordered.
 """
 import hashlib
 import hmac
+import itertools
 import json
 import logging
 import socket
 import threading
+import time
 import zlib
 
 LOG = logging.getLogger(__name__)
@@ -22,6 +33,42 @@ MAX_DATAGRAM = 65535
 
 
 IP_FREEBIND = getattr(socket, 'IP_FREEBIND', 15)
+
+
+# One start time and one sequence per process, whatever the number of
+# senders it makes (the amphora agent makes a new one on a key change).
+BOOT = time.time_ns() // 1000
+_seq = itertools.count(1)
+_seq_lock = threading.Lock()
+# Larger than a BIGINT column holds: not a real boot time or sequence.
+MAX_ORDER = (1 << 63) - 1
+
+
+def stamp(message):
+    """The message with this process's boot, its next seq and the time."""
+    with _seq_lock:
+        seq = next(_seq)
+    return dict(message, boot=BOOT, seq=seq, time=time.time())
+
+
+def order(message):
+    """(boot, seq) of a stamped message, None for an unstamped one; raises
+    InvalidHeartbeat('garbled') for a stamp that is not two integers in
+    range."""
+    if 'boot' not in message:
+        return None
+    boot, seq = message.get('boot'), message.get('seq')
+    for value in (boot, seq):
+        if isinstance(value, bool) or not isinstance(value, int) or not (
+                0 <= value <= MAX_ORDER):
+            raise InvalidHeartbeat('garbled', 'bad boot/seq stamp')
+    return boot, seq
+
+
+def newer(current, last):
+    """Whether (boot, seq) `current` comes after `last` (None: nothing
+    seen yet)."""
+    return last is None or tuple(current) > tuple(last)
 
 
 class InvalidHeartbeat(ValueError):
@@ -158,7 +205,8 @@ class HeartbeatSender:
         return self._socks[family]
 
     def send(self, message):
-        data = encode(message, self.key)
+        """Stamp (boot, seq, time), sign and send; returns the datagram."""
+        data = encode(stamp(message), self.key)
         for host, port in self.destinations:
             try:
                 self._sock(host).sendto(data, (host, port))

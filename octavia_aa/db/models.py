@@ -316,6 +316,10 @@ class DistributorHealth(Base):
         primary_key=True)
     last_update: Mapped[datetime.datetime]
     busy: Mapped[bool] = mapped_column(default=False)
+    # (boot, seq) of the last heartbeat accepted: anything not newer is
+    # a replay (octavia_aa.common.heartbeat).
+    last_boot: Mapped[int | None] = mapped_column(sa.BigInteger)
+    last_seq: Mapped[int | None] = mapped_column(sa.BigInteger)
 
 
 class Cluster(IdMixin, TimestampMixin, Base):
@@ -393,6 +397,10 @@ class AmphoraHealth(Base):
     amphora_id: Mapped[str] = mapped_column(sa.String(36), primary_key=True)
     last_update: Mapped[datetime.datetime]
     busy: Mapped[bool] = mapped_column(default=False)
+    # (boot, seq) of the last heartbeat accepted: anything not newer is
+    # a replay (octavia_aa.common.heartbeat).
+    last_boot: Mapped[int | None] = mapped_column(sa.BigInteger)
+    last_seq: Mapped[int | None] = mapped_column(sa.BigInteger)
 
 
 class ControllerClaim(Base):

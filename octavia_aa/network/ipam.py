@@ -2,11 +2,21 @@
 
 The primary key (subnet_id, ip_address) makes a double allocation
 impossible: two allocators racing for one address see a duplicate-entry
-error inside a savepoint and the loser takes the next free one.  Passing
-the caller's session makes the allocation part of the caller's
-transaction, so a failed create leaves no address behind.  Addresses are
-picked at random in the allocation range (like Neutron), so allocating
-does not read every address already handed out.
+error inside a savepoint and the loser tries another one.  Passing the
+caller's session makes the allocation part of the caller's transaction,
+so a failed create leaves no address behind.
+
+Allocation is idempotent per owner: an owner (``vip:<lb>``,
+``amphora:<id>``, ...; the purpose is part of the name) that already has
+an address on the subnet gets that same row back, so a flow resumed
+after a crash does not take a second address.
+
+Addresses are picked at random among the free ones (like Neutron), never
+the lowest: concurrent allocators then rarely want the same address, and
+an address that was found taken is never tried again in the same call.
+That matters under REPEATABLE READ (MariaDB's default), where a
+transaction's snapshot never shows the rows committed by its rivals:
+re-reading the table would offer the same "free" address forever.
 """
 import contextlib
 import ipaddress
@@ -20,6 +30,14 @@ from octavia_aa.common import exceptions
 from octavia_aa.db import api as db_api
 from octavia_aa.db import models
 
+# Random probes before the free addresses are read: on a subnet that is
+# not nearly full one of them is free, and no allocated address is read.
+PROBES = 3
+# Ranges larger than this (IPv6) are not enumerated: random picks in them
+# all but never collide.
+ENUMERATED = 1 << 16
+_random = random.SystemRandom()
+
 
 @contextlib.contextmanager
 def _session(session):
@@ -30,55 +48,74 @@ def _session(session):
             yield own
 
 
-def _candidates(subnet, used):
-    addr = ipaddress.ip_address(subnet.allocation_start)
-    end = ipaddress.ip_address(subnet.allocation_end)
-    while addr <= end:
-        if str(addr) not in used:
-            yield str(addr)
-        addr += 1
+def _range(subnet):
+    return (int(ipaddress.ip_address(subnet.allocation_start)),
+            int(ipaddress.ip_address(subnet.allocation_end)))
 
 
-def allocate(subnet, owner, ip_address=None, session=None, attempts=20):
-    """Allocate an address (the given one, or the lowest free); returns
-    (ip_address, port_id)."""
+def _free(subnet, used):
+    """Free addresses of the allocation range, in random order."""
+    start, end = _range(subnet)
+    used = {int(ipaddress.ip_address(u)) for u in used}
+    if end - start >= ENUMERATED:
+        picks = (_random.randint(start, end) for _ in range(ENUMERATED))
+        free = (n for n in picks if n not in used)
+    else:
+        free = [n for n in range(start, end + 1) if n not in used]
+        _random.shuffle(free)
+    return (str(ipaddress.ip_address(n)) for n in free)
+
+
+def existing(session, subnet_id, owner):
+    """(ip_address, port_id) owner already holds on the subnet, or None."""
+    row = session.execute(
+        sa.select(models.IpAllocation.ip_address,
+                  models.IpAllocation.port_id)
+        .where(models.IpAllocation.subnet_id == subnet_id,
+               models.IpAllocation.owner == owner)
+        .order_by(models.IpAllocation.created_at)).first()
+    return tuple(row) if row else None
+
+
+def allocate(subnet, owner, ip_address=None, session=None):
+    """The address of `owner` on `subnet`: the one it already has, else
+    the given one or a random free one.  Returns (ip_address, port_id)."""
     if ip_address is not None and ipaddress.ip_address(
             ip_address) not in ipaddress.ip_network(subnet.cidr):
         raise exceptions.InvalidInput(
             'vip_address', ip_address, 'It is not in subnet %s (%s).'
             % (subnet.name, subnet.cidr))
-    port_id = uuidutils.generate_uuid()
-    taken = exceptions.Conflict('IP address %s is already allocated on '
-                                'subnet %s.' % (ip_address, subnet.name))
     with _session(session) as s:
-        if ip_address is None:
-            # A few random probes first: on a subnet that is not nearly
-            # full one of them is free, and no allocated address is read.
-            start = int(ipaddress.ip_address(subnet.allocation_start))
-            end = int(ipaddress.ip_address(subnet.allocation_end))
-            for _ in range(3):
-                probe = str(ipaddress.ip_address(random.randint(start, end)))
+        held = existing(s, subnet.id, owner) if owner else None
+        if held is not None:
+            if ip_address is not None and held[0] != ip_address:
+                raise exceptions.Conflict(
+                    '%s already holds address %s on subnet %s.'
+                    % (owner, held[0], subnet.name))
+            return held
+        port_id = uuidutils.generate_uuid()
+        if ip_address is not None:
+            if _try_insert(s, subnet, ip_address, port_id, owner):
+                return ip_address, port_id
+            raise exceptions.Conflict('IP address %s is already allocated '
+                                      'on subnet %s.'
+                                      % (ip_address, subnet.name))
+        start, end = _range(subnet)
+        tried = set()
+        for _ in range(PROBES):
+            probe = str(ipaddress.ip_address(_random.randint(start, end)))
+            if probe not in tried:
+                tried.add(probe)
                 if _try_insert(s, subnet, probe, port_id, owner):
                     return probe, port_id
-        for _ in range(attempts):
-            used = set(s.scalars(sa.select(models.IpAllocation.ip_address)
-                                 .where(models.IpAllocation.subnet_id ==
-                                        subnet.id)))
-            if ip_address is not None:
-                if ip_address in used:
-                    raise taken
-                choice = ip_address
-            else:
-                choice = next(_candidates(subnet, used), None)
-                if choice is None:
-                    raise exceptions.Conflict(
-                        'No free IP address left on subnet %s.'
-                        % subnet.name)
+        used = s.scalars(sa.select(models.IpAllocation.ip_address).where(
+            models.IpAllocation.subnet_id == subnet.id))
+        # Under REPEATABLE READ `used` may miss rows committed since this
+        # transaction began; those inserts fail and the next one is tried.
+        for choice in _free(subnet, set(used) | tried):
             if _try_insert(s, subnet, choice, port_id, owner):
                 return choice, port_id
-            if ip_address is not None:
-                raise taken
-    raise exceptions.Conflict('Could not allocate an address on subnet %s.'
+    raise exceptions.Conflict('No free IP address left on subnet %s.'
                               % subnet.name)
 
 
@@ -102,3 +139,10 @@ def release(port_id, session=None):
     with _session(session) as s:
         s.execute(sa.delete(models.IpAllocation).where(
             models.IpAllocation.port_id == port_id))
+
+
+def release_owner(owner, session=None):
+    """Every address of owner (idempotent)."""
+    with _session(session) as s:
+        s.execute(sa.delete(models.IpAllocation).where(
+            models.IpAllocation.owner == owner))

@@ -155,18 +155,23 @@ def test_concurrent_plugs_get_distinct_addresses(plain_bed):
     import concurrent.futures
     bed = plain_bed
     ns, _ = bed.namespace('many', bed.members)
-    owner = 'test:%s:many' % bed.prefix
+    owners = ['test:%s:many:%d' % (bed.prefix, n) for n in range(8)]
+    bed.owners.extend(owners)       # removed with the bed
 
-    def plug(_):
+    def plug(owner):
         return bed.network.plug_port(ns, bed.members, owner)
     with concurrent.futures.ThreadPoolExecutor(4) as pool:
-        ports = list(pool.map(plug, range(8)))
+        ports = list(pool.map(plug, owners))
     ips = [p['ip'] for p in ports]
     assert len(set(ips)) == 8
-    rows = _ipam_rows(owner)     # + the namespace's own first port
-    assert len(rows) == 9 and set(ips) < set(rows)
+    rows = [ip for owner in owners for ip in _ipam_rows(owner)]
+    assert sorted(rows) == sorted(ips)
     links_in_ns = bedmod.sh('ip', '-br', 'link', ns=ns).stdout
     assert all(p['interface'] in links_in_ns for p in ports)
+    # Plugging an owner again (a flow resumed after a crash) gives it
+    # the same port and address, not a second one.
+    assert plug(owners[0]) == ports[0]
+    assert _ipam_rows(owners[0]) == [ips[0]]
 
 
 def test_bridge_keeps_its_mac_when_a_lower_port_joins(plain_bed):

@@ -1,5 +1,6 @@
 """octavia-aa-all as a real process on a free port, and the real
 `openstack` CLI pointed at it (auth type none, as without Keystone)."""
+import contextlib
 import json
 import os
 import signal
@@ -35,6 +36,15 @@ def wait_port(port, proc, timeout=60):
     raise AssertionError('octavia-aa-all did not listen on %d' % port)
 
 
+class Service(str):
+    """The endpoint URL, which also knows the service's state path."""
+
+    def __new__(cls, url, state):
+        obj = super().__new__(cls, url)
+        obj.state = str(state)
+        return obj
+
+
 @pytest.fixture(scope='module')
 def service(tmp_path_factory):
     state = tmp_path_factory.mktemp('state')
@@ -44,21 +54,28 @@ def service(tmp_path_factory):
                     '[api_settings]\nbind_port = %d\n'
                     '[health_manager]\nbind_port = %d\n%s'
                     % (state, port, free_port(), noop.CONF_SECTION))
-    log = open(state / 'all.log', 'w')
-    proc = subprocess.Popen([os.path.join(BIN, 'octavia-aa-all'),
-                             '--config-file', str(conf)],
-                            stdout=log, stderr=subprocess.STDOUT)
-    try:
-        wait_port(port, proc)
-        yield 'http://127.0.0.1:%d' % port
-    finally:
-        proc.send_signal(signal.SIGTERM)
+    with octavia_aa_all(conf, port):
+        yield Service('http://127.0.0.1:%d' % port, state)
+
+
+@contextlib.contextmanager
+def octavia_aa_all(conf, port):
+    """octavia-aa-all with config file `conf` (a Path), listening on port
+    until the block ends; its output goes to all.log beside conf."""
+    with open(conf.parent / 'all.log', 'w') as log:
+        proc = subprocess.Popen([os.path.join(BIN, 'octavia-aa-all'),
+                                 '--config-file', str(conf)],
+                                stdout=log, stderr=subprocess.STDOUT)
         try:
-            proc.wait(30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        log.close()
+            wait_port(port, proc)
+            yield proc
+        finally:
+            proc.send_signal(signal.SIGTERM)
+            try:
+                proc.wait(30)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
 
 
 class Cli:

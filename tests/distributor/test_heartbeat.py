@@ -78,8 +78,11 @@ def test_receiver_drops_and_counts_bad_datagrams(lab):
         for _ in range(6):
             r = rx.receive(timeout=5)
             if r:
-                got.append(r[0]['seq'])
-        assert got == [7, 9]
+                got.append(r[0])
+        # The sender stamps its own sequence, start time and time.
+        assert len(got) == 2 and got[0]['seq'] < got[1]['seq']
+        assert {m['boot'] for m in got} == {heartbeat.BOOT}
+        assert all(isinstance(m['time'], float) for m in got)
         assert rx.counters == {'received': 6, 'accepted': 2, 'forged': 2,
                                'truncated': 1, 'garbled': 1}
         assert rx.dropped == 4
@@ -88,3 +91,30 @@ def test_receiver_drops_and_counts_bad_datagrams(lab):
         tx.close()
         forger.close()
         rx.close()
+
+
+def test_stamps_order_messages_and_expose_replays():
+    first = heartbeat.stamp({'id': 'a1'})
+    second = heartbeat.stamp({'id': 'a1'})
+    assert first['boot'] == second['boot'] == heartbeat.BOOT
+    assert second['seq'] > first['seq']
+    seen = heartbeat.order(second)
+    # A replay of either is not newer than what was seen last.
+    assert not heartbeat.newer(heartbeat.order(second), seen)
+    assert not heartbeat.newer(heartbeat.order(first), seen)
+    assert heartbeat.newer(seen, None)
+    # A restarted sender: later start time, sequence from 1 again.
+    assert heartbeat.newer((first['boot'] + 1, 1), seen)
+    # An agent older than the stamp is not ordered.
+    assert heartbeat.order({'id': 'a1', 'seq': 3}) is None
+
+
+def test_a_bad_stamp_is_garbled():
+    for boot, seq in (('1', 1), (1, None), (True, 1), (-1, 1), (2 ** 64, 1),
+                      (1, 1.5)):
+        try:
+            heartbeat.order({'boot': boot, 'seq': seq})
+        except heartbeat.InvalidHeartbeat as exc:
+            assert exc.reason == 'garbled'
+        else:
+            raise AssertionError('stamp %r accepted' % ((boot, seq),))

@@ -61,26 +61,10 @@ def tail(path, lines=40):
         return '(no log at %s)' % path
 
 
-def _children(pid):
-    """Direct children of pid, from /proc (no process names involved)."""
-    kids = []
-    for entry in os.listdir('/proc'):
-        if not entry.isdigit():
-            continue
-        try:
-            with open('/proc/%s/stat' % entry) as f:
-                ppid = int(f.read().rsplit(') ', 1)[1].split()[1])
-        except (OSError, IndexError, ValueError):
-            continue
-        if ppid == pid:
-            kids.append(int(entry))
-    return kids
-
-
 def descendants(pid):
     found, todo = [], [pid]
     while todo:
-        for kid in _children(todo.pop()):
+        for kid in procs.children(todo.pop()):
             found.append(kid)
             todo.append(kid)
     return found

@@ -220,7 +220,16 @@ class NetnsComputeDriver(base.ComputeDriver):
                 open(os.path.join(directory, 'deleting'), 'w').close()
             self._procs.pop(compute_id, None)
         self._kill(namespace, self._agent_pid(compute_id))
-        self.network.unplug_owner('mgmt:' + compute_id)
+        try:
+            self.network.unplug_owner('mgmt:' + compute_id)
+        except Exception as exc:
+            # The namespace goes on its way out anyway, and with it the
+            # port; an address row left behind is freed by housekeeping.
+            LOG.warning('netns %s: releasing the management port failed '
+                        '(%s)', compute_id, exc)
+            links.remove_link(links.veth_name(
+                self.opts.name_prefix, (self._meta(compute_id) or {}).get(
+                    'mgmt_port_id', '')))
         links.remove_namespace(namespace)
         shutil.rmtree(directory, ignore_errors=True)
         shutil.rmtree(netns_agent.run_dir(compute_id), ignore_errors=True)

@@ -5,11 +5,11 @@ import os
 import shutil
 import sys
 
-from octavia_aa.certificates import local as certs
+from octavia_aa.compute import boot_files
 
-AMPHORA = 'amphora'
+AMPHORA = boot_files.AMPHORA
 RUN_BASE = '/run/octavia-aa-amphora'
-DISTRIBUTOR = 'distributor'
+DISTRIBUTOR = boot_files.DISTRIBUTOR
 
 
 def run_dir(entity_id):
@@ -39,49 +39,15 @@ def write_files(directory, kind, entity_id, mgmt_ip, opts, health,
     interface, priority, virtual_router_id) for a distributor of a
     pair."""
     os.makedirs(directory, mode=0o700, exist_ok=True)
-    server_pem = os.path.join(directory, 'server.pem')
-    certs.issue_agent(opts.ca_dir, entity_id, server_pem, [mgmt_ip])
-    client_ca = os.path.join(directory, 'client_ca.pem')
-    shutil.copyfile(os.path.join(opts.ca_dir, certs.CLIENT_CA + '.pem'),
-                    client_ca)
-    hb = {'controller_ip_port_list': ','.join(_heartbeat_targets(
-              health.controller_ip_port_list, gateway)),
-          'heartbeat_interval': health.heartbeat_interval,
-          'heartbeat_key': health.heartbeat_key or ''}
-    if kind == AMPHORA:
-        sections = {
-            'amphora_agent': {
-                'amphora_id': entity_id, 'bind_host': mgmt_ip,
-                'bind_port': opts.agent_port, 'agent_server_cert': server_pem,
-                'agent_server_ca': client_ca,
-                'state_dir': os.path.join(directory, 'state'),
-                'run_dir': run_dir(entity_id)},
-            'amphora_health': hb}
-    else:
-        sections = {
-            'distributor_agent': {
-                'distributor_id': entity_id, 'bind_host': mgmt_ip,
-                'bind_port': opts.agent_port, 'agent_server_cert': server_pem,
-                'agent_server_ca': client_ca,
-                'state_file': os.path.join(directory, 'state.json')},
-            'distributor_health': hb,
-            'distributor_vrrp': {'run_dir': os.path.join(directory, 'run')}}
-        if vrrp:
-            sections['distributor_vrrp'].update(
-                enabled='true', interface=vrrp['interface'],
-                priority=vrrp['priority'],
-                virtual_router_id=vrrp['virtual_router_id'],
-                advert_int=opts.vrrp_advert_int)
-    sections['DEFAULT'] = {'log_file': os.path.join(directory, 'agent.log')}
-    path = os.path.join(directory, 'agent.conf')
-    with open(path + '.tmp', 'w') as f:
-        for group, values in sections.items():
-            f.write('[%s]\n' % group)
-            for key, value in values.items():
-                f.write('%s = %s\n' % (key, value))
-            f.write('\n')
-    os.replace(path + '.tmp', path)
-    return path
+    layout = boot_files.directory_layout(directory, kind, run_dir(entity_id))
+    if vrrp:
+        vrrp = dict(vrrp, advert_int=opts.vrrp_advert_int)
+    heartbeat = boot_files.heartbeat_options(health, _heartbeat_targets(
+        health.controller_ip_port_list, gateway))
+    boot_files.write(boot_files.machine_files(
+        kind, entity_id, layout, opts.ca_dir, opts.agent_port, heartbeat,
+        bind_host=mgmt_ip, ip_addresses=[mgmt_ip], vrrp=vrrp))
+    return layout.config_file
 
 
 def command(kind, opts, config_file):

@@ -41,8 +41,10 @@ class ClusterManagerService:
             except Exception:
                 LOG.exception('Reconcile pass failed')
 
-    def stop(self):
+    def stop(self, timeout=None):
         self._stop.set()
         if self._thread is not None:
-            self._thread.join()
+            # A pass cut short by the process ending is redone by the
+            # next pass of some worker.
+            self._thread.join(timeout)
             self._thread = None

@@ -1,11 +1,24 @@
-"""What a heartbeat or its absence means for the database."""
+"""What a heartbeat or its absence means for the database.
+
+A heartbeat is checked field by field: a field that is malformed (a
+counter negative, too large or not an integer, a status that is not a
+string, a section of the wrong type) is dropped on its own, and the rest
+of the message, with the sender's liveness refresh, still counts.  A
+stamped heartbeat (boot, seq) not newer than the last one accepted for
+its sender is a replay and changes nothing; the last one is kept in the
+health row and advanced by a conditional UPDATE, so of several health
+managers receiving the same heartbeat (agents send to each of them) one
+records it, once.
+"""
 import datetime
 import logging
 
+from oslo_db import exception as db_exc
 import sqlalchemy as sa
 
 from octavia_aa.common import config
 from octavia_aa.common import constants as c
+from octavia_aa.common import heartbeat
 from octavia_aa.controller.healthmanager import operating_status
 from octavia_aa.controller.worker import status
 from octavia_aa.db import api as db_api
@@ -16,6 +29,12 @@ LOG = logging.getLogger(__name__)
 # The distributor agent's word for an amphora its prober gave up on.
 DEAD = 'FAILED'
 STALE_FAULT = 'no heartbeat for'
+# Bounds of what a heartbeat may report: a per-interval delta (or an
+# absolute total) beyond 2**53 bytes is not a real counter, and levels
+# go in 32-bit columns.
+MAX_COUNTER = 1 << 53
+MAX_LEVEL = (1 << 31) - 1
+BIGINT_MAX = (1 << 63) - 1
 
 
 def _utcnow():
@@ -27,18 +46,25 @@ def record_heartbeat(message):
     (already verified) message and apply what it reports.
 
     Returns (kind, load_balancer_ids): kind is 'amphora', 'distributor'
-    or None for a sender we do not know; the ids are load balancers the
-    cluster manager must look at now (a distributor reported one of
-    their amphorae dead)."""
+    or None for a sender we do not know or a replay; the ids are load
+    balancers the cluster manager must look at now (a distributor
+    reported one of their amphorae dead)."""
     sender = message.get('id')
     if not isinstance(sender, str):
+        return None, []
+    try:
+        stamp = heartbeat.order(message)
+    except heartbeat.InvalidHeartbeat as exc:
+        LOG.warning('Heartbeat from %s dropped: %s', sender, exc)
         return None, []
     now = _utcnow()
     with db_api.session_scope() as session:
         distributor = session.get(models.Distributor, sender)
         if distributor is not None:
-            health = _refresh(session, models.DistributorHealth,
-                              'distributor_id', sender, now)
+            health = _advance(session, models.DistributorHealth,
+                              'distributor_id', sender, now, stamp)
+            if health is None:
+                return None, []
             # Heard again (or rebuilt): its next silence counts again.
             health.busy = False
             if distributor.status == c.ERROR and (
@@ -46,34 +72,70 @@ def record_heartbeat(message):
                 # It was only silent, and is back.
                 distributor.status = c.ACTIVE
                 distributor.fault = None
-            return 'distributor', _distributor_reports(session, sender,
-                                                       message)
+            return 'distributor', _guarded(
+                session, _distributor_reports, session, sender, message) or []
         amp = session.get(models.Amphora, sender)
         if amp is None:
             LOG.warning('Heartbeat from unknown sender %s', sender)
             return None, []
+        health = _advance(session, models.AmphoraHealth, 'amphora_id',
+                          sender, now, stamp)
+        if health is None:
+            return None, []
         if amp.status == c.FAILOVER_STOPPED:
             # Back from a mass outage: it is alive, let it be managed again.
             amp.status = c.ALLOCATED
-        health = _refresh(session, models.AmphoraHealth, 'amphora_id',
-                          sender, now)
         if amp.status == c.ALLOCATED:
             # Heard again: a later silence may be claimed anew.
             health.busy = False
-        _record_stats(session, sender, message)
+        _guarded(session, _record_stats, session, sender, message)
         if amp.status == c.ALLOCATED and amp.load_balancer is not None:
-            operating_status.apply(session, amp.load_balancer, message)
+            _guarded(session, operating_status.apply, session,
+                     amp.load_balancer, message)
         return 'amphora', []
 
 
-def _refresh(session, model, key, sender, now):
-    health = session.get(model, sender)
-    if health is None:
-        health = model(**{key: sender, 'last_update': now, 'busy': False})
-        session.add(health)
-    else:
-        health.last_update = now
-    return health
+def _guarded(session, func, *args):
+    """func(*args) in a savepoint: a report that still trips on something
+    the field checks missed costs that report, not the liveness refresh
+    made before it."""
+    try:
+        with session.begin_nested():
+            return func(*args)
+    except Exception:
+        LOG.exception('Heartbeat report of %s dropped', args[1])
+        return None
+
+
+def _advance(session, model, key, sender, now, stamp):
+    """The sender's health row, refreshed, or None if the heartbeat is
+    not newer than the last one accepted (a replay).  One conditional
+    UPDATE, so concurrent health managers accept a heartbeat once."""
+    column = getattr(model, key)
+    values = {'last_update': now}
+    where = [column == sender]
+    if stamp is not None:
+        boot, seq = stamp
+        values.update(last_boot=boot, last_seq=seq)
+        where.append(sa.or_(
+            model.last_boot.is_(None), model.last_boot < boot,
+            sa.and_(model.last_boot == boot, model.last_seq < seq)))
+    if session.execute(
+            sa.update(model).where(*where).values(**values)
+            .execution_options(synchronize_session=False)).rowcount:
+        return session.get(model, sender, populate_existing=True)
+    if session.get(model, sender) is not None:
+        LOG.info('Heartbeat %s of %s is not newer than the last one: '
+                 'replay dropped', stamp, sender)
+        return None
+    try:
+        with session.begin_nested():
+            health = model(**{key: sender, 'busy': False}, **values)
+            session.add(health)
+        return health
+    except (db_exc.DBDuplicateEntry, sa.exc.IntegrityError):
+        # Another health manager recorded this heartbeat first.
+        return None
 
 
 def _distributor_reports(session, distributor_id, message):
@@ -118,15 +180,24 @@ _COUNTERS = (('rx', 'bytes_in'), ('tx', 'bytes_out'),
              ('totconns', 'total_connections'), ('ereq', 'request_errors'))
 
 
+def _counter(value, maximum=MAX_COUNTER):
+    """A reported counter, or None when it is not one."""
+    if isinstance(value, bool) or not isinstance(value, int) or not (
+            0 <= value <= maximum):
+        return None
+    return value
+
+
 def _record_stats(session, amphora_id, message):
     """Per listener counters.  From message version 3 on, counters are
     deltas since the last heartbeat (the agent keeps the totals across
     HAProxy reloads) and add up; before, they are absolute.  Active
-    connections are always a level."""
+    connections are always a level.  A bad counter is left out."""
     listeners = message.get('listeners')
     if not isinstance(listeners, dict):
         return
-    deltas = message.get('ver', 0) >= 3
+    version = message.get('ver')
+    deltas = _counter(version) is not None and version >= 3
     known = set(session.scalars(sa.select(models.Listener.id).where(
         models.Listener.id.in_(list(listeners)))))
     for listener_id, report in listeners.items():
@@ -141,11 +212,24 @@ def _record_stats(session, amphora_id, message):
                 bytes_out=0, active_connections=0, total_connections=0,
                 request_errors=0)
             session.add(row)
+        dropped = []
         for key, column in _COUNTERS:
-            value = int(stats.get(key, 0))
-            setattr(row, column,
-                    getattr(row, column) + value if deltas else value)
-        row.active_connections = int(stats.get('conns', 0))
+            if key not in stats:
+                continue
+            value = _counter(stats[key])
+            if value is None:
+                dropped.append(key)
+                continue
+            setattr(row, column, min(BIGINT_MAX, getattr(row, column) +
+                                     value) if deltas else value)
+        level = _counter(stats.get('conns', 0), MAX_LEVEL)
+        if level is None:
+            dropped.append('conns')
+        else:
+            row.active_connections = level
+        if dropped:
+            LOG.warning('Amphora %s reported bad counters %s for listener '
+                        '%s: left out', amphora_id, dropped, listener_id)
 
 
 def _claim(model, key, row_id, expired):

@@ -21,6 +21,12 @@ MEMBER_EXACT = {'DRAIN': c.DRAINING, 'MAINT': c.OFFLINE,
 KEEP = 'RESTARTING'
 
 
+def _word(report):
+    """The report's status if it is a string (anything else: unknown)."""
+    value = report.get('status')
+    return value if isinstance(value, str) else None
+
+
 def _set(obj, value):
     if obj.provisioning_status == c.ACTIVE and value is not None and (
             obj.operating_status != value):
@@ -63,7 +69,7 @@ def apply(session, lb, message):
         if not lst.enabled:
             _set(lst, c.OFFLINE)
         elif isinstance(report, dict):
-            _set(lst, LISTENER.get(report.get('status'), c.ERROR))
+            _set(lst, LISTENER.get(_word(report), c.ERROR))
         else:
             # Configured and enabled, yet HAProxy does not serve it.
             _set(lst, c.ERROR)
@@ -82,7 +88,7 @@ def apply(session, lb, message):
                                    member.operating_status))
             any_down = any_down or value == c.ERROR
             _set(member, value)
-        value = POOL.get(report.get('status'), c.ERROR)
+        value = POOL.get(_word(report), c.ERROR)
         if value == c.ONLINE and any_down:
             value = c.DEGRADED
         _set(pool, value)

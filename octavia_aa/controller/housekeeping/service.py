@@ -1,5 +1,6 @@
 """HousekeepingService: every [house_keeping] cleanup_interval, purge the
-rows left in DELETED.  A thread in the current process."""
+rows left in DELETED and free the addresses whose owner is gone
+(addresses.py).  A thread in the current process."""
 import logging
 import threading
 
@@ -7,6 +8,7 @@ import sqlalchemy as sa
 
 from octavia_aa.common import config
 from octavia_aa.common import constants as c
+from octavia_aa.controller.housekeeping import addresses
 from octavia_aa.db import api as db_api
 from octavia_aa.db import models
 
@@ -86,3 +88,9 @@ class HousekeepingService:
                     LOG.info('Purged %d deleted rows', purged)
             except Exception:
                 LOG.exception('Purge of deleted rows failed')
+            try:
+                freed = addresses.sweep()
+                if freed:
+                    LOG.info('Freed %d addresses whose owner is gone', freed)
+            except Exception:
+                LOG.exception('Sweep of orphaned addresses failed')

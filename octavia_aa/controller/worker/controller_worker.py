@@ -72,6 +72,9 @@ class ControllerWorker:
         try:
             (runner or self.runner).run(factory, args, store)
             return True
+        except jobboard.Interrupted as exc:
+            LOG.info('Stopping: %s', exc)
+            return False
         except Exception:
             # The flow's revert already wrote the fault; log for operators.
             LOG.exception('Flow %s failed (store %s)', factory.__name__,
@@ -321,6 +324,11 @@ class ControllerWorker:
         """Finish a dead worker's flows on this load balancer (the caller
         holds its claim)."""
         return self.runner.adopt(load_balancer_id)
+
+    def interrupt(self):
+        """Stop waiting for posted jobs (they stay on the board)."""
+        if self.poster is not None:
+            self.poster.interrupt()
 
     def close(self):
         if self.poster is not None:

@@ -137,7 +137,9 @@ class FlowRunner:
 
     def close(self):
         if self.executor is not None:
-            self.executor.shutdown()
+            # Not waiting: a task still blocked (a stop cut it short) is
+            # resumed from persistence; waiting here would hang the stop.
+            self.executor.shutdown(wait=False)
 
     def run(self, factory, args=(), store=None):
         """Run a flow to its end; raises what made it revert."""

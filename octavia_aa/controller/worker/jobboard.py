@@ -7,11 +7,15 @@ waits for it to be consumed.  Any worker's conductor claims the job and
 runs it; a conductor renews its claim every quarter of
 jobboard_expiration_time, so when its worker dies the claim lapses and
 another conductor resumes the flow from the persisted atom states.
+Each conductor has a name of its own (host, pid and a random part): with
+one name per host, a worker restarted there would find its dead life's
+claims "already its own", renew them on every pass and never run them.
 While it runs a job, a conductor also holds the load balancer's
 controller claim, like any flow, so the cluster manager leaves it alone.
 """
 import contextlib
 import logging
+import os
 import threading
 
 from oslo_utils import uuidutils
@@ -32,6 +36,17 @@ FINAL = (states.SUCCESS, states.REVERTED, states.FAILURE)
 
 class FlowFailed(Exception):
     pass
+
+
+class Interrupted(Exception):
+    """The poster stopped waiting (its worker is stopping); the job stays
+    on the board and a conductor runs it."""
+
+
+def conductor_name():
+    """Unique per process and per life of a process."""
+    return 'conductor:%s:%d:%s' % (CONF.host, os.getpid(),
+                                   uuidutils.generate_uuid()[:8])
 
 
 class ExpiringRedisJobBoard(impl_redis.RedisJobBoard):
@@ -64,6 +79,12 @@ class Poster:
     def __init__(self, backend):
         self.backend = backend
         self.board = connect(backend)
+        self._stopping = threading.Event()
+
+    def interrupt(self):
+        """Make every run() waiting for its job return (raise Interrupted)
+        now: the worker is stopping, its jobs stay on the board."""
+        self._stopping.set()
 
     def run(self, factory, args=(), store=None):
         book = models.LogBook(JOB_BOOK_PREFIX + CONF.host)
@@ -77,7 +98,12 @@ class Poster:
                               details={'store': store or {},
                                        'flow_uuid': flow_detail.uuid})
         LOG.info('Posted job %s (%s)', job.uuid, factory.__name__)
-        job.wait(max_delay=1.0)
+        while not job.wait(timeout=0.5, max_delay=0.5):
+            if self._stopping.is_set():
+                # The logbook stays: the conductor that runs the job
+                # needs it, and purge_finished() removes it afterwards.
+                raise Interrupted('job %s of %s left on the board'
+                                  % (job.uuid, factory.__name__))
         with contextlib.closing(self.backend.get_connection()) as conn:
             state = conn.get_flow_details(flow_detail.uuid).state
             conn.destroy_logbook(book.uuid)
@@ -160,19 +186,30 @@ class ConductorService:
         options = {}
         if runner.executor is not None:
             options['executor'] = runner.executor
+        self.name = conductor_name()
         self.conductor = ClaimingConductor(
-            'conductor:%s' % CONF.host, self.board, runner.backend,
-            worker.claims, options)
+            self.name, self.board, runner.backend, worker.claims,
+            options)
         self._thread = None
 
     def start(self):
+        LOG.info('Conductor %s consuming jobs', self.name)
         self._thread = threading.Thread(target=self.conductor.run,
                                         name='conductor', daemon=True)
         self._thread.start()
 
-    def stop(self):
+    def stop(self, timeout=None):
+        """Stop claiming; running engines suspend at their next atom.  A
+        job whose task does not return within `timeout` is left to its
+        claim: it lapses once this process is gone and another conductor
+        (or this worker's next run) resumes the flow."""
         self.conductor.stop()
         if self._thread is not None:
-            self._thread.join()
+            self._thread.join(timeout)
+            if self._thread.is_alive():
+                LOG.warning('Conductor %s stopped with jobs under way; '
+                            'they are resumed once their claims lapse',
+                            self.name)
+                return
             self._thread = None
         self.board.close()

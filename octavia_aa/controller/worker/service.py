@@ -2,6 +2,7 @@
 octavia-aa-worker and by the all-in-one)."""
 import logging
 import threading
+import time
 
 from octavia_aa.common import config
 from octavia_aa.common import drivers
@@ -59,20 +60,40 @@ class WorkerService:
             self.cluster_manager.start(after=self._resumer)
         LOG.info('Worker ready: consuming RPC casts')
 
-    def stop(self):
+    def stop(self, timeout=None):
+        """Stop within about `timeout` seconds ([DEFAULT] stop_timeout):
+        work still under way by then is persisted and resumed later (by
+        this worker's next run, or by another conductor)."""
+        deadline = time.monotonic() + (
+            CONF.stop_timeout if timeout is None else timeout)
+
+        def left():
+            return max(0.0, deadline - time.monotonic())
+        if self.worker is not None:
+            # RPC handlers waiting for their posted jobs return now.
+            self.worker.interrupt()
         if self.cluster_manager is not None:
-            self.cluster_manager.stop()
+            self.cluster_manager.stop(timeout=left())
             self.cluster_manager = None
         if self.server is not None:
             self.server.stop()
-            self.server.wait()
+            _within(self.server.wait, left(), 'RPC handlers')
             self.server = None
         if self._resumer is not None:
-            self._resumer.join()
+            self._resumer.join(left())
             self._resumer = None
         if self.conductor is not None:
-            self.conductor.stop()
+            self.conductor.stop(timeout=left())
             self.conductor = None
         if self.worker is not None:
             self.worker.close()
             self.worker = None
+
+
+def _within(func, timeout, what):
+    """func() in a thread, given up on after timeout seconds."""
+    thread = threading.Thread(target=func, name='stop-wait', daemon=True)
+    thread.start()
+    thread.join(timeout)
+    if thread.is_alive():
+        LOG.warning('%s still running at stop: left to be resumed', what)

@@ -2,6 +2,7 @@
 addresses and amphora network ports."""
 import abc
 
+from octavia_aa.network import ipam
 from octavia_aa.network import subnets as catalogue
 
 
@@ -42,6 +43,11 @@ class NetworkDriver(metaclass=abc.ABCMeta):
     @abc.abstractmethod
     def deallocate_vip(self, port_id, session=None):
         """Release the VIP reservation (idempotent)."""
+
+    def release_port(self, port_id):
+        """Free one allocation whose owner is gone (the housekeeping
+        sweep), with whatever the driver made for it (idempotent)."""
+        ipam.release(port_id)
 
     @abc.abstractmethod
     def plug_amphora(self, amphora, subnet, session=None):

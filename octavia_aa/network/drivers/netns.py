@@ -94,6 +94,9 @@ class NetnsNetworkDriver(base.NetworkDriver):
         links.remove_link(links.veth_name(self.prefix, port_id))
         ipam.release(port_id, session=session)
 
+    def release_port(self, port_id):
+        self.unplug_port(port_id)
+
     def unplug_owner(self, owner, session=None):
         """Every port allocated to owner (idempotent: after a crash the
         IPAM rows name what is left to remove)."""

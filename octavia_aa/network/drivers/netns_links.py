@@ -67,7 +67,10 @@ def namespace_exists(name):
 
 def remove_namespace(name):
     if name in pr_netns.listnetns():
-        pr_netns.remove(name)
+        try:
+            pr_netns.remove(name)
+        except FileNotFoundError:
+            pass              # removed meanwhile (by its owner, or `ip`)
 
 
 def ensure_bridge(name, mtu, address=None, prefixlen=None):

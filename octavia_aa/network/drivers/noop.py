@@ -50,6 +50,7 @@ class NoopNetworkDriver(base.NetworkDriver):
                 'mac': _fake_mac(amphora.id)}
 
     def unplug_amphora(self, amphora, session=None):
-        if amphora.ha_port_id:
-            ipam.release(amphora.ha_port_id, session=session)
+        # By owner, not by ha_port_id: an address allocated before a crash
+        # that kept ha_port_id from being written goes as well.
+        ipam.release_owner('amphora:' + amphora.id, session=session)
 

@@ -4,10 +4,13 @@ their entry points."""
 import os
 import threading
 
+from oslo_utils import uuidutils
+
 from octavia_aa.amphorae.drivers import noop as amphora_noop
 from octavia_aa.common import exceptions
 from octavia_aa.compute.drivers import noop as compute_noop
 from octavia_aa.distributor.drivers import noop as distributor_noop
+from octavia_aa.network.drivers import noop as network_noop
 
 
 class FailingComputeDriver(compute_noop.NoopComputeDriver):
@@ -30,6 +33,29 @@ class HangingComputeDriver(compute_noop.NoopComputeDriver):
     blocks, so a test can kill the worker in the middle of a flow."""
 
     def build(self, name, kind, entity_id, **kwargs):
+        open(os.environ['HANG_MARKER'], 'w').close()
+        threading.Event().wait()
+
+
+class SlowComputeDriver(compute_noop.NoopComputeDriver):
+    """Every build takes $SLOW_SECONDS and first leaves a file named after
+    the entity in $SLOW_MARKERS, so a test can kill the worker while a
+    build is under way, and a resumed build still finishes."""
+
+    def build(self, name, kind, entity_id, **kwargs):
+        marker = os.path.join(os.environ['SLOW_MARKERS'], '%s.%s' % (
+            entity_id, uuidutils.generate_uuid()))
+        open(marker, 'w').close()
+        threading.Event().wait(float(os.environ.get('SLOW_SECONDS', '1')))
+        return super().build(name, kind, entity_id, **kwargs)
+
+
+class HangingPlugNetworkDriver(network_noop.NoopNetworkDriver):
+    """Allocates an amphora's front-end address, touches $HANG_MARKER and
+    blocks: the worker dies between the allocation and its record."""
+
+    def plug_amphora(self, amphora, subnet, session=None):
+        super().plug_amphora(amphora, subnet, session=session)
         open(os.environ['HANG_MARKER'], 'w').close()
         threading.Event().wait()
 
@@ -93,6 +119,10 @@ amphora_reporting_test_driver = %(mod)s:ReportingAmphoraDriver
 [octavia_aa.compute.drivers]
 compute_failing_test_driver = %(mod)s:FailingComputeDriver
 compute_hanging_test_driver = %(mod)s:HangingComputeDriver
+compute_slow_test_driver = %(mod)s:SlowComputeDriver
+
+[octavia_aa.network.drivers]
+network_hanging_plug_test_driver = %(mod)s:HangingPlugNetworkDriver
 
 [octavia_aa.distributor.drivers]
 distributor_failing_test_driver = %(mod)s:FailingDistributorDriver

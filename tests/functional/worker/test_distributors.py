@@ -1,6 +1,8 @@
 """Distributor create and delete (the admin API's casts)."""
 from octavia_aa.common import constants as c
 from octavia_aa.common import drivers
+from octavia_aa.common import heartbeat
+from octavia_aa.controller.healthmanager import health_db
 from octavia_aa.db import models
 from tests.functional.worker import helpers as h
 
@@ -45,3 +47,17 @@ def test_delete_of_a_distributor_in_use_is_refused(worker):
                           'still serves 1 load balancers' % dist_id)
     # Still running: the refusal came before the machine was touched.
     assert dist.compute_id in drivers.get('compute').machines
+
+
+def test_a_rebuilt_distributor_is_heard_whatever_its_clock(worker):
+    """Failover rebuilds the machine under the same row: the new agent's
+    heartbeats are ordered anew, even if its clock is behind the old
+    machine's (whose last heartbeat had a later start time)."""
+    dist_id = _new_distributor()
+    worker.create_distributor(dist_id)
+    old = heartbeat.stamp({'id': dist_id, 'type': 'distributor'})
+    assert health_db.record_heartbeat(
+        dict(old, boot=old['boot'] + 10 ** 9))[0] == 'distributor'
+    worker.failover_distributor(dist_id)
+    assert h.get(models.Distributor, dist_id).status == c.ACTIVE
+    assert health_db.record_heartbeat(old)[0] == 'distributor'

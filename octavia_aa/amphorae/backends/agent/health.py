@@ -3,7 +3,7 @@ HAProxy's stats socket, in the shared signed envelope.
 
 Message (upstream Octavia's version 3)::
 
-    {"id": amphora_id, "seq": n, "ver": 3,
+    {"id": amphora_id, "ver": 3,
      "listeners": {listener_id: {"status": "OPEN|FULL",
                    "stats": {"rx", "tx", "conns", "totconns", "ereq"}}},
      "pools": {pool_id: {"status": "UP|DOWN",
@@ -11,7 +11,8 @@ Message (upstream Octavia's version 3)::
 
 rx/tx/totconns/ereq are deltas since the previous heartbeat (a reload
 restarts HAProxy's counters at zero, so the agent computes them); conns
-is the current level.
+is the current level.  The sender stamps each message with boot, seq
+and time (octavia_aa.common.heartbeat) against replays.
 """
 import json
 import logging
@@ -98,7 +99,6 @@ class HeartbeatThread(threading.Thread):
         self.registry = registry
         self.opts = health_opts
         self.deltas = Deltas(os.path.join(state_dir, 'stats_counters.json'))
-        self.seq = 0
         self._stop = threading.Event()
         self._wake = threading.Event()
         self._sender = None
@@ -114,8 +114,7 @@ class HeartbeatThread(threading.Thread):
     def message(self):
         listeners, pools = collect(self.registry)
         self.deltas.apply(listeners)
-        self.seq += 1
-        return {'id': self.amphora_id, 'seq': self.seq, 'ver': MSG_VERSION,
+        return {'id': self.amphora_id, 'ver': MSG_VERSION,
                 'listeners': listeners, 'pools': pools}
 
     def _get_sender(self):

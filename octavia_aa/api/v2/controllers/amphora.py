@@ -42,14 +42,13 @@ class AmphoraeController(base.ResourceController):
             locking.lock_load_balancer(session, amp.load_balancer,
                                        c.FAILOVERABLE_STATUSES,
                                        listeners=False)
-        else:
-            amp.status = c.PENDING_DELETE
+        amp.status = c.PENDING_DELETE
 
     def mark_cast_failed(self, obj_id, error):
         with db_api.session_scope() as session:
             amp = session.get(m.Amphora, obj_id)
             lb_id = amp.load_balancer_id if amp else None
-            if amp is not None and lb_id is None:
+            if amp is not None:
                 amp.status = c.ERROR
         if lb_id is not None:
             _lb_failed(lb_id, error)

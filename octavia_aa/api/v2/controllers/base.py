@@ -159,19 +159,27 @@ class ResourceController(rest.RestController):
                              getattr(obj, 'project_id', None))
         return obj
 
-    def _project_scope(self, ctx, stmt, params):
+    def parent_project(self, session):
+        """Nested collections (a pool's members, a policy's rules): the
+        project of the parent in the URL, which listing is checked
+        against, as upstream; None for top-level collections."""
+        return None
+
+    def _project_scope(self, ctx, stmt, params, session):
+        parent_project = self.parent_project(session)
+        if parent_project is not None:
+            policy.authorize(ctx, self.spec.policy, 'get_all',
+                             parent_project)
+            return stmt
         if not self.spec.has_project:
             policy.authorize(ctx, self.spec.policy, 'get_all')
             return stmt
-        model = self.spec.model
-        wanted = params.get('project_id') or params.get('tenant_id')
-        if wanted:
-            stmt = stmt.where(model.project_id == wanted)
-        if policy.authorize(ctx, self.spec.policy, 'get_all-global',
-                            do_raise=False):
+        project = list_scope(ctx, self.spec.policy,
+                             params.get('project_id') or
+                             params.get('tenant_id'))
+        if project is None:
             return stmt
-        policy.authorize(ctx, self.spec.policy, 'get_all')
-        return stmt.where(model.project_id == ctx.project_id)
+        return stmt.where(self.spec.model.project_id == project)
 
     @pecan.expose('json')
     def get_all(self, *args, **kwargs):
@@ -180,7 +188,7 @@ class ResourceController(rest.RestController):
         only = pagination.selected_fields(params)
         with db_api.session_scope(readonly=True) as session:
             stmt = self.scope(session, self.spec.select())
-            stmt = self._project_scope(ctx, stmt, params)
+            stmt = self._project_scope(ctx, stmt, params, session)
             if hasattr(self.spec.model, 'provisioning_status'):
                 stmt = stmt.where(
                     self.spec.model.provisioning_status != c.DELETED)
@@ -289,6 +297,21 @@ class ActionController:
                 'The request was stored but the worker could not be '
                 'reached; the object is now in ERROR.')
         pecan.response.status = 202
+
+
+def list_scope(ctx, resource, wanted=None):
+    """The project a list is restricted to (None: every project), as
+    upstream's _auth_get_all: a global reader may ask for any project or
+    all of them; anyone else only for their own, and naming another
+    project is a 403, not an empty list."""
+    if policy.authorize(ctx, resource, 'get_all-global', wanted,
+                        do_raise=False):
+        return wanted
+    project = wanted or ctx.project_id
+    if not project:
+        raise exceptions.PolicyForbidden()
+    policy.authorize(ctx, resource, 'get_all', project)
+    return project
 
 
 def _jsonable(values):

@@ -9,6 +9,9 @@ from octavia_aa.common import constants as c
 from octavia_aa.common import exceptions
 from octavia_aa.common import policy
 
+# session.info key: (context, policy resource, action) to check parents for.
+_AUTHORIZE = 'octavia_aa.authorize_parents'
+
 
 class ChildController(base.ResourceController):
     quota_name = None
@@ -28,7 +31,14 @@ class ChildController(base.ResourceController):
         # session until every check passed so the quota count and the
         # lock see the database as it was.
         with session.no_autoflush:
-            obj = self.build(session, ctx, values)
+            # get_parent checks each parent build() looks up as it finds
+            # it: a caller who may not write there gets 403 before any
+            # validation can tell them about the parent (as upstream).
+            session.info[_AUTHORIZE] = (ctx, self.spec.policy, 'post')
+            try:
+                obj = self.build(session, ctx, values)
+            finally:
+                session.info.pop(_AUTHORIZE, None)
             lb = self.load_balancer_of(obj)
             policy.authorize(ctx, self.spec.policy, 'post', lb.project_id)
             obj.project_id = lb.project_id
@@ -57,7 +67,8 @@ class ChildController(base.ResourceController):
 
 
 def get_parent(session, model, obj_id, display, field=None):
-    """A referenced parent row: 404 when it does not exist."""
+    """A referenced parent row: 404 when it does not exist, 403 when the
+    caller may not create under it (while ChildController.create runs)."""
     obj = session.get(model, obj_id) if obj_id else None
     if obj is None or getattr(obj, 'provisioning_status', None) in (
             c.DELETED, c.PENDING_DELETE):
@@ -65,6 +76,10 @@ def get_parent(session, model, obj_id, display, field=None):
             raise exceptions.InvalidInput(field, None,
                                           'Mandatory field missing.')
         raise exceptions.NotFound(display, obj_id)
+    check = session.info.get(_AUTHORIZE)
+    if check is not None:
+        ctx, resource, action = check
+        policy.authorize(ctx, resource, action, obj.project_id)
     return obj
 
 

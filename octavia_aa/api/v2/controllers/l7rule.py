@@ -109,6 +109,9 @@ class L7RulesController(child.ChildController):
             raise exceptions.NotFound('L7 Policy', self.policy_id)
         return stmt.where(m.L7Rule.l7policy_id == self.policy_id)
 
+    def parent_project(self, session):
+        return session.get(m.L7Policy, self.policy_id).project_id
+
     def load_balancer_of(self, rule):
         return rule.l7policy.listener.load_balancer
 

@@ -169,6 +169,9 @@ class LoadBalancersController(base.ResourceController):
                 'Missing project ID in request where one is required.')
         values['project_id'] = project_id
         policy.authorize(ctx, 'loadbalancer', 'post', project_id)
+        if values.get('vip_sg_ids'):
+            policy.authorize(ctx, 'loadbalancer', 'post:vip_sg_ids',
+                             project_id)
         subnet = _resolve_vip_subnet(values)
         availability_zones.check_for_load_balancer(
             session, values.get('availability_zone'),
@@ -196,6 +199,9 @@ class LoadBalancersController(base.ResourceController):
         return lb
 
     def update(self, session, ctx, lb, values):
+        if 'vip_sg_ids' in values:
+            policy.authorize(ctx, 'loadbalancer', 'put:vip_sg_ids',
+                             lb.project_id)
         locking.lock_load_balancer(session, lb, listeners=False)
         for key in ('vip_qos_policy_id', 'vip_sg_ids'):
             if key in values:

@@ -89,6 +89,9 @@ class MembersController(child.ChildController):
             raise exceptions.NotFound('Pool', self.pool_id)
         return stmt.where(m.Member.pool_id == self.pool_id)
 
+    def parent_project(self, session):
+        return session.get(m.Pool, self.pool_id).project_id
+
     def load_balancer_of(self, member):
         return member.pool.load_balancer
 

@@ -66,12 +66,10 @@ class QuotasController:
         ctx = base.context()
         with db_api.session_scope() as session:
             stmt = sa.select(m.Quotas)
-            if not policy.authorize(ctx, 'quota', 'get_all-global',
-                                    do_raise=False):
-                policy.authorize(ctx, 'quota', 'get_all')
-                stmt = stmt.where(m.Quotas.project_id == ctx.project_id)
-            elif kwargs.get('project_id'):
-                stmt = stmt.where(m.Quotas.project_id == kwargs['project_id'])
+            project = base.list_scope(ctx, 'quota', kwargs.get('project_id')
+                                      or kwargs.get('tenant_id'))
+            if project is not None:
+                stmt = stmt.where(m.Quotas.project_id == project)
             return {'quotas': [render(q.project_id,
                                       effective(session, q.project_id))
                                for q in session.scalars(stmt)],
@@ -79,6 +77,9 @@ class QuotasController:
 
     @pecan.expose('json')
     def defaults(self):
+        # As upstream, where 'defaults' reaches the per-project GET as a
+        # project id: only who may read any project's quota sees them.
+        policy.authorize(base.context(), 'quota', 'get_one', 'defaults')
         return {'quota': render('defaults', defaults())}
 
     @pecan.expose()
@@ -92,7 +93,8 @@ class ProjectQuota:
 
     @pecan.expose('json')
     def default(self):
-        policy.authorize(base.context(), 'quota', 'get_one', self.project_id)
+        policy.authorize(base.context(), 'quota', 'get_defaults',
+                         self.project_id)
         return {'quota': render(self.project_id, defaults())}
 
     @pecan.expose('json')

@@ -88,6 +88,11 @@ class DistributorComputeBuild(base.Task):
             dist = session.get(models.Distributor, distributor_id)
             dist.compute_id = compute_id
             dist.status = c.BOOTING
+            health = session.get(models.DistributorHealth, distributor_id)
+            if health is not None:
+                # A new machine: its agent's heartbeats are ordered anew
+                # (its clock may be behind the old machine's).
+                health.last_boot = health.last_seq = None
         info = driver.wait_active(compute_id)
         with db_api.session_scope() as session:
             dist = session.get(models.Distributor, distributor_id)
