@@ -16,10 +16,10 @@ FAST = {'interval': 0.3, 'wait': 60}
 
 @pytest.fixture(scope='module')
 def sdk(service):
+    url = str(service)   # a plain str: the SDK deep-copies its config
     conn = connection.Connection(
-        auth_type='none', auth={'endpoint': service},
-        load_balancer_endpoint_override=service,
-        network_endpoint_override=service)
+        auth_type='none', auth={'endpoint': url},
+        load_balancer_endpoint_override=url, network_endpoint_override=url)
     yield conn.load_balancer
     conn.close()
 
