@@ -72,3 +72,11 @@ def keystone_app(overrides):
     overrides('www_authenticate_uri', 'http://127.0.0.1:5000/v3',
               'keystone_authtoken')
     return webtest.TestApp(app_module.setup_app())
+
+
+def add_child(api, lb_id, path, key, body):
+    """POST a child of an ACTIVE load balancer and wait until the load
+    balancer is ACTIVE again (the next change needs it unlocked)."""
+    obj = post(api, path, key, body)[key]
+    wait_for(api, '%s/%s' % (LB, lb_id), 'loadbalancer')
+    return obj

@@ -88,3 +88,38 @@ def test_version_discovery_and_neutron_names(api):
     assert nets[0]['subnets'] == [subnets[0]['id']]
     assert api.get('/v2.0/subnets?name=nope').json['subnets'] == []
     assert api.get('/healthcheck').status_int == 200
+
+
+def test_filter_by_parent_ids(api, worker):
+    """Upstream filters on its data models' attributes, parents' ids
+    included: openstacksdk lists rules with ?l7policy_id=, and pools
+    filter on healthmonitor_id (a join upstream)."""
+    lb_id = helpers.active_lb(api)['id']
+
+    def add(path, key, body):
+        return helpers.add_child(api, lb_id, '/v2/lbaas/' + path, key, body)
+    lst = add('listeners', 'listener', {
+        'loadbalancer_id': lb_id, 'protocol': 'HTTP', 'protocol_port': 80})
+    pools = [add('pools', 'pool', {
+        'loadbalancer_id': lb_id, 'protocol': 'HTTP',
+        'lb_algorithm': 'ROUND_ROBIN'}) for _ in range(2)]
+    hm = add('healthmonitors', 'healthmonitor', {
+        'pool_id': pools[1]['id'], 'type': 'TCP', 'delay': 5, 'timeout': 3,
+        'max_retries': 3})
+    got = api.get('/v2/lbaas/pools?healthmonitor_id=%s' % hm['id']).json
+    assert [p['id'] for p in got['pools']] == [pools[1]['id']]
+    pol = add('l7policies', 'l7policy', {'listener_id': lst['id'],
+                                         'action': 'REJECT'})
+    rules = 'l7policies/%s/rules' % pol['id']
+    rule = add(rules, 'rule', {'type': 'PATH', 'compare_type': 'EQUAL_TO',
+                               'value': '/x'})
+    rules = '/v2/lbaas/' + rules
+    got = api.get(rules + '?l7policy_id=%s' % pol['id']).json['rules']
+    assert [r['id'] for r in got] == [rule['id']]
+    assert api.get('/v2/lbaas/l7policies?listener_id=%s' % lst['id']).json[
+        'l7policies'][0]['id'] == pol['id']
+    # Not an attribute of the object (the SDK's names for these): 400.
+    for bad in ('/v2/lbaas/pools?listener_id=%s' % lst['id'],
+                '/v2/lbaas/pools?health_monitor_id=%s' % hm['id'],
+                rules + '?rule_value=/x'):
+        assert api.get(bad, status=400).json['faultstring']

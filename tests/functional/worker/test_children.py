@@ -136,6 +136,23 @@ def test_deleting_a_default_pool_detaches_it(worker, lb_id):
     assert listener.provisioning_status == c.ACTIVE
 
 
+def test_deleting_an_l7_policy_closes_the_gap(worker, lb_id):
+    lst = h.add_child('listener', lb_id, load_balancer_id=lb_id,
+                      protocol='HTTP', protocol_port=80)
+    worker.create_object('listener', lst)
+    pols = []
+    for position in (1, 2, 3):
+        pols.append(h.add_child('l7policy', lb_id, listener_id=lst,
+                                action='REJECT', position=position))
+        worker.create_object('l7policy', pols[-1])
+    h.set_status(models.L7Policy, pols[0], lb_id, c.PENDING_DELETE)
+    worker.delete_object('l7policy', pols[0])
+    # Upstream's reorder(): the others move up to 1..n.
+    assert [h.get(models.L7Policy, p).position for p in pols[1:]] == [1, 2]
+    assert [p['id'] for p in pushed(lb_id)['listeners'][0][
+        'l7policies']] == pols[1:]
+
+
 def test_batch_update_members(worker, lb_id):
     pool = h.add_child('pool', lb_id, load_balancer_id=lb_id,
                        protocol='TCP', lb_algorithm='ROUND_ROBIN')

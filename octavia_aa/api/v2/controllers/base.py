@@ -48,7 +48,19 @@ class Spec:
         if field is None:
             field = next((fl for fl in self.fields
                           if fl.attr == key and fl.render is None), None)
+        if field is None:
+            field = self._parent_key(key)
         return field
+
+    def _parent_key(self, key):
+        """A parent's id the body does not show (upstream filters on any
+        data-model attribute: openstacksdk lists l7 rules with
+        `?l7policy_id=`)."""
+        col = self.model.__table__.columns.get(key)
+        if col is None or not col.foreign_keys:
+            return None
+        return f.Field(key, 'uuid', read_only=True,
+                       filter_column=getattr(self.model, key))
 
     def list_from(self):
         return self.model

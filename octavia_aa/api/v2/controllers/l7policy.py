@@ -9,6 +9,7 @@ from octavia_aa.api.v2.controllers import base
 from octavia_aa.api.v2.controllers import child
 from octavia_aa.common import constants as c
 from octavia_aa.common import exceptions
+from octavia_aa.db import l7_order
 from octavia_aa.db import models as m
 
 FIELDS = f.common() + [
@@ -132,6 +133,17 @@ class L7PoliciesController(child.ChildController):
                 'Invalid L7 Policy arguments: Invalid update options')
         sanitize(values)
         _check_pool(session, policy.listener, values.get('redirect_pool_id'))
+
+    def update(self, session, ctx, policy, values):
+        # A new position moves the policy and renumbers the others (null:
+        # stays where it is), as upstream's repository does.
+        old = policy.position
+        if 'position' in values and values['position'] is None:
+            values['position'] = old
+        super().update(session, ctx, policy, values)
+        if policy.position != old:
+            l7_order.renumber(session, policy.listener_id, policy,
+                              policy.position)
 
     @pecan.expose()
     def _lookup(self, policy_id, *remainder):

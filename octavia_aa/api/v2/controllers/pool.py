@@ -154,9 +154,12 @@ FIELDS = f.common() + [
             render=lambda p: [{'id': p.load_balancer_id}]),
     f.Field('listeners', read_only=True, render=_pool_listeners),
     f.Field('members', read_only=True, render=f.ids('members')),
+    # Filterable, as upstream's (it joins the health monitor).
     f.Field('healthmonitor_id', read_only=True,
             render=lambda p: p.health_monitor.id if p.health_monitor
-            else None),
+            else None,
+            filter_column=sa.select(m.HealthMonitor.id).where(
+                m.HealthMonitor.pool_id == m.Pool.id).scalar_subquery()),
     f.Field('fault', read_only=True),
 ]
 

@@ -10,6 +10,7 @@ from octavia_aa.controller.worker import objects
 from octavia_aa.controller.worker import status
 from octavia_aa.controller.worker.tasks import base
 from octavia_aa.db import api as db_api
+from octavia_aa.db import l7_order
 from octavia_aa.db import models
 
 
@@ -94,6 +95,10 @@ class DeleteObject(base.Task):
             elif self.kind == 'listener':
                 _drop_listener_stats(session, [object_id])
             session.delete(obj)
+            if self.kind == 'l7policy':
+                # Close the gap it leaves, as upstream's reorder().
+                session.flush()
+                l7_order.renumber(session, obj.listener_id)
 
 
 class DeleteMembers(base.Task):
