@@ -12,6 +12,9 @@ import uuid
 import pytest
 import requests
 
+from tests import service as service_proc
+from tests.cli import conftest
+
 PROJECT = uuid.uuid4().hex
 
 
@@ -47,6 +50,17 @@ class Matrix:
     def json(self, *args):
         out = self.run(*args, '-f', 'json').stdout
         return json.loads(out) if out.strip() else None
+
+
+@pytest.fixture(scope='module')
+def service(tmp_path_factory):
+    """octavia-aa-all whose cluster manager makes no periodic pass during
+    the test: the amphora this test puts in ERROR is for `amphora delete`
+    to remove, not for a reconcile pass to replace first."""
+    state = tmp_path_factory.mktemp('state')
+    with service_proc.run_all(
+            state, '[cluster_manager]\nreconcile_interval = 3600\n') as url:
+        yield conftest.Service(url, state)
 
 
 @pytest.fixture(scope='module')
