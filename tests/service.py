@@ -34,23 +34,18 @@ def wait_port(port, proc, timeout=60):
 
 
 @contextlib.contextmanager
-def run_all(state, extra=''):
-    """Start octavia-aa-all with its state in `state` (a pathlib.Path) and
-    `extra` appended to its configuration; yields its base URL and stops
-    it (SIGTERM, then SIGKILL) afterwards, even on failure."""
-    port = free_port()
-    conf = state / 'octavia-aa.conf'
-    conf.write_text('[DEFAULT]\nstate_path = %s\n'
-                    '[api_settings]\nbind_port = %d\n'
-                    '[health_manager]\nbind_port = %d\n%s%s'
-                    % (state, port, free_port(), noop.CONF_SECTION, extra))
-    log = open(state / 'all.log', 'w')
+def run_conf(conf, port):
+    """octavia-aa-all with config file `conf` (a pathlib.Path) listening
+    on `port` until the block ends (SIGTERM, then SIGKILL, even on
+    failure); its output goes to all.log beside conf.  Yields the
+    process."""
+    log = open(conf.parent / 'all.log', 'w')
     proc = subprocess.Popen([os.path.join(BIN, 'octavia-aa-all'),
                              '--config-file', str(conf)],
                             stdout=log, stderr=subprocess.STDOUT)
     try:
         wait_port(port, proc)
-        yield 'http://127.0.0.1:%d' % port
+        yield proc
     finally:
         proc.send_signal(signal.SIGTERM)
         try:
@@ -59,3 +54,17 @@ def run_all(state, extra=''):
             proc.kill()
             proc.wait()
         log.close()
+
+
+@contextlib.contextmanager
+def run_all(state, extra=''):
+    """Start octavia-aa-all with its state in `state` (a pathlib.Path) and
+    `extra` appended to its configuration; yields its base URL."""
+    port = free_port()
+    conf = state / 'octavia-aa.conf'
+    conf.write_text('[DEFAULT]\nstate_path = %s\n'
+                    '[api_settings]\nbind_port = %d\n'
+                    '[health_manager]\nbind_port = %d\n%s%s'
+                    % (state, port, free_port(), noop.CONF_SECTION, extra))
+    with run_conf(conf, port):
+        yield 'http://127.0.0.1:%d' % port

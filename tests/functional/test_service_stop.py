@@ -12,7 +12,7 @@ import time
 import pytest
 
 from octavia_aa.common import procs
-from tests.cli import conftest as cli
+from tests import service as service_proc
 from tests import noop
 
 BIN = os.path.dirname(sys.executable)
@@ -35,13 +35,13 @@ def wait_gone(pids, within=GONE_WITHIN):
 
 
 def start(tmp_path, binary, extra=''):
-    port = cli.free_port()
+    port = service_proc.free_port()
     conf = tmp_path / 'octavia-aa.conf'
     log = tmp_path / 'service.log'
     conf.write_text('[DEFAULT]\nstate_path = %s\nlog_file = %s\n'
                     '[api_settings]\nbind_port = %d\napi_workers = 2\n'
                     '[health_manager]\nbind_port = %d\n%s%s'
-                    % (tmp_path, log, port, cli.free_port(),
+                    % (tmp_path, log, port, service_proc.free_port(),
                        noop.CONF_SECTION, extra))
     if binary == 'octavia-aa-api':
         subprocess.run([os.path.join(BIN, 'octavia-aa-db-manage'),
@@ -51,7 +51,7 @@ def start(tmp_path, binary, extra=''):
                              str(conf)], stdout=subprocess.DEVNULL,
                             stderr=open(tmp_path / 'stderr', 'w'))
     try:
-        cli.wait_port(port, proc)
+        service_proc.wait_port(port, proc)
         deadline = time.monotonic() + 30
         expected = 2 if binary == 'octavia-aa-api' else 1
         while len(procs.children(proc.pid)) < expected:

@@ -7,6 +7,7 @@ import pytest
 import requests
 
 from tests import noop
+from tests import service as service_proc
 from tests.cli import conftest as cli_fixtures
 from tests.rbac import conftest as rbac
 
@@ -23,7 +24,7 @@ class Service:
 def keystone_service(keystone_cloud, tmp_path_factory):
     keystone = keystone_cloud.keystone
     state = tmp_path_factory.mktemp('state')
-    port = cli_fixtures.free_port()
+    port = service_proc.free_port()
     url = 'http://127.0.0.1:%d' % port
     conf = state / 'octavia-aa.conf'
     conf.write_text(
@@ -34,13 +35,13 @@ def keystone_service(keystone_cloud, tmp_path_factory):
         'auth_type = password\nusername = octavia\npassword = %s\n'
         'project_name = oaa-service\nuser_domain_name = Default\n'
         'project_domain_name = Default\n'
-        % (state, port, cli_fixtures.free_port(), noop.CONF_SECTION,
+        % (state, port, service_proc.free_port(), noop.CONF_SECTION,
            keystone.url, keystone.url, rbac.PASSWORD))
     # The CLI resolves subnets through Neutron: octavia-aa's own
     # read-only subnets stand in for it, as without Keystone.
     keystone.endpoint('load-balancer', 'octavia', url)
     keystone.endpoint('network', 'neutron', url)
-    with cli_fixtures.octavia_aa_all(conf, port):
+    with service_proc.run_conf(conf, port):
         yield Service(keystone.url, url)
 
 
