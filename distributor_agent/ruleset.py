@@ -189,16 +189,20 @@ def render(interface, mac, lbs, stale=()):
         out += dead_elements(t, lb)
         # Source MAC rewrite is required: otherwise the bridge/switch
         # learns the client's MAC on our port and replies come back here.
+        # The pinned path refreshes the pin (``update``): a pin expires
+        # flow_timeout after the flow's last packet, not after its first,
+        # so a busy flow whose slot moved is never cut by its pin expiring.
+        update = 'update @%s { %s timeout %ds : ether daddr }' % (
+            flows, pin, lb.flow_timeout)
         out += [
             'add rule netdev %s lb_%s counter ether saddr set %s'
             % (t, x, mac),
             'add rule netdev %s lb_%s ether daddr set %s map @%s '
-            'ether daddr != @dead_%s fwd to %s' % (t, x, pin, flows, x, dev),
+            'ether daddr != @dead_%s %s fwd to %s'
+            % (t, x, pin, flows, x, update, dev),
             'add rule netdev %s lb_%s meta mark set jhash %s mod %d seed '
-            '0x%08x ether daddr set meta mark map @%s update @%s '
-            '{ %s timeout %ds : ether daddr } fwd to %s'
-            % (t, x, expr, lb.slots, lb.seed, lb.slots_map, flows, pin,
-               lb.flow_timeout, dev),
+            '0x%08x ether daddr set meta mark map @%s %s fwd to %s'
+            % (t, x, expr, lb.slots, lb.seed, lb.slots_map, update, dev),
             # No amphora at all: drop rather than let our own stack answer.
             'add rule netdev %s lb_%s counter drop' % (t, x),
             # pkttype host: never forward frames flooded to us for others.
