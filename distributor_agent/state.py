@@ -76,14 +76,14 @@ def load(path):
 
 
 def save(path, lbs):
-    """Write atomically (temp file, fsync, rename): a crash mid-write
-    leaves the previous complete state, never a truncated one."""
+    """Write ``lbs`` ({id: LoadBalancer.to_dict()}) atomically (temp
+    file, fsync, rename): a crash mid-write leaves the previous complete
+    state, never a truncated one."""
     os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
     tmp = path + '.tmp'
     with open(tmp, 'w') as f:
         json.dump({'version': 1,
-                   'load_balancers': {k: v.to_dict()
-                                      for k, v in sorted(lbs.items())}},
+                   'load_balancers': dict(sorted(lbs.items()))},
                   f, indent=1, sort_keys=True)
         f.flush()
         os.fsync(f.fileno())
