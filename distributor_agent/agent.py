@@ -42,7 +42,7 @@ class Agent:
         self.lbs = state.load(self.opts.state_file)
         # What the state file holds: the last state of each load balancer
         # that the kernel accepted (another one's change may be half-way).
-        self._saved = {k: v.to_dict() for k, v in self.lbs.items()}
+        self._saved = {k: state.encode(v) for k, v in self.lbs.items()}
         # Per load balancer, as last committed: read without its lock by
         # the prober and the heartbeat, so they never wait for a change.
         self._published = {}
@@ -131,8 +131,9 @@ class Agent:
                           'served', interface,
                           [r.lb_id for r in desired.pop(interface)])
         self.dp.apply(desired, macs)
+        rules = {r.lb_id: r for lbs in desired.values() for r in lbs}
         for lb in self.lbs.values():
-            self._publish(lb)
+            self._publish(lb, rules.get(lb.id) or self._rules(lb))
 
     def _converge(self, lb_id):
         lb = self.lbs.get(lb_id)
@@ -141,6 +142,7 @@ class Agent:
             with self.lock:
                 self._published.pop(lb_id, None)
             return
+        rules = self._rules(lb)
         try:
             mac = self.dp.interface_mac(lb.interface)
         except dp_mod.DataplaneError:
@@ -148,12 +150,12 @@ class Agent:
                       'served', lb.interface, lb_id)
             self.dp.remove_lb(lb_id)
         else:
-            self.dp.apply_lb(lb.interface, mac, self._rules(lb))
-        self._publish(lb)
+            self.dp.apply_lb(lb.interface, mac, rules)
+        self._publish(lb, rules)
 
-    def _publish(self, lb):
-        rules = self._rules(lb)
+    def _publish(self, lb, rules):
         published = {
+            'rules': rules,
             'targets': [(lb.id, a.id, a.ip, lb.probe_port)
                         for a in lb.amphorae.values()],
             'heartbeat': {
@@ -182,7 +184,7 @@ class Agent:
                 if saved is None:
                     self.lbs.pop(lb_id, None)
                 else:
-                    self.lbs[lb_id] = state.LoadBalancer.from_dict(saved)
+                    self.lbs[lb_id] = state.decode(saved)
             try:
                 self._converge(lb_id)
             except Exception:
@@ -193,7 +195,7 @@ class Agent:
             if lb is None:
                 self._saved.pop(lb_id, None)
             else:
-                self._saved[lb_id] = lb.to_dict()
+                self._saved[lb_id] = state.encode(lb)
             state.save(self.opts.state_file, self._saved)
 
     def _lb(self, lb_id):
@@ -238,8 +240,15 @@ class Agent:
                 changed = True
         return changed
 
+    def _committed_rules(self, lb):
+        """``lb``'s rules as last committed: its current state when its
+        change lock is held (saves recomputing the slot table)."""
+        with self.lock:
+            got = self._published.get(lb.id)
+        return got['rules'] if got else self._rules(lb)
+
     def _answer(self, lb):
-        rules = self._rules(lb)
+        rules = self._committed_rules(lb)
         owned = slots.shares(rules.macs)
         amps = []
         for a in lb.by_position():
@@ -342,7 +351,8 @@ class Agent:
             gone = self._retire(lb, before)
             self._commit(lb_id)
             answer = self._answer(lb)
-            jobs = [(lb.interface, self._rules(lb), gone)] if gone else []
+            jobs = [(lb.interface, self._committed_rules(lb), gone)] \
+                if gone else []
         self._notify()
         self._purge(jobs)
         return answer
@@ -386,7 +396,8 @@ class Agent:
             gone = self._retire(lb, before)
             self._commit(lb_id)
             answer = self._answer(lb)
-            jobs = [(lb.interface, self._rules(lb), gone)] if gone else []
+            jobs = [(lb.interface, self._committed_rules(lb), gone)] \
+                if gone else []
         self._notify()
         self._purge(jobs)
         return answer
@@ -510,7 +521,7 @@ class Agent:
             if changed:
                 self._commit(lb_id)
             if macs:
-                jobs.append((lb.interface, self._rules(lb), macs))
+                jobs.append((lb.interface, self._committed_rules(lb), macs))
             return changed
 
     # -- status -----------------------------------------------------------
@@ -525,8 +536,8 @@ class Agent:
         with self._changing(lb_id):
             lb = self._lb(lb_id)
             view = self._view(lb)
-            view['counters'] = self.dp.counters(lb.interface,
-                                                self._rules(lb))
+            view['counters'] = self.dp.counters(
+                lb.interface, self._committed_rules(lb))
             with self._stats_lock:
                 for amp in view['amphorae']:
                     amp['probes'] = dict(self._probes.get(
