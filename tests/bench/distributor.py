@@ -34,7 +34,13 @@ each load balancer with 3 registered amphorae, 4099 slots):
   pinned_flows_reset_on_scale_up  of 20 keep-alive connections sending a
                         request every 0.2 s through a scale-up from 1 to
                         3 amphorae (flow_timeout 3 s, watched for 9 s),
-                        how many were reset or moved (target 0).  With wrk and
+                        how many were reset or moved (target 0).
+Measured 2026-12-04 on the shared dev machine (load average 12-14 on 2
+vCPUs, so every absolute figure is inflated): before per load balancer
+changes change_ms 124 / 813 / 6254 (1/16/64), failover_wait_ms_64 3141,
+pinned_flows_reset_on_scale_up 14 of 20; after 24 / 15 / 37,
+failover_wait_ms_64 57 with failover_alone_ms_64 57 (the failover's own
+slot rewrite, not a wait), pinned_flows_reset_on_scale_up 0.  With wrk and
 HAProxy pinned to one CPU each the ratio is a steady 0.82-0.88, and the
 same with a one-rule (no hash, no pinning) chain: the cost is the extra
 veth + bridge crossing, paid on the client's CPU of a 2-core box, not
