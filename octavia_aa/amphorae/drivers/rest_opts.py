@@ -24,11 +24,6 @@ client_opts = [
                     'sets state, so retrying is safe).'),
     cfg.FloatOpt('connection_retry_interval', default=1.0, min=0,
                  help='Seconds between two such retries.'),
-    cfg.StrOpt('certificate_store', default='$state_path/certificates',
-               help='Local certificate store: a TLS container reference R '
-                    'of a listener or pool is the PEM file R (or R.pem) in '
-                    'this directory, uploaded to the amphorae that need '
-                    'it.'),
 ]
 
 
