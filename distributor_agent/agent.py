@@ -27,6 +27,7 @@ class Agent:
         self.dp = dataplane or dp_mod.Dataplane()
         self.lbs = state.load(self.opts.state_file)
         self.vrrp = None               # keepalived.Supervisor when enabled
+        self.pin_sync = None           # pinsync.PinSync with VRRP and a key
         self._listeners = []           # called after every change
         self._misses = {}              # (lb_id, amp_id) -> consecutive
         self._probes = {}              # (lb_id, amp_id) -> counters
@@ -433,6 +434,8 @@ class Agent:
                      vips=[{'vip_address': v, 'interface': i}
                            for v, i in self.vip_bindings()],
                      vrrp=self.vrrp.details() if self.vrrp else None,
+                     pin_sync=(self.pin_sync.details() if self.pin_sync
+                               else None),
                      uptime=round(time.time() - self.started, 3),
                      rss_kb=_rss_kb())
         return d
