@@ -4,6 +4,7 @@ All mutations take one lock, converge the kernel, then write the state
 file, so the file always holds a state the kernel accepted and a restart
 converges to it.
 """
+import json
 import logging
 import os
 import threading
@@ -12,6 +13,7 @@ import time
 from distributor_agent import dataplane as dp_mod
 from distributor_agent import errors
 from distributor_agent import ruleset
+from distributor_agent import schema
 from distributor_agent import slots
 from distributor_agent import state
 
@@ -31,11 +33,47 @@ class Agent:
         self._listeners = []           # called after every change
         self._misses = {}              # (lb_id, amp_id) -> consecutive
         self._probes = {}              # (lb_id, amp_id) -> counters
+        self.prober = self._load_prober()
         self.started = time.time()
+
+    # -- prober settings --------------------------------------------------
+    # The controller sends its [distributor_probes] settings with every
+    # VIP plug; they are kept next to the state file so a restarted agent
+    # probes the same way before the next plug.  The agent's own
+    # [distributor_prober] options only apply until then.
+    def _prober_file(self):
+        return self.opts.state_file + '.prober'
+
+    def _load_prober(self):
+        p = self.conf.distributor_prober
+        settings = {'interval': p.interval, 'timeout': p.timeout,
+                    'fall': p.fall}
+        try:
+            with open(self._prober_file()) as f:
+                settings.update(schema.prober(json.load(f)))
+        except FileNotFoundError:
+            pass
+        except (ValueError, errors.BadRequest) as exc:
+            LOG.error('ignoring %s: %s', self._prober_file(), exc)
+        return settings
+
+    def set_prober(self, settings):
+        if settings == self.prober:
+            return
+        LOG.info('prober settings from the controller: %s', settings)
+        tmp = self._prober_file() + '.tmp'
+        with open(tmp, 'w') as f:
+            json.dump(settings, f)
+        os.replace(tmp, self._prober_file())
+        self.prober = dict(settings)
 
     # -- lifecycle --------------------------------------------------------
     def on_change(self, callback):
         self._listeners.append(callback)
+
+    def changed(self):
+        """Something listeners must hear of now (a VRRP transition)."""
+        self._notify()
 
     def _notify(self):
         for cb in self._listeners:
@@ -189,6 +227,8 @@ class Agent:
                                 'vip_interface is configured')
 
     def plug_vip(self, lb_id, body):
+        if body.get('prober'):
+            self.set_prober(body['prober'])
         with self.lock:
             interface = self._interface(body)
             old = self.lbs.get(lb_id)
@@ -341,7 +381,7 @@ class Agent:
         Returns True while some live amphora has missed a probe, so the
         prober can confirm (or clear) the suspicion sooner.
         """
-        fall = self.conf.distributor_prober.fall
+        fall = self.prober['fall']
         changed = suspect = False
         jobs = []
         with self.lock:
@@ -420,6 +460,11 @@ class Agent:
         return {'type': 'distributor', 'ver': 1,
                 'id': self.opts.distributor_id,
                 'vrrp': self.vrrp.state if self.vrrp else None,
+                # Seconds in that state: the controller dates a takeover
+                # by its own clock (a MASTER whose peer was not heard
+                # since then lost its peer).
+                'vrrp_age': (round(time.monotonic() - self.vrrp.state_since,
+                                   3) if self.vrrp else None),
                 'load_balancers': lbs}
 
     def info(self):
@@ -436,6 +481,7 @@ class Agent:
                      vrrp=self.vrrp.details() if self.vrrp else None,
                      pin_sync=(self.pin_sync.details() if self.pin_sync
                                else None),
+                     prober=dict(self.prober),
                      uptime=round(time.time() - self.started, 3),
                      rss_kb=_rss_kb())
         return d

@@ -38,6 +38,7 @@ class AgentServer(agent_server.MutualTLSServer):
         self.agent.restore()
         if self.agent.vrrp:
             self.agent.vrrp.start_keepalived()
+            self.agent.vrrp.on_state = lambda state: self.agent.changed()
             self.threads.append(self.agent.vrrp)
             key = v.pin_sync_key or conf.distributor_health.heartbeat_key
             if key:
@@ -47,8 +48,7 @@ class AgentServer(agent_server.MutualTLSServer):
             else:
                 LOG.warning('No pin_sync_key nor heartbeat_key: pinned flows '
                             'are not shared with the VRRP peer')
-        p = conf.distributor_prober
-        self.threads.append(prober.Prober(self.agent, p.interval, p.timeout))
+        self.threads.append(prober.Prober(self.agent))
         h = conf.distributor_health
         if h.heartbeat_key and h.controller_ip_port_list:
             hb = health.HeartbeatThread(self.agent, h.heartbeat_key,

@@ -24,12 +24,49 @@ client_opts = [
                     'is idempotent, so retrying is safe).'),
     cfg.FloatOpt('connection_retry_interval', default=1.0, min=0,
                  help='Seconds between two such retries.'),
+    cfg.FloatOpt('liveness_timeout', default=0.5, min=0.05, max=10,
+                 help='Seconds a distributor agent has to answer when its '
+                      'VRRP peer reported taking over the VIPs from it; '
+                      'one that does not is failed and rebuilt at once '
+                      '(no retry: the takeover already says it is gone).'),
 ]
+
+PROBE_GROUP = 'distributor_probes'
+
+# Defaults measured on the 2-vCPU dev box (tests/bench/distributor.py,
+# detect_ms_*): an amphora whose links went down (nothing answers) is
+# failed in ~100 ms and one whose processes died (RST) in ~30 ms, with
+# no false failover during a wrk load saturating both cores.
+probe_opts = [
+    cfg.FloatOpt('interval', default=0.04, min=0.01, max=60,
+                 help='Seconds between two probes (TCP connects to the '
+                      'amphora front-end address) by a distributor of each '
+                      'of its amphorae; after a miss the next probe comes 4 '
+                      'times sooner. Sent to the distributor agents with '
+                      'every VIP plug.'),
+    cfg.FloatOpt('timeout', default=0.04, min=0.01, max=60,
+                 help='Seconds a probe may wait for the SYN-ACK before it '
+                      'counts as a miss (at most interval). A connect that '
+                      'is refused (RST) is a miss at once.'),
+    cfg.IntOpt('fall', default=2, min=1, max=100,
+               help='Consecutive misses after which the distributor fails '
+                    'the amphora and moves its slots to the others. The '
+                    'time to see a silent death is about timeout * fall '
+                    'plus half an interval; a refused one about interval '
+                    '* (1 + (fall - 1) / 4) at most.'),
+]
+
+
+def probe_settings(conf=cfg.CONF):
+    """The body the agents take as their prober settings."""
+    p = conf[PROBE_GROUP]
+    return {'interval': p.interval, 'timeout': p.timeout, 'fall': p.fall}
 
 
 def register_opts(conf=cfg.CONF):
     conf.register_opts(client_opts, group=GROUP)
+    conf.register_opts(probe_opts, group=PROBE_GROUP)
 
 
 def list_opts():
-    return [(GROUP, list(client_opts))]
+    return [(GROUP, list(client_opts)), (PROBE_GROUP, list(probe_opts))]

@@ -3,6 +3,7 @@
 import logging
 
 from oslo_config import cfg
+import requests
 
 from octavia_aa.common import agent_client
 from octavia_aa.common import constants as c
@@ -44,6 +45,19 @@ class RestDistributorDriver(base.DistributorDriver):
     def _call(self, method, distributor, path, body=None):
         return self._client.call(method, distributor, path, body)
 
+    def alive(self, distributor):
+        try:
+            self._client.call('GET', distributor, 'info', retries=0,
+                              timeout=self.opts.liveness_timeout)
+        except (requests.exceptions.ConnectionError,
+                requests.exceptions.Timeout) as exc:
+            LOG.info('Distributor %s does not answer: %s', distributor.id,
+                     exc)
+            return False
+        except DistributorAgentError:
+            pass        # it answered, if with an error
+        return True
+
     def get_info(self, distributor):
         return self._call('GET', distributor, 'info')
 
@@ -52,7 +66,9 @@ class RestDistributorDriver(base.DistributorDriver):
                  affinity='SOURCE_IP', probe_port=None):
         body = {'vip_address': vip_address, 'subnet_cidr': subnet_cidr,
                 'gateway': gateway, 'mac_address': mac_address,
-                'affinity': affinity, 'probe_port': probe_port}
+                'affinity': affinity, 'probe_port': probe_port,
+                # The controller's settings, not each machine's own.
+                'prober': config.probe_settings(self.conf)}
         return self._call('PUT', distributor,
                           'loadbalancers/%s/vip' % load_balancer_id,
                           {k: v for k, v in body.items() if v is not None})
