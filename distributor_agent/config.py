@@ -62,14 +62,19 @@ health_opts = [
 ]
 
 prober_opts = [
-    cfg.FloatOpt('interval', default=0.1, min=0.01,
-                 help='Seconds between two probes of each amphora.'),
-    cfg.FloatOpt('timeout', default=0.1, min=0.01,
-                 help='Seconds a probe TCP connect may take.'),
-    cfg.IntOpt('fall', default=3, min=1,
+    # The controller sends its [distributor_probes] settings with every
+    # VIP plug; these apply until the first one (same defaults).
+    cfg.FloatOpt('interval', default=0.03, min=0.01,
+                 help='Seconds between two probes of each amphora, until '
+                      'the controller sends its own settings.'),
+    cfg.FloatOpt('timeout', default=0.03, min=0.01,
+                 help='Seconds a probe TCP connect may take, until the '
+                      'controller sends its own settings.'),
+    cfg.IntOpt('fall', default=2, min=1,
                help='Consecutive failed probes after which an amphora is '
-                    'failed and its slots move. They move back only when '
-                    'the controller activates it again.'),
+                    'failed and its slots move (until the controller sends '
+                    'its own settings). They move back only when the '
+                    'controller activates it again.'),
 ]
 
 vrrp_opts = [

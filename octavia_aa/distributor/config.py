@@ -33,18 +33,22 @@ client_opts = [
 
 PROBE_GROUP = 'distributor_probes'
 
-# Defaults measured on the 2-vCPU dev box (tests/bench/distributor.py,
-# detect_ms_*): an amphora whose links went down (nothing answers) is
-# failed in ~100 ms and one whose processes died (RST) in ~30 ms, with
-# no false failover during a wrk load saturating both cores.
+# Defaults chosen by measurement on the shared 2-vCPU dev box
+# (tests/bench/distributor.py --only detect, 9 kills each, wrk through
+# the VIP saturating both cores meanwhile):
+#   interval,timeout,fall  silent median/max  RST median/max  false
+#   0.1, 0.1, 3 (before)        430 / 971 ms    144 / 232 ms      0
+#   0.04, 0.04, 2               124 / 250 ms     41 /  57 ms      0
+#   0.03, 0.03, 2                92 / 155 ms     36 /  96 ms      0
+# fall 1 would turn one lost SYN into a failover.
 probe_opts = [
-    cfg.FloatOpt('interval', default=0.04, min=0.01, max=60,
+    cfg.FloatOpt('interval', default=0.03, min=0.01, max=60,
                  help='Seconds between two probes (TCP connects to the '
                       'amphora front-end address) by a distributor of each '
                       'of its amphorae; after a miss the next probe comes 4 '
                       'times sooner. Sent to the distributor agents with '
                       'every VIP plug.'),
-    cfg.FloatOpt('timeout', default=0.04, min=0.01, max=60,
+    cfg.FloatOpt('timeout', default=0.03, min=0.01, max=60,
                  help='Seconds a probe may wait for the SYN-ACK before it '
                       'counts as a miss (at most interval). A connect that '
                       'is refused (RST) is a miss at once.'),

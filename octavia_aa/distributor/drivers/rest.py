@@ -69,9 +69,20 @@ class RestDistributorDriver(base.DistributorDriver):
                 'affinity': affinity, 'probe_port': probe_port,
                 # The controller's settings, not each machine's own.
                 'prober': config.probe_settings(self.conf)}
-        return self._call('PUT', distributor,
-                          'loadbalancers/%s/vip' % load_balancer_id,
-                          {k: v for k, v in body.items() if v is not None})
+        body = {k: v for k, v in body.items() if v is not None}
+        path = 'loadbalancers/%s/vip' % load_balancer_id
+        try:
+            return self._call('PUT', distributor, path, body)
+        except DistributorAgentError as exc:
+            # An agent older than the prober settings: plug anyway, it
+            # probes with its own.
+            if exc.status != 400 or not isinstance(exc.body, dict) or \
+                    exc.body.get('field') != 'prober':
+                raise
+            LOG.warning('Distributor %s does not take prober settings: '
+                        'upgrade its image', distributor.id)
+            del body['prober']
+            return self._call('PUT', distributor, path, body)
 
     def unplug_vip(self, distributor, load_balancer_id):
         try:
