@@ -191,11 +191,12 @@ def detection(args):
     [distributor_probes] defaults).  false_failovers: amphorae failed
     while nothing was killed, during --seconds of wrk load through the
     VIP (HAProxy amphorae, both cores busy)."""
-    from octavia_aa.distributor import config as dist_config
+    from octavia_aa.distributor import probe_opts
     if args.prober:
         prober = _prober_body(args.prober)
     else:
-        prober = {o.name: o.default for o in dist_config.probe_opts}
+        prober = {o.name: o.default for o in probe_opts.opts
+                  if o.name in ('interval', 'timeout', 'fall')}
     result = {'detect_prober': prober}
     lab = lab_mod.Lab()
     try:

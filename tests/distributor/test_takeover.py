@@ -6,7 +6,7 @@ import signal
 import types
 
 from octavia_aa.common import heartbeat
-from octavia_aa.distributor import config as client_config
+from octavia_aa.distributor import probe_opts
 from tests.distributor import conftest
 from tests.distributor import lab as lab_mod
 from tests.distributor.test_agent_api import _driver
@@ -49,7 +49,7 @@ def test_the_peer_reports_its_takeover_at_once(lab, pki):
 
 def test_prober_settings_from_the_controller_reach_the_agent(lab, pki, bed):
     driver = _driver(pki)
-    group = client_config.PROBE_GROUP
+    group = probe_opts.GROUP
     driver.conf.set_override('interval', 0.07, group)
     driver.conf.set_override('timeout', 0.03, group)
     driver.conf.set_override('fall', 4, group)

@@ -8,6 +8,7 @@ import requests
 from octavia_aa.common import agent_client
 from octavia_aa.common import constants as c
 from octavia_aa.distributor import config
+from octavia_aa.distributor import probe_opts
 from octavia_aa.distributor.drivers import base
 
 LOG = logging.getLogger(__name__)
@@ -39,6 +40,7 @@ class RestDistributorDriver(base.DistributorDriver):
         if config.GROUP not in self.conf:
             config.register_opts(self.conf)
         self.opts = self.conf[config.GROUP]
+        self.probes = probe_opts.register_opts(self.conf)
         self._client = agent_client.AgentClient(
             self.opts, DistributorAgentError, NotFound)
 
@@ -48,7 +50,7 @@ class RestDistributorDriver(base.DistributorDriver):
     def alive(self, distributor):
         try:
             self._client.call('GET', distributor, 'info', retries=0,
-                              timeout=self.opts.liveness_timeout)
+                              timeout=self.probes.peer_check_timeout)
         except (requests.exceptions.ConnectionError,
                 requests.exceptions.Timeout) as exc:
             LOG.info('Distributor %s does not answer: %s', distributor.id,
@@ -68,7 +70,7 @@ class RestDistributorDriver(base.DistributorDriver):
                 'gateway': gateway, 'mac_address': mac_address,
                 'affinity': affinity, 'probe_port': probe_port,
                 # The controller's settings, not each machine's own.
-                'prober': config.probe_settings(self.conf)}
+                'prober': probe_opts.probe_settings(self.conf)}
         body = {k: v for k, v in body.items() if v is not None}
         path = 'loadbalancers/%s/vip' % load_balancer_id
         try:
