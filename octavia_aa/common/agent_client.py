@@ -64,7 +64,8 @@ class AgentClient:
     def call(self, method, entity, path, body=None, raw=None, retries=None,
              timeout=None):
         """JSON `body` or bytes `raw`; returns the decoded answer.
-        `timeout` (seconds) replaces both configured timeouts."""
+        `timeout` ((connect, read) seconds) replaces the configured
+        ones."""
         url = self._url(entity, path)
         if raw is not None:
             data, ctype = raw, 'application/octet-stream'
@@ -78,8 +79,8 @@ class AgentClient:
             try:
                 resp = self._session(entity).request(
                     method, url, data=data, headers={'Content-Type': ctype},
-                    timeout=(timeout, timeout) if timeout else (
-                        self.opts.connect_timeout, self.opts.read_timeout))
+                    timeout=timeout or (self.opts.connect_timeout,
+                                        self.opts.read_timeout))
                 break
             except requests.exceptions.SSLError as exc:
                 # A certificate problem will not fix itself; an EOF during

@@ -22,6 +22,10 @@ class NotFound(DistributorAgentError):
     pass
 
 
+# Once connected, a live agent answers GET info in milliseconds; one that
+# accepts but does not answer within this is as good as dead.
+PEER_CHECK_READ_TIMEOUT = 2.0
+
 # The agent knows slot roles, not amphora roles.
 _ROLES = {c.ROLE_IN_CLUSTER: 'ACTIVE', c.ROLE_IN_CLUSTER_STANDBY: 'STANDBY'}
 
@@ -50,7 +54,8 @@ class RestDistributorDriver(base.DistributorDriver):
     def alive(self, distributor):
         try:
             self._client.call('GET', distributor, 'info', retries=0,
-                              timeout=self.probes.peer_check_timeout)
+                              timeout=(self.probes.peer_check_timeout,
+                                       PEER_CHECK_READ_TIMEOUT))
         except (requests.exceptions.ConnectionError,
                 requests.exceptions.Timeout) as exc:
             LOG.info('Distributor %s does not answer: %s', distributor.id,
