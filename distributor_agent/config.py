@@ -101,10 +101,11 @@ vrrp_opts = [
     cfg.StrOpt('run_dir', default='/run/octavia-aa-distributor',
                help='Directory for keepalived configuration and pid files.'),
     cfg.FloatOpt('pin_sync_interval', default=0.2, min=0.01, max=1.0,
-                 help='Seconds between two rounds in which the VRRP master '
-                      'sends its new or refreshed flow pins to its peer, '
-                      'so flows held only by a pin (after a scale-up, '
-                      'during a drain) survive a takeover.'),
+                 help='Seconds at most from a change of the slot tables '
+                      '(registration, drain, failed amphora, takeover) '
+                      'until the VRRP master sends its flow pins to its '
+                      'peer, so that flows held only by a pin (after a '
+                      'scale-up, during a drain) survive a takeover.'),
     cfg.PortOpt('pin_sync_port', default=5557,
                 help='UDP port pin sync datagrams are sent to and '
                      'received on.'),

@@ -3,31 +3,36 @@
 Only the VRRP MASTER sees traffic, so only its flow maps (``flows_X``)
 hold pins.  A flow held by its pin alone (its slot moved to a new
 amphora by a scale-up, or away from a draining one) would be hashed to
-the new owner by the peer after a takeover, and reset there.  So the
-MASTER's agent sends its pins to the peer, which installs them with the
-same remaining lifetime:
+the new owner by the peer after a takeover, and reset there.
 
-- every ``pin_sync_interval`` the MASTER lists its flow maps and sends
-  the pins that are new, point elsewhere, or whose expiry moved on by a
-  quarter of ``flow_timeout`` since last sent (pins refreshed by
-  traffic), so the peer's copy never expires while the original lives;
-- datagrams go where the VRRP adverts go: to the ``unicast_peers`` if
-  set, else to the link-local multicast group on the VRRP interface
-  (never routed, flooded by switches like the adverts themselves);
-- each datagram is the heartbeat envelope (zlib JSON + HMAC-SHA256 with
-  ``pin_sync_key``, default the heartbeat key), stamped: the receiver
-  drops anything not newer than the last it took from that sender, and
-  anything for another VRRP router id;
-- a receiver that starts, sees a new sender or a gap in the numbering
-  asks for everything (a small "resync" datagram back to the sender);
-  the MASTER also sends everything every ``FULL_EVERY`` seconds.
+Which pins matter: both peers get the same registrations, so a pin made
+*after* the last slot change agrees with the peer's own hash; only the
+pins that existed when the slots changed may disagree.  So the MASTER's
+agent sends its pins when something changed (a registration, a drain, a
+failed amphora, becoming MASTER), at most ``pin_sync_interval`` later,
+and afterwards keeps the copies of those alive: every quarter of
+``flow_timeout`` (at most 30 s) it resends the ones that are still there
+and were refreshed by traffic meanwhile, so the peer's copy never
+expires while the original lives.  Listing a flow map costs ~50-100 us
+per pin in libnftables (measured: 1000 pins 44-100 ms, 10 000 pins
+0.7-1 s on the loaded 2-vCPU box), far too much to list every map a few
+times a second: that is why the listing follows the changes instead of
+a clock, and runs in its own libnftables context so that a failover's
+transaction never waits behind it.
+
+The datagrams go where the VRRP adverts go: to the ``unicast_peers`` if
+set, else to the link-local multicast group on the VRRP interface
+(never routed, flooded by switches like the adverts).  Each is the
+heartbeat envelope (zlib JSON + HMAC-SHA256 with ``pin_sync_key``,
+default the heartbeat key), stamped: the receiver drops anything not
+newer than the last it took from that sender, and anything for another
+VRRP router id.  A receiver that sees a new sender or a gap in the
+numbering asks for everything again (a small "resync" datagram back).
 
 Why a push over its own UDP channel rather than a pull over the agents'
 REST API: the agents only trust the controller's client certificates,
-not each other's, and a pull needs a round trip per period whether
-anything changed or not; a push costs one datagram per change batch.
-Measured here (tests/bench/distributor.py): with a 10 ms round cost per
-1000 pins, the peer holds a new pin ~``pin_sync_interval`` later.
+not each other's, and a pull costs a listing and a round trip per period
+whether anything changed or not.
 """
 import errno
 import ipaddress
@@ -46,7 +51,7 @@ LOG = logging.getLogger(__name__)
 PINS, RESYNC = 'pins', 'pins-resync'
 # Elements per datagram: ~40 bytes each in JSON, a fifth compressed.
 CHUNK = 800
-FULL_EVERY = 30.0
+MAX_REFRESH = 30.0
 
 
 def _key_text(val):
@@ -97,8 +102,11 @@ class PinSync(threading.Thread):
         self._mreq_joined = None
         self._sent = {}                # lb id -> {key: (mac, expires at)}
         self._installed = {}           # lb id -> {key: mac}
-        self._full = True
-        self._last_full = 0.0
+        self._nft = nftlib.Nft()       # our own context and lock
+        self._snapshot = True          # send every pin (a change)
+        self._full = False             # resend every pin sent (resync)
+        self._ask = True               # BACKUP: ask the MASTER for pins
+        self._last_refresh = time.monotonic()
         self._number = 0               # our datagrams, to detect gaps
         self._seen = {}                # sender -> (boot, seq), number
         self._was_master = False
@@ -172,14 +180,36 @@ class PinSync(threading.Thread):
             return [(lb.id, ruleset.table_name(lb.interface),
                      _flows_map(lb)) for lb in self.agent.lbs.values()]
 
-    def send_round(self):
+    def changed(self):
+        """Agent listener: the slots (or the VRRP state) changed.  A
+        MASTER sends its pins; a BACKUP (maybe a replacement that was
+        just given its registrations) asks its MASTER for them."""
+        self._snapshot = True
+        self._ask = True
+
+    def _due(self):
+        if self._snapshot:
+            return 'snapshot'
+        if self._full:
+            return 'full'
+        period = min(MAX_REFRESH, self.timeout / 4.0)
+        if time.monotonic() - self._last_refresh >= period:
+            return 'refresh'
+        return None
+
+    def send_round(self, mode):
+        """snapshot: every pin there now; full: every pin sent before
+        that is still there; refresh: those of them traffic refreshed."""
         now = time.monotonic()
-        full = self._full or now - self._last_full >= FULL_EVERY
-        refresh = self.timeout / 4.0
+        if mode == 'snapshot':
+            self._snapshot = False
+        elif mode == 'full':
+            self._full = False
+        self._last_refresh = now
         batch = {}
         targets = self._targets()
         for lb_id, table, name in targets:
-            current = read_pins(self.agent.dp.nft, table, name)
+            current = read_pins(self._nft, table, name)
             sent = self._sent.setdefault(lb_id, {})
             out = []
             for key, (mac, left) in current.items():
@@ -187,8 +217,9 @@ class PinSync(threading.Thread):
                     continue
                 until = now + left
                 old = sent.get(key)
-                if full or old is None or old[0] != mac or \
-                        until - old[1] > refresh:
+                if mode == 'snapshot' or (old is not None and (
+                        mode == 'full' or old[0] != mac or
+                        until - old[1] > 1.0)):
                     out.append([key, mac, int(left)])
                     sent[key] = (mac, until)
             for key in set(sent) - set(current):
@@ -197,8 +228,6 @@ class PinSync(threading.Thread):
                 batch[lb_id] = out
         for lb_id in set(self._sent) - {t[0] for t in targets}:
             del self._sent[lb_id]
-        if full:
-            self._full, self._last_full = False, now
         for chunk in _chunks(batch):
             self._number += 1
             self._send({'type': PINS, 'n': self._number, 'lbs': chunk})
@@ -246,7 +275,7 @@ class PinSync(threading.Thread):
                 # there expired: re-read the map and try once more.
                 known.clear()
                 known.update({k: v[0] for k, v in read_pins(
-                    self.agent.dp.nft, table, name).items()})
+                    self._nft, table, name).items()})
                 try:
                     self._apply(table, name, elements, known)
                 except nftlib.NftError as exc:
@@ -268,8 +297,9 @@ class PinSync(threading.Thread):
             '%s timeout %ds expires %ds : %s' % (
                 _checked_key(k), timeout, min(left, timeout), _checked_mac(mac))
             for k, mac, left in elements)))
+        # Short transactions (CHUNK elements), between the dataplane's.
         with self.agent.dp._lock:
-            self.agent.dp.nft.run('\n'.join(cmds))
+            self._nft.run('\n'.join(cmds))
         for k, mac, _ in elements:
             known[k] = mac
 
@@ -321,12 +351,16 @@ class PinSync(threading.Thread):
                 master = self._master()
                 if master and not self._was_master:
                     # Just took over (or started as MASTER): the peer may
-                    # have nothing, send everything.
-                    self._full = True
+                    # have nothing; our pins include those we installed.
+                    self._snapshot = True
                     self._installed.clear()
                 self._was_master = master
-                if master:
-                    self.send_round()
+                mode = self._due() if master else None
+                if mode:
+                    self.send_round(mode)
+                elif not master and self._ask and self._join():
+                    self._ask = False
+                    self._send({'type': RESYNC})
             except Exception:
                 LOG.exception('pin sync round failed')
                 self.stopped.wait(1.0)

@@ -44,6 +44,7 @@ class AgentServer(agent_server.MutualTLSServer):
             if key:
                 self.agent.pin_sync = pinsync.PinSync(
                     self.agent, v, key, conf.distributor_agent.flow_timeout)
+                self.agent.on_change(self.agent.pin_sync.changed)
                 self.threads.append(self.agent.pin_sync)
             else:
                 LOG.warning('No pin_sync_key nor heartbeat_key: pinned flows '

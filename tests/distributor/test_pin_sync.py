@@ -73,3 +73,32 @@ def test_flows_held_by_pins_survive_a_master_kill(lab, pki):
     # The scale-up itself took effect: new flows reach amp3 too.
     seen = {lab.fetch(pair.client) for _ in range(30)}
     assert 'amp3' in seen
+
+
+def test_a_restarted_backup_asks_for_the_pins(lab, pki):
+    conftest._require('keepalived')
+    pair = conftest.Pair(lab, pki, extra={
+        'distributor_health': {'heartbeat_key': KEY}})
+    pair.start(amphorae=pair.amps[:2])
+    conns = []
+    for _ in range(30):
+        conn = lab.connect(pair.client, timeout=5)
+        conns.append((conn, lab.get(conn)))
+    for agent in (pair.agent, pair.agent2):
+        pair.register(pair.amps, agent=agent)
+    master = lab_mod.wait_for(lambda: len(pins(pair.dist_ns)) >= 30 and
+                              pins(pair.dist_ns), what='pins on d1')
+    lab_mod.wait_for(lambda: master.items() <= pins(pair.d2_ns).items(),
+                     timeout=10, what='d1 pins on d2')
+    # d2 comes back as a blank machine would: no tables, nothing pinned.
+    pair.agent2.stop()
+    lab_mod.sh('nft', 'delete', 'table', 'netdev', 'oaa_eth0',
+               ns=pair.d2_ns)
+    pair.agent2.start()
+    lab_mod.wait_for(lambda: pair.vrrp_state(pair.agent2) == 'BACKUP',
+                     what='d2 backup again')
+    # Nothing changed on d1: d2 got them by asking.
+    lab_mod.wait_for(lambda: master.items() <= pins(pair.d2_ns).items(),
+                     timeout=10, what='d1 pins on the restarted d2')
+    for conn, name in conns:
+        conn.close()
