@@ -23,6 +23,12 @@ import abc
 
 class DistributorDriver(metaclass=abc.ABCMeta):
 
+    def alive(self, distributor):
+        """Whether the distributor's agent answers at all, within a
+        short timeout and without retries (its VRRP peer said it took
+        over from it)."""
+        return True
+
     @abc.abstractmethod
     def plug_vip(self, distributor, load_balancer_id, vip_address,
                  subnet_cidr, gateway, mac_address=None,

@@ -3,10 +3,12 @@
 import logging
 
 from oslo_config import cfg
+import requests
 
 from octavia_aa.common import agent_client
 from octavia_aa.common import constants as c
 from octavia_aa.distributor import config
+from octavia_aa.distributor import probe_opts
 from octavia_aa.distributor.drivers import base
 
 LOG = logging.getLogger(__name__)
@@ -19,6 +21,10 @@ class DistributorAgentError(agent_client.AgentError):
 class NotFound(DistributorAgentError):
     pass
 
+
+# Once connected, a live agent answers GET info in milliseconds; one that
+# accepts but does not answer within this is as good as dead.
+PEER_CHECK_READ_TIMEOUT = 2.0
 
 # The agent knows slot roles, not amphora roles.
 _ROLES = {c.ROLE_IN_CLUSTER: 'ACTIVE', c.ROLE_IN_CLUSTER_STANDBY: 'STANDBY'}
@@ -38,11 +44,26 @@ class RestDistributorDriver(base.DistributorDriver):
         if config.GROUP not in self.conf:
             config.register_opts(self.conf)
         self.opts = self.conf[config.GROUP]
+        self.probes = probe_opts.register_opts(self.conf)
         self._client = agent_client.AgentClient(
             self.opts, DistributorAgentError, NotFound)
 
     def _call(self, method, distributor, path, body=None):
         return self._client.call(method, distributor, path, body)
+
+    def alive(self, distributor):
+        try:
+            self._client.call('GET', distributor, 'info', retries=0,
+                              timeout=(self.probes.peer_check_timeout,
+                                       PEER_CHECK_READ_TIMEOUT))
+        except (requests.exceptions.ConnectionError,
+                requests.exceptions.Timeout) as exc:
+            LOG.info('Distributor %s does not answer: %s', distributor.id,
+                     exc)
+            return False
+        except DistributorAgentError:
+            pass        # it answered, if with an error
+        return True
 
     def get_info(self, distributor):
         return self._call('GET', distributor, 'info')
@@ -52,10 +73,23 @@ class RestDistributorDriver(base.DistributorDriver):
                  affinity='SOURCE_IP', probe_port=None):
         body = {'vip_address': vip_address, 'subnet_cidr': subnet_cidr,
                 'gateway': gateway, 'mac_address': mac_address,
-                'affinity': affinity, 'probe_port': probe_port}
-        return self._call('PUT', distributor,
-                          'loadbalancers/%s/vip' % load_balancer_id,
-                          {k: v for k, v in body.items() if v is not None})
+                'affinity': affinity, 'probe_port': probe_port,
+                # The controller's settings, not each machine's own.
+                'prober': probe_opts.probe_settings(self.conf)}
+        body = {k: v for k, v in body.items() if v is not None}
+        path = 'loadbalancers/%s/vip' % load_balancer_id
+        try:
+            return self._call('PUT', distributor, path, body)
+        except DistributorAgentError as exc:
+            # An agent older than the prober settings: plug anyway, it
+            # probes with its own.
+            if exc.status != 400 or not isinstance(exc.body, dict) or \
+                    exc.body.get('field') != 'prober':
+                raise
+            LOG.warning('Distributor %s does not take prober settings: '
+                        'upgrade its image', distributor.id)
+            del body['prober']
+            return self._call('PUT', distributor, path, body)
 
     def unplug_vip(self, distributor, load_balancer_id):
         try:
