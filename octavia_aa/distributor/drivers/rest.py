@@ -3,6 +3,7 @@
 import logging
 
 from oslo_config import cfg
+import requests
 
 from octavia_aa.common import agent_client
 from octavia_aa.common import constants as c
@@ -42,7 +43,14 @@ class RestDistributorDriver(base.DistributorDriver):
             self.opts, DistributorAgentError, NotFound)
 
     def _call(self, method, distributor, path, body=None):
-        return self._client.call(method, distributor, path, body)
+        try:
+            return self._client.call(method, distributor, path, body)
+        except (requests.exceptions.ConnectionError,
+                requests.exceptions.Timeout) as exc:
+            # Named like the error it replaces, so a flow's fault still
+            # says what happened on the wire.
+            raise base.DistributorUnreachable(
+                '%s: %s' % (type(exc).__name__, exc)) from exc
 
     def get_info(self, distributor):
         return self._call('GET', distributor, 'info')

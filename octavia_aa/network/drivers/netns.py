@@ -21,7 +21,7 @@ from octavia_aa.db import api as db_api
 from octavia_aa.db import models
 from octavia_aa.network import ipam
 from octavia_aa.network import subnets
-from octavia_aa.network.drivers import base
+from octavia_aa.network.drivers import local
 from octavia_aa.network.drivers import netns_links as links
 
 CONF = config.CONF
@@ -37,7 +37,7 @@ def _session(session):
             yield own
 
 
-class NetnsNetworkDriver(base.NetworkDriver):
+class NetnsNetworkDriver(local.LocalNetworkDriver):
 
     def __init__(self, conf=None):
         self.conf = conf or CONF
@@ -108,18 +108,6 @@ class NetnsNetworkDriver(base.NetworkDriver):
         return ports
 
     # -- the NetworkDriver interface -----------------------------------
-    def allocate_vip(self, load_balancer_id, subnet, ip_address=None,
-                     session=None):
-        # The VIP is only an address: the distributor (or the amphorae
-        # with ARP) carry it, there is no veth for it.
-        address, port_id = ipam.allocate(subnet, 'vip:' + load_balancer_id,
-                                         ip_address, session=session)
-        return {'ip_address': address, 'port_id': port_id,
-                'network_id': subnet.network_id, 'subnet_id': subnet.id}
-
-    def deallocate_vip(self, port_id, session=None):
-        ipam.release(port_id, session=session)
-
     def plug_amphora(self, amphora, subnet, session=None):
         port = self.plug_port(
             links.namespace_name(self.prefix, amphora.compute_id), subnet,

@@ -6,7 +6,7 @@ from oslo_utils import uuidutils
 
 from octavia_aa.network import ipam
 from octavia_aa.network import subnets
-from octavia_aa.network.drivers import base
+from octavia_aa.network.drivers import local
 
 
 def _fake_mac(seed):
@@ -14,7 +14,7 @@ def _fake_mac(seed):
     return 'fa:16:3e:%02x:%02x:%02x' % tuple(digest[:3])
 
 
-class NoopNetworkDriver(base.NetworkDriver):
+class NoopNetworkDriver(local.LocalNetworkDriver):
     """Any subnet or network id is accepted, as by upstream's noop
     driver: one not in the catalogue is fabricated (its CIDR from the
     address given with it), so the whole API can be driven without a
@@ -32,16 +32,6 @@ class NoopNetworkDriver(base.NetworkDriver):
             found = [subnets.fabricate(
                 subnets.fabricated_subnet_id(network_ref), network_ref)]
         return found
-
-    def allocate_vip(self, load_balancer_id, subnet, ip_address=None,
-                     session=None):
-        address, port_id = ipam.allocate(subnet, 'vip:' + load_balancer_id,
-                                         ip_address, session=session)
-        return {'ip_address': address, 'port_id': port_id,
-                'network_id': subnet.network_id, 'subnet_id': subnet.id}
-
-    def deallocate_vip(self, port_id, session=None):
-        ipam.release(port_id, session=session)
 
     def plug_amphora(self, amphora, subnet, session=None):
         address, port_id = ipam.allocate(subnet, 'amphora:' + amphora.id,
