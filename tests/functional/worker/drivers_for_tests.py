@@ -61,6 +61,8 @@ class HangingPlugNetworkDriver(network_noop.NoopNetworkDriver):
 
 
 class FailingDistributorDriver(distributor_noop.NoopDistributorDriver):
+    # Stands for a real driver: distributors are machines to wait for.
+    implicit_distributor = None
 
     def register_amphorae(self, distributor, load_balancer_id, amphorae):
         raise exceptions.DriverError('distributor refused registration '
