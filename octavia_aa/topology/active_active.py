@@ -21,6 +21,7 @@ class ActiveActive(base.Topology):
     # Amphorae take the VIP with ARP off; the distributor answers for it
     # and forwards each flow to the amphora owning its slot.
     vip_holder = base.VIP_BY_DISTRIBUTOR
+    anti_affinity = True
 
     def new_cluster(self, lb, settings):
         # The row exists from the start so the API can show and resize the

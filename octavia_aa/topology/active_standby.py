@@ -10,6 +10,7 @@ _ORDER = {c.ROLE_BACKUP: 0, c.ROLE_MASTER: 1}
 class ActiveStandby(base.Topology):
     name = c.TOPOLOGY_ACTIVE_STANDBY
     vip_holder = base.VIP_BY_VRRP
+    anti_affinity = True
 
     def amphora_roles(self, lb):
         return [c.ROLE_MASTER, c.ROLE_BACKUP]

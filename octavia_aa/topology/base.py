@@ -16,6 +16,9 @@ class Topology(metaclass=abc.ABCMeta):
     name = None
     # How the VIP is held on the wire (one of the VIP_BY_* values).
     vip_holder = VIP_BY_AMPHORA
+    # Whether its amphorae go in one anti-affinity server group, so one
+    # compute host failing takes no more than one of them.
+    anti_affinity = False
     # The protocols this topology can serve (the amphora driver says
     # which of them its data plane does).
     listener_protocols = frozenset(c.LISTENER_PROTOCOLS)

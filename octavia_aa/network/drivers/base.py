@@ -64,6 +64,26 @@ class NetworkDriver(metaclass=abc.ABCMeta):
         sweep), with whatever the driver made for it (idempotent)."""
 
     # --- ports of amphorae and distributors --------------------------------
+    def prepare(self):
+        """Make what the machines' networks need exist before the first
+        build (called on start by the worker and octavia-aa-all;
+        idempotent)."""
+
+    @abc.abstractmethod
+    def create_management_port(self, kind, entity_id,
+                               availability_zone=None):
+        """The port on the management network of the machine of an
+        amphora or distributor (`kind`, `entity_id`), made before the
+        machine is built, for the compute driver to attach; returns an
+        octavia_aa.network.ports.Port.  Idempotent per entity.
+        availability_zone: the zone profile's data (its
+        management_network, when set, names the network), or None."""
+
+    @abc.abstractmethod
+    def delete_management_port(self, entity_id):
+        """Delete the management port of the entity's machine
+        (idempotent), once the machine is gone or was never built."""
+
     @abc.abstractmethod
     def plug_amphora(self, amphora, subnet, session=None):
         """Give an amphora a front-end port on subnet; returns dict(ip,

@@ -1,10 +1,12 @@
 """Network driver that allocates addresses (real IPAM rows) but plugs
 nothing."""
 import hashlib
+import uuid
 
 from oslo_utils import uuidutils
 
 from octavia_aa.network import ipam
+from octavia_aa.network import ports
 from octavia_aa.network import subnets
 from octavia_aa.network.drivers import local
 
@@ -44,3 +46,15 @@ class NoopNetworkDriver(local.LocalNetworkDriver):
         # that kept ha_port_id from being written goes as well.
         ipam.release_owner('amphora:' + amphora.id, session=session)
 
+    def create_management_port(self, kind, entity_id,
+                               availability_zone=None):
+        # No address is allocated: the noop compute driver makes up the
+        # management address itself.
+        return ports.Port(
+            id=str(uuid.uuid5(uuid.NAMESPACE_OID, 'mgmt:%s' % entity_id)),
+            network_id='', subnet_id='', ip_address='169.254.0.1',
+            mac_address=_fake_mac('mgmt:%s' % entity_id),
+            cidr='169.254.0.0/16')
+
+    def delete_management_port(self, entity_id):
+        pass

@@ -7,6 +7,7 @@ from taskflow.patterns import unordered_flow
 from octavia_aa.controller.worker.flows import amphora as amp_flows
 from octavia_aa.controller.worker.flows import vip as vip_flows
 from octavia_aa.controller.worker.tasks import amphora as amp_tasks
+from octavia_aa.controller.worker.tasks import compute as compute_tasks
 from octavia_aa.controller.worker.tasks import database as db_tasks
 from octavia_aa.controller.worker.tasks import lifecycle
 from octavia_aa.controller.worker.tasks import network as net_tasks
@@ -16,9 +17,10 @@ from octavia_aa import topology
 def create(topology_name, roles):
     strategy = topology.get(topology_name)
     flow = linear_flow.Flow('create-load-balancer')
-    flow.add(lifecycle.LoadBalancerToErrorOnRevert(),
-             amp_flows.build_many(roles),
-             *vip_flows.hold(strategy, 'vip'))
+    flow.add(lifecycle.LoadBalancerToErrorOnRevert())
+    if strategy.anti_affinity:
+        flow.add(compute_tasks.CreateServerGroup())
+    flow.add(amp_flows.build_many(roles), *vip_flows.hold(strategy, 'vip'))
     flow.add(amp_tasks.AmphoraeUpdateConfig(),
              db_tasks.MarkLoadBalancerActive())
     return flow
@@ -44,6 +46,8 @@ def delete(topology_name, amphora_ids):
         for index, amphora_id in enumerate(amphora_ids):
             amps.add(amp_flows.delete('amp%d' % index, amphora_id))
         flow.add(amps)
+    if strategy.anti_affinity:
+        flow.add(compute_tasks.DeleteServerGroup())
     flow.add(net_tasks.DeallocateVip(), db_tasks.DeleteLoadBalancerRows())
     return flow
 
