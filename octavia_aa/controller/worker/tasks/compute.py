@@ -1,8 +1,6 @@
 """Compute tasks: the machine under an amphora or a distributor, built
 through octavia_aa.controller.worker.machines (ports, boot files, spec),
 and the server group that keeps a cluster's amphorae apart."""
-import sqlalchemy as sa
-
 from octavia_aa.common import availability_zones
 from octavia_aa.common import config
 from octavia_aa.common import constants as c
