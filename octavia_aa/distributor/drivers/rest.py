@@ -49,7 +49,16 @@ class RestDistributorDriver(base.DistributorDriver):
             self.opts, DistributorAgentError, NotFound)
 
     def _call(self, method, distributor, path, body=None):
-        return self._client.call(method, distributor, path, body)
+        try:
+            return self._client.call(method, distributor, path, body)
+        except (requests.exceptions.ConnectionError,
+                requests.exceptions.Timeout) as exc:
+            # Named like the error it replaces, so a flow's fault still
+            # says what happened on the wire.  A TLS failure is a
+            # ConnectionError to requests, and so one here: the member
+            # is skipped while its peer answers, as before.
+            raise base.DistributorUnreachable(
+                '%s: %s' % (type(exc).__name__, exc)) from exc
 
     def alive(self, distributor):
         try:
@@ -66,7 +75,9 @@ class RestDistributorDriver(base.DistributorDriver):
         return True
 
     def get_info(self, distributor):
-        return self._call('GET', distributor, 'info')
+        # Not part of the driver interface (tests and image checks ask
+        # it): the transport's own errors, TLS ones told apart.
+        return self._client.call('GET', distributor, 'info')
 
     def plug_vip(self, distributor, load_balancer_id, vip_address,
                  subnet_cidr, gateway, mac_address=None,
