@@ -9,18 +9,17 @@ import logging
 
 from octavia_aa.common import config
 from octavia_aa.common import constants as c
-from octavia_aa.controller.cluster_manager import claims as claims_mod
 from octavia_aa.controller.worker import engine
 from octavia_aa.controller.worker import jobboard
 from octavia_aa.controller.worker import objects
-from octavia_aa.controller.worker import status
 from octavia_aa.controller.worker.flows import amphora as amp_flows
 from octavia_aa.controller.worker.flows import children as child_flows
 from octavia_aa.controller.worker.flows import distributor as dist_flows
 from octavia_aa.controller.worker.flows import load_balancer as lb_flows
 from octavia_aa.controller.worker.tasks import amphora as amp_tasks
-from octavia_aa.controller.worker.tasks import base
 from octavia_aa.db import api as db_api
+from octavia_aa.db import claims as claims_mod
+from octavia_aa.db import lifecycle
 from octavia_aa.db import models
 from octavia_aa import topology
 
@@ -104,15 +103,8 @@ class ControllerWorker:
     def _fail_lb(self, lb_id, fault):
         with db_api.session_scope() as session:
             lb = session.get(models.LoadBalancer, lb_id)
-            if lb is None:
-                return
-            status.unlock(lb)
-            lb.provisioning_status = c.ERROR
-            lb.fault = fault[:base.FAULT_LEN]
-            if lb.cluster is not None and (
-                    lb.cluster.provisioning_status in c.PENDING_STATUSES):
-                lb.cluster.provisioning_status = c.ERROR
-                lb.cluster.fault = lb.fault
+            if lb is not None:
+                lifecycle.fail_load_balancer(lb, fault)
 
     def _run_lb(self, lb_id, plan):
         """plan(session, lb) -> (factory, args), or None: nothing to do."""

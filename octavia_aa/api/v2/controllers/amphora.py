@@ -4,11 +4,11 @@ import pecan
 import sqlalchemy as sa
 
 from octavia_aa.api import fields as f
-from octavia_aa.api import locking
 from octavia_aa.api.v2.controllers import base
 from octavia_aa.common import constants as c
 from octavia_aa.common import exceptions
 from octavia_aa.db import api as db_api
+from octavia_aa.db import lifecycle
 from octavia_aa.db import models as m
 
 FIELDS = [f.Field(name, read_only=True) for name in (
@@ -39,9 +39,9 @@ class AmphoraeController(base.ResourceController):
                 'Amphora %s is %s: only an amphora in ERROR can be '
                 'deleted (fail it over instead).' % (amp.id, amp.status))
         if amp.load_balancer is not None:
-            locking.lock_load_balancer(session, amp.load_balancer,
-                                       c.FAILOVERABLE_STATUSES,
-                                       listeners=False)
+            lifecycle.lock_load_balancer(session, amp.load_balancer,
+                                         c.FAILOVERABLE_STATUSES,
+                                         listeners=False)
         amp.status = c.PENDING_DELETE
 
     def mark_cast_failed(self, obj_id, error):
@@ -94,9 +94,9 @@ class AmphoraAction(base.ActionController):
             if amp.load_balancer is None:
                 raise exceptions.Conflict(
                     'Amphora %s serves no load balancer.' % amp.id)
-            locking.lock_load_balancer(session, amp.load_balancer,
-                                       c.FAILOVERABLE_STATUSES,
-                                       listeners=False)
+            lifecycle.lock_load_balancer(session, amp.load_balancer,
+                                         c.FAILOVERABLE_STATUSES,
+                                         listeners=False)
             lb_id = amp.load_balancer_id
         self.accepted('failover_amphora', lambda e: _lb_failed(lb_id, e),
                       amphora_id=amp.id)

@@ -9,7 +9,6 @@ from sqlalchemy import orm
 
 from octavia_aa.api import fields as f
 from octavia_aa.api import validate
-from octavia_aa.api import locking
 from octavia_aa.api import support
 from octavia_aa.api.v2.controllers import base
 from octavia_aa.common import availability_zones
@@ -20,6 +19,7 @@ from octavia_aa.common import exceptions
 from octavia_aa.common import flavors
 from octavia_aa.common import policy
 from octavia_aa.db import api as db_api
+from octavia_aa.db import lifecycle
 from octavia_aa.db import models as m
 from octavia_aa import topology
 
@@ -202,7 +202,7 @@ class LoadBalancersController(base.ResourceController):
         if 'vip_sg_ids' in values:
             policy.authorize(ctx, 'loadbalancer', 'put:vip_sg_ids',
                              lb.project_id)
-        locking.lock_load_balancer(session, lb, listeners=False)
+        lifecycle.lock_load_balancer(session, lb, listeners=False)
         for key in ('vip_qos_policy_id', 'vip_sg_ids'):
             if key in values:
                 setattr(lb.vip, key[4:], values.pop(key))
@@ -215,8 +215,8 @@ class LoadBalancersController(base.ResourceController):
         if not cascade and (lb.listeners or lb.pools):
             raise exceptions.ValidationError(
                 'Cannot delete Load Balancer %s - it has children' % lb.id)
-        locking.lock_load_balancer(session, lb, c.DELETABLE_STATUSES,
-                                   c.PENDING_DELETE, listeners=False)
+        lifecycle.lock_load_balancer(session, lb, c.DELETABLE_STATUSES,
+                                     c.PENDING_DELETE, listeners=False)
         if cascade:
             for model in (m.Listener, m.Pool):
                 session.execute(
@@ -310,8 +310,8 @@ class LoadBalancerActions(base.ActionController):
     def put_failover(self, ctx):
         with db_api.session_scope() as session:
             lb = self._find(session, ctx, 'put_failover')
-            locking.lock_load_balancer(session, lb, c.FAILOVERABLE_STATUSES,
-                                       listeners=False)
+            lifecycle.lock_load_balancer(session, lb, c.FAILOVERABLE_STATUSES,
+                                         listeners=False)
         self.accepted('failover_load_balancer', lambda e: (
             LoadBalancersController().mark_cast_failed(lb.id, e)),
             load_balancer_id=lb.id)

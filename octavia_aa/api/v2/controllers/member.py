@@ -5,7 +5,6 @@ import pecan
 import sqlalchemy as sa
 
 from octavia_aa.api import fields as f
-from octavia_aa.api import locking
 from octavia_aa.api.v2.controllers import base
 from octavia_aa.api.v2.controllers import child
 from octavia_aa.common import config
@@ -15,6 +14,7 @@ from octavia_aa.common import exceptions
 from octavia_aa.common import policy
 from octavia_aa.common import rpc
 from octavia_aa.db import api as db_api
+from octavia_aa.db import lifecycle
 from octavia_aa.db import models as m
 
 CONF = config.CONF
@@ -142,7 +142,7 @@ class MembersController(child.ChildController):
             pool = child.get_parent(session, m.Pool, self.pool_id, 'Pool')
             policy.authorize(ctx, 'member', 'put', pool.project_id)
             lb = pool.load_balancer
-            locking.lock_load_balancer(session, lb)
+            lifecycle.lock_load_balancer(session, lb)
             existing = {(mb.ip_address, mb.protocol_port): mb
                         for mb in pool.members}
             base.check_quota(session, ctx, m.Member, 'member',

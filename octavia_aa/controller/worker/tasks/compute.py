@@ -1,22 +1,18 @@
 """Compute tasks: the machine under an amphora."""
-import sqlalchemy as sa
-
 from octavia_aa.common import availability_zones
 from octavia_aa.common import constants as c
 from octavia_aa.common import drivers
 from octavia_aa.controller.worker.tasks import base
 from octavia_aa.db import api as db_api
 from octavia_aa.db import models
+from octavia_aa.db.queries import amphora as amphora_q
 
 
 class ComputeBuild(base.Task):
 
     def execute(self, amphora_id):
         with db_api.session_scope(readonly=True) as session:
-            zone = session.scalar(
-                sa.select(models.LoadBalancer.availability_zone)
-                .join(models.Amphora)
-                .where(models.Amphora.id == amphora_id))
+            zone = amphora_q.zone_of(session, amphora_id)
             zone_data = (availability_zones.zone_data(session, zone)
                          if zone else None)
         compute_id = drivers.get('compute').build(
