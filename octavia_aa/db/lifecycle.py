@@ -30,8 +30,8 @@ import sqlalchemy as sa
 from octavia_aa.common import config
 from octavia_aa.common import constants as c
 from octavia_aa.common import exceptions
-from octavia_aa.db.queries import amphora as amphora_q
 from octavia_aa.db import models
+from octavia_aa.db.queries import amphora as amphora_q
 from octavia_aa import topology
 
 CONF = config.CONF
@@ -72,6 +72,19 @@ def lock_load_balancer(session, lb, allowed=c.MUTABLE_STATUSES,
             .execution_options(synchronize_session=False))
 
 
+def lock_distributor_for_delete(session, distributor):
+    """PENDING_DELETE unless a flow holds the distributor (PENDING_*),
+    or 409 (distributors have a plain `status`)."""
+    model = type(distributor)
+    if session.execute(
+            sa.update(model)
+            .where(model.id == distributor.id,
+                   model.status.notin_(c.PENDING_STATUSES))
+            .values(status=c.PENDING_DELETE)
+            .execution_options(synchronize_session=False)).rowcount != 1:
+        raise exceptions.ImmutableObject('Distributor', distributor.id)
+
+
 def try_lock_for_repair(session, lb, cluster=False):
     """A background lock (cluster manager, a flavor's new sizes): ACTIVE
     to PENDING_UPDATE as the API would lock it, and the cluster too when
@@ -84,6 +97,10 @@ def try_lock_for_repair(session, lb, cluster=False):
 
 
 # --- ends of a change ---------------------------------------------------
+
+# The fault of an object whose cast the worker never received.
+CAST_FAILED = 'The worker could not be reached: %s'
+
 
 def activate(obj):
     obj.provisioning_status = c.ACTIVE

@@ -62,7 +62,7 @@ def record_heartbeat(message):
         distributor = session.get(models.Distributor, sender)
         if distributor is not None:
             health = health_q.advance(session, models.DistributorHealth,
-                              'distributor_id', sender, now, stamp)
+                                      'distributor_id', sender, now, stamp)
             if health is None:
                 return None, []
             # Heard again (or rebuilt): its next silence counts again.
@@ -78,8 +78,8 @@ def record_heartbeat(message):
         if amp is None:
             LOG.warning('Heartbeat from unknown sender %s', sender)
             return None, []
-        health = health_q.advance(session, models.AmphoraHealth, 'amphora_id',
-                          sender, now, stamp)
+        health = health_q.advance(session, models.AmphoraHealth,
+                                  'amphora_id', sender, now, stamp)
         if health is None:
             return None, []
         if amp.status == c.FAILOVER_STOPPED:

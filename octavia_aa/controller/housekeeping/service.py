@@ -12,6 +12,7 @@ from octavia_aa.db.queries import purge
 CONF = config.CONF
 LOG = logging.getLogger(__name__)
 
+
 def purge_deleted():
     """Remove every row in DELETED; returns how many went."""
     with db_api.session_scope() as session:

@@ -50,17 +50,6 @@ def clusters_on(session, distributor_ids):
         models.Cluster.distributor_id.in_(distributor_ids))))
 
 
-def mark_deleting(session, distributor_id):
-    """Test-and-set to PENDING_DELETE unless a flow holds it; False if
-    it does."""
-    return session.execute(
-        sa.update(models.Distributor)
-        .where(models.Distributor.id == distributor_id,
-               models.Distributor.status.notin_(c.PENDING_STATUSES))
-        .values(status=c.PENDING_DELETE)
-        .execution_options(synchronize_session=False)).rowcount == 1
-
-
 def delete(session, distributor_id):
     """The distributor's row and its health row."""
     session.execute(sa.delete(models.DistributorHealth).where(

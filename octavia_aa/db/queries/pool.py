@@ -16,3 +16,9 @@ def detach(session, pool_ids):
                     .where(models.L7Policy.redirect_pool_id.in_(pool_ids))
                     .values(redirect_pool_id=None))
     session.flush()
+
+
+def health_monitor_id_column():
+    """The pool's health monitor id as a column (a list filter)."""
+    return sa.select(models.HealthMonitor.id).where(
+        models.HealthMonitor.pool_id == models.Pool.id).scalar_subquery()

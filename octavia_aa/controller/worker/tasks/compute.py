@@ -6,6 +6,7 @@ from octavia_aa.controller.worker.tasks import base
 from octavia_aa.db import api as db_api
 from octavia_aa.db import models
 from octavia_aa.db.queries import amphora as amphora_q
+from octavia_aa.db.queries import availability_zone as az_q
 
 
 class ComputeBuild(base.Task):
@@ -13,7 +14,7 @@ class ComputeBuild(base.Task):
     def execute(self, amphora_id):
         with db_api.session_scope(readonly=True) as session:
             zone = amphora_q.zone_of(session, amphora_id)
-            zone_data = (availability_zones.zone_data(session, zone)
+            zone_data = (az_q.zone_data(session, zone)
                          if zone else None)
         compute_id = drivers.get('compute').build(
             'amphora-' + amphora_id, 'amphora', amphora_id,

@@ -93,7 +93,8 @@ class DeleteLoadBalancerRows(base.Task):
             if lb is None:
                 return
             pool_q.detach(session, [p.id for p in lb.pools])
-            listener_q.drop_statistics(session, [lst.id for lst in lb.listeners])
+            listener_q.drop_statistics(session,
+                                       [lst.id for lst in lb.listeners])
             session.delete(lb)
             # With the row gone, so is any claim on it (the holder's
             # release after this flow then finds nothing to delete).

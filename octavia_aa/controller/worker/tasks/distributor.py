@@ -270,7 +270,8 @@ class PromoteStandby(base.Task):
         if failed_role != c.ROLE_IN_CLUSTER:
             return None
         with db_api.session_scope() as session:
-            failed = distributor_q.registrations(session, load_balancer_id).get(failed_id)
+            failed = distributor_q.registrations(
+                session, load_balancer_id).get(failed_id)
             standby = next(
                 (a for a in amphora_q.allocated(session, load_balancer_id)
                  if a.role == c.ROLE_IN_CLUSTER_STANDBY
@@ -308,8 +309,9 @@ class RestoreDistributor(base.Task):
                 subnet, vip = network.vip_of(lb)
                 allocated = {a.id: a for a in
                              amphora_q.allocated(session, lb.id)}
+                registered = distributor_q.registrations(session, lb.id)
                 entries = [_entry(allocated[r.amphora_id], r.position)
-                           for r in distributor_q.registrations(session, lb.id).values()
+                           for r in registered.values()
                            if r.amphora_id in allocated]
                 work.append((lb.id, subnet, vip, cluster.affinity, entries))
             session.expunge(dist)
