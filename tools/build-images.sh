@@ -1,7 +1,10 @@
 #!/bin/bash
 # Build the octavia-aa VM image (Debian 12, both agents; the config drive
 # chooses the role) with diskimage-builder.
-#   tools/build-images.sh [OUTPUT_DIR]      (default /work/images)
+#   tools/build-images.sh [--if-changed] [OUTPUT_DIR]   (default /work/images)
+# --if-changed: keep OUTPUT_DIR's image when it was built from the same
+# sources (elements/, the packages the wheel carries, agent-requirements.txt,
+# this script, DIB_RELEASE, ROLES): their hash is kept beside it in NAME.key.
 # Environment: DIB_VENV (default /opt/dib-venv), IMAGE_NAME (default
 # octavia-aa-agent), ROLES (default "amphora distributor": the agents the
 # image carries), DIB_RELEASE (default bookworm), and any DIB_* variable.
@@ -15,9 +18,23 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 REPO=$PWD
+IF_CHANGED=${OCTAVIA_AA_IF_CHANGED:-0}
+if [ "${1:-}" = "--if-changed" ]; then IF_CHANGED=1; shift; fi
 OUT=${1:-/work/images}
 NAME=${IMAGE_NAME:-octavia-aa-agent}
 ROLES=${ROLES:-amphora distributor}
+
+# What the image is made of: any change of these rebuilds it.
+source_key() {
+    {
+        echo "$DIB_RELEASE $ROLES"
+        find elements octavia_aa distributor_agent -type f \
+            ! -name '*.pyc' ! -path '*/__pycache__/*' -print0 \
+            | sort -z | xargs -0 sha256sum
+        sha256sum agent-requirements.txt setup.cfg setup.py \
+            tools/build-images.sh
+    } | sha256sum | cut -c1-32
+}
 DIB_VENV=${DIB_VENV:-/opt/dib-venv}
 export DIB_RELEASE=${DIB_RELEASE:-bookworm}
 # Keep debootstrap's result in ~/.cache/image-create and start from it
@@ -28,6 +45,13 @@ export DIB_DEBIAN_USE_DEBOOTSTRAP_CACHE=${DIB_DEBIAN_USE_DEBOOTSTRAP_CACHE:-1}
 if [ "${OCTAVIA_AA_IN_NS:-}" != 1 ]; then
     # --- on the host: tools, DIB, wheelhouse ---------------------------
     start=$(date +%s)
+    KEY=$(source_key)
+    if [ "$IF_CHANGED" = 1 ] && [ -s "$OUT/$NAME.qcow2" ] && \
+            [ "$(cat "$OUT/$NAME.key" 2>/dev/null)" = "$KEY" ]; then
+        printf '{"bench": "image_build", "image": "%s", "cached": true, "key": "%s"}\n' \
+            "$OUT/$NAME.qcow2" "$KEY"
+        exit 0
+    fi
     DEBS="sudo debootstrap qemu-utils kpartx gdisk squashfs-tools dosfstools"
     missing=""
     for pkg in $DEBS; do
@@ -36,9 +60,11 @@ if [ "${OCTAVIA_AA_IN_NS:-}" != 1 ]; then
     done
     if [ -n "$missing" ]; then
         echo "Installing Debian packages:$missing"
-        apt-get update -qq
+        # Another apt (e.g. tools/devcloud/up.sh's) may hold the lock.
+        for _ in $(seq 60); do apt-get update -qq && break; sleep 5; done
         DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
-            --no-install-recommends $missing >/dev/null
+            -o DPkg::Lock::Timeout=600 --no-install-recommends $missing \
+            >/dev/null
     fi
     if [ ! -x "$DIB_VENV/bin/disk-image-create" ]; then
         python3 -m venv "$DIB_VENV"
@@ -61,7 +87,8 @@ if [ "${OCTAVIA_AA_IN_NS:-}" != 1 ]; then
     python3 -m pip wheel -q --no-deps -w "$WH" .
     cp agent-requirements.txt "$WH/"
     echo "wheelhouse: $(ls "$WH" | wc -l) files, $(du -sh "$WH" | cut -f1)"
-    export OCTAVIA_AA_IN_NS=1 OCTAVIA_AA_WORK=$WORK OCTAVIA_AA_START=$start
+    export OCTAVIA_AA_IN_NS=1 OCTAVIA_AA_WORK=$WORK OCTAVIA_AA_START=$start \
+        OCTAVIA_AA_KEY=$KEY
     # Private mounts: DIB's own mounts and the shims vanish with it.
     unshare --mount --propagation private "$0" "$OUT"
     exit $?
@@ -128,7 +155,9 @@ done
 # Replaced in one rename: a VM still running on the old image (as its
 # backing file) keeps it.
 cp "$WORK/$NAME.qcow2" "$OUT/.$NAME.qcow2.tmp"
+rm -f "$OUT/$NAME.key"
 mv -f "$OUT/.$NAME.qcow2.tmp" "$OUT/$NAME.qcow2"
+echo "$OCTAVIA_AA_KEY" > "$OUT/$NAME.key"
 rm -rf "$OUT/$NAME.d"
 cp -a "$WORK/$NAME.d" "$OUT/$NAME.d"
 end=$(date +%s)

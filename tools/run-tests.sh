@@ -1,6 +1,10 @@
 #!/bin/bash
 # Run the whole test suite (installs what it needs first). Extra arguments
 # go to pytest, e.g. tools/run-tests.sh tests/functional/api -x
+# A selection that includes tests/devcloud (the default one does) builds the
+# VM image if its sources changed, brings the devcloud up, boots the image
+# through Nova and brings the devcloud down again (tests/devcloud/conftest.py;
+# as root, ~20 min from a cold machine). OCTAVIA_AA_DEVCLOUD=0 deselects it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 tools/install.sh --test

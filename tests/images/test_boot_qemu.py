@@ -16,25 +16,18 @@ import types
 import uuid
 
 import pytest
-import requests
-from oslo_config import cfg
 
-from octavia_aa.amphorae.drivers import rest as amp_rest
-from octavia_aa.amphorae.drivers import rest_opts
-from octavia_aa.certificates import local as certs
-from octavia_aa.certificates import tls
 from octavia_aa.common import heartbeat
 from octavia_aa.compute import boot_files
 from octavia_aa.compute import config_drive
-from octavia_aa.distributor import config as dist_config
-from octavia_aa.distributor.drivers import rest as dist_rest
 from tests.amphora import samples
+from tests.images import controller as ctl
 from tests.images import vm as vmlib
 
 pytestmark = pytest.mark.slow
 
 BOOT_TIMEOUT = float(os.environ.get('OCTAVIA_AA_BOOT_TIMEOUT', '420'))
-AGENT_PORT = 9443
+AGENT_PORT = ctl.AGENT_PORT
 
 
 @pytest.fixture(scope='module')
@@ -51,10 +44,7 @@ def image():
 
 @pytest.fixture(scope='module')
 def pki(tmp_path_factory):
-    ca_dir = str(tmp_path_factory.mktemp('ca'))
-    controller = os.path.join(ca_dir, 'controller.pem')
-    certs.ensure_local_pki(ca_dir, controller)
-    return ca_dir, controller
+    return ctl.make_pki(str(tmp_path_factory.mktemp('ca')))
 
 
 @pytest.fixture(scope='module')
@@ -64,21 +54,6 @@ def network():
         yield net
     finally:
         net.remove()
-
-
-def _client_conf(ca_dir, controller):
-    conf = cfg.ConfigOpts()
-    for group, opts in ((rest_opts.GROUP, rest_opts.client_opts),
-                        (dist_config.GROUP, dist_config.client_opts)):
-        conf.register_opts(opts, group=group)
-        conf.set_override('client_cert', controller, group)
-        conf.set_override('server_ca', os.path.join(
-            ca_dir, certs.SERVER_CA + '.pem'), group)
-        conf.set_override('agent_port', AGENT_PORT, group)
-        conf.set_override('connect_timeout', 3.0, group)
-        conf.set_override('connection_max_retries', 0, group)
-    conf([])
-    return conf
 
 
 class _Member(http.server.BaseHTTPRequestHandler):
@@ -141,21 +116,6 @@ def _plug_distributor_vip(driver, entity, network, mac):
     return vip, driver.get_status(entity, lb_id)
 
 
-def _refuses_strangers(tmp_path, ca_dir, entity_id, ip):
-    """Mutual TLS: no client certificate, or one from another CA, gets no
-    answer from the agent (its own certificate is trusted)."""
-    other = str(tmp_path / 'other-ca')
-    certs.init_cas(other)
-    stranger = str(tmp_path / 'stranger.pem')
-    certs.issue_controller(other, stranger)
-    url = 'https://%s:%d/v1/info' % (ip, AGENT_PORT)
-    for client_cert in (None, stranger):
-        session = tls.pinned_session(entity_id, client_cert, os.path.join(
-            ca_dir, certs.SERVER_CA + '.pem'))
-        with pytest.raises(requests.exceptions.RequestException):
-            session.get(url, timeout=10)
-
-
 def _boot(kind, tmp_path, image, pki, network, then=None):
     ca_dir, controller = pki
     entity_id = str(uuid.uuid4())
@@ -172,40 +132,23 @@ def _boot(kind, tmp_path, image, pki, network, then=None):
     drive = str(tmp_path / ('%s-config.iso' % kind))
     config_drive.build(drive, files, entity_id, name='%s-%s' % (
         kind, entity_id[:8]), network_data=network.network_data(ip, mac))
-    conf = _client_conf(ca_dir, controller)
-    driver = amp_rest.RestAmphoraDriver(conf) if kind == 'amphora' else \
-        dist_rest.RestDistributorDriver(conf)
+    driver = ctl.driver(kind, ctl.client_conf(ca_dir, controller))
     entity = types.SimpleNamespace(id=entity_id, lb_network_ip=ip)
     machine = vmlib.Vm(str(tmp_path), kind, image, drive, tap, mac)
     try:
-        info = None
-        deadline = machine.started + BOOT_TIMEOUT
-        while time.monotonic() < deadline and machine.alive():
-            try:
-                info = driver.get_info(entity)
-                break
-            except requests.exceptions.SSLError as exc:
-                # A certificate refused is a failure now, not a wait.
-                if 'EOF' not in str(exc):
-                    raise
-            except requests.exceptions.ConnectionError:
-                pass                  # not up yet: refused, unreachable
-            time.sleep(1)
+        info = ctl.wait_for_agent(driver, entity,
+                                  machine.started + BOOT_TIMEOUT,
+                                  alive=machine.alive)
         answered = time.monotonic() - machine.started
         assert info is not None, 'agent did not answer in %ss:\n%s' % (
             BOOT_TIMEOUT, machine.console_text()[-6000:])
         assert info['id'] == entity_id
-        _refuses_strangers(tmp_path, ca_dir, entity_id, ip)
+        ctl.refuses_strangers(tmp_path, ca_dir, controller, entity_id, ip)
 
-        message = None
-        hb_deadline = time.monotonic() + 30
-        while message is None and time.monotonic() < hb_deadline:
-            got = receiver.receive(timeout=1)
-            if got and got[0].get('id') == entity_id:
-                message, source = got
-        assert message is not None, 'no heartbeat (dropped: %d)\n%s' % (
+        got = ctl.wait_for_heartbeat(receiver, entity_id, timeout=30)
+        assert got is not None, 'no heartbeat (dropped: %d)\n%s' % (
             receiver.dropped, machine.console_text()[-3000:])
-        assert source[0] == ip
+        assert got[1][0] == ip
         assert receiver.dropped == 0
         heartbeat_at = time.monotonic() - machine.started
         figures = {'bench': 'image_boot_qemu_tcg', 'role': kind,

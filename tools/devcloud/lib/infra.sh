@@ -19,10 +19,12 @@ install_debs() {
     done
     [ -z "$missing" ] && return 0
     log "apt-get install$missing"
-    apt-get update -qq
+    # Another apt (e.g. tools/build-images.sh's) may hold the lock.
+    local i
+    for i in $(seq 60); do apt-get update -qq && break; sleep 5; done
     # policy-rc.d may refuse service starts (no systemd): we start by hand.
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
-        --no-install-recommends $missing >/dev/null
+        -o DPkg::Lock::Timeout=600 --no-install-recommends $missing >/dev/null
 }
 
 install_venv() {
