@@ -12,7 +12,7 @@ every amphora reports the same members; the last report wins, and the
 next heartbeat of any amphora corrects it.
 """
 from octavia_aa.common import constants as c
-from octavia_aa.controller.worker import status
+from octavia_aa.db import lifecycle
 
 LISTENER = {'OPEN': c.ONLINE, 'FULL': c.DEGRADED}
 POOL = {'UP': c.ONLINE, 'DOWN': c.ERROR}
@@ -92,5 +92,5 @@ def apply(session, lb, message):
         if value == c.ONLINE and any_down:
             value = c.DEGRADED
         _set(pool, value)
-    status.roll_up_load_balancer(session, lb)
+    lifecycle.roll_up_load_balancer(session, lb)
     return True
