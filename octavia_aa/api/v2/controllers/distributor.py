@@ -1,4 +1,6 @@
-"""/v2/octavia/distributors (admin): create, list, show, delete."""
+"""/v2/octavia/distributors (admin): create, list, show, delete,
+failover."""
+import pecan
 import sqlalchemy as sa
 
 from octavia_aa.api import fields as f
@@ -6,6 +8,7 @@ from octavia_aa.api.v2.controllers import base
 from octavia_aa.common import constants as c
 from octavia_aa.common import exceptions
 from octavia_aa.common import policy
+from octavia_aa.db import api as db_api
 from octavia_aa.db import models as m
 
 FIELDS = [
@@ -69,9 +72,51 @@ class DistributorsController(base.ResourceController):
             raise exceptions.ImmutableObject('Distributor', distributor.id)
 
     def mark_cast_failed(self, obj_id, error):
-        from octavia_aa.db import api as db_api
         with db_api.session_scope() as session:
             dist = session.get(m.Distributor, obj_id)
             if dist is not None:
                 dist.status = c.ERROR
                 dist.fault = 'The worker could not be reached: %s' % error
+
+    @pecan.expose()
+    def _lookup(self, distributor_id, *remainder):
+        if remainder and remainder[0] == 'failover':
+            return DistributorAction(self, distributor_id, 'failover'), \
+                remainder[1:]
+        self.unrouted(remainder)
+
+
+class DistributorAction(base.ActionController):
+    def __init__(self, controller, distributor_id, action):
+        super().__init__(distributor_id, action)
+        self.controller = controller
+
+    def put_failover(self, ctx):
+        """Rebuild the distributor's machine under the same row: the
+        worker path the health manager takes for a silent one."""
+        with db_api.session_scope() as session:
+            dist = self.controller.find(session, self.obj_id, ctx,
+                                        'put_failover')
+            result = session.execute(
+                sa.update(m.Distributor)
+                .where(m.Distributor.id == dist.id,
+                       m.Distributor.status.in_((c.ACTIVE, c.ERROR)))
+                .values(status=c.PENDING_UPDATE)
+                .execution_options(synchronize_session=False))
+            if result.rowcount != 1:
+                raise exceptions.Conflict(
+                    'Distributor %s is %s: only an ACTIVE or ERROR '
+                    'distributor can be failed over.' % (dist.id,
+                                                         dist.status))
+            # Claimed, as the health manager claims a silent one: its
+            # silence while it is rebuilt starts no second failover
+            # (the new machine's first heartbeat clears the claim).
+            session.execute(
+                sa.update(m.DistributorHealth)
+                .where(m.DistributorHealth.distributor_id == dist.id)
+                .values(busy=True)
+                .execution_options(synchronize_session=False))
+        self.accepted('failover_distributor',
+                      lambda e: self.controller.mark_cast_failed(
+                          self.obj_id, e),
+                      distributor_id=self.obj_id)
