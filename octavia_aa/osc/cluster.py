@@ -25,9 +25,11 @@ def find(client, value):
     except (octavia.OctaviaClientException, exceptions.CommandError):
         return client.lookup('cluster', value, name_attr='cluster_name')
     found = client.list_all('cluster', loadbalancer_id=lb['id'])
-    if found:
-        return found[0]
-    return client.lookup('cluster', value, name_attr='cluster_name')
+    if not found:
+        raise exceptions.CommandError(
+            'Load balancer %s is %s: only ACTIVE_ACTIVE load balancers have '
+            'a cluster.' % (lb['id'], lb.get('topology')))
+    return found[0]
 
 
 def _cluster_arg(parser):

@@ -23,7 +23,8 @@ class ShowTopology(command.ShowOne):
 
     def take_action(self, parsed_args):
         client = common.client(self.app)
-        lb = dict(client.lookup('loadbalancer', parsed_args.loadbalancer))
+        lb = dict(dict.fromkeys(ROWS), **client.lookup(
+            'loadbalancer', parsed_args.loadbalancer))
         clusters = common.admin_only(lambda: client.list_all(
             'cluster', loadbalancer_id=lb['id']))
         if clusters:

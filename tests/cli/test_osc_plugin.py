@@ -144,6 +144,23 @@ def test_topology_and_faults(cli, lb, service):
         cli, 'loadbalancer', 'fault', 'list', NO_SUCH)
 
 
+def test_single_topology(cli):
+    name = PREFIX + '-single'
+    cli.run('loadbalancer', 'flavorprofile', 'create', '--name', name,
+            '--provider', 'amphora', '--flavor-data',
+            json.dumps({'loadbalancer_topology': 'SINGLE'}))
+    cli.run('loadbalancer', 'flavor', 'create', '--name', name,
+            '--flavorprofile', name, '--enable')
+    lb = cli.json('loadbalancer', 'create', '--name', name, '--flavor',
+                  name, '--vip-subnet-id', 'public-subnet', '--wait')
+    topo = cli.json('loadbalancer', 'topology', 'show', name)
+    assert (topo['topology'], topo['cluster_id']) == ('SINGLE', None)
+    assert [a['role'] for a in topo['amphorae']] == ['STANDALONE']
+    assert 'Load balancer %s is SINGLE: only ACTIVE_ACTIVE load ' \
+        'balancers have a cluster.' % lb['id'] in _refused(
+            cli, 'loadbalancer', 'cluster', 'show', name)
+
+
 def test_distributors(cli, lb, service):
     backup = cli.json('loadbalancer', 'distributor', 'create', '--name',
                       PREFIX + '-b', '--role', 'backup', '--wait')
