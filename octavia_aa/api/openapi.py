@@ -85,6 +85,9 @@ ACTIONS = [
      'Amphorae'),
     ('/v2/octavia/amphorae/{amphora_id}/failover', 'put',
      'Replace one amphora.', 202, None, 'Amphorae'),
+    ('/v2/octavia/distributors/{distributor_id}/failover', 'put',
+     'Rebuild a distributor and restore its VIPs and registrations.', 202,
+     None, 'Distributors'),
 ]
 # Read-only lists that are not made of declared fields.
 LISTS = [

@@ -85,6 +85,21 @@ def lock_distributor_for_delete(session, distributor):
         raise exceptions.ImmutableObject('Distributor', distributor.id)
 
 
+def lock_distributor_for_failover(session, distributor):
+    """PENDING_UPDATE from ACTIVE or ERROR (an operator's failover), or
+    409 naming the status it is in."""
+    model = type(distributor)
+    if session.execute(
+            sa.update(model)
+            .where(model.id == distributor.id,
+                   model.status.in_((c.ACTIVE, c.ERROR)))
+            .values(status=c.PENDING_UPDATE)
+            .execution_options(synchronize_session=False)).rowcount != 1:
+        raise exceptions.Conflict(
+            'Distributor %s is %s: only an ACTIVE or ERROR distributor can '
+            'be failed over.' % (distributor.id, distributor.status))
+
+
 def try_lock_for_repair(session, lb, cluster=False):
     """A background lock (cluster manager, a flavor's new sizes): ACTIVE
     to PENDING_UPDATE as the API would lock it, and the cluster too when

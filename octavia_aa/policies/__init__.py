@@ -147,7 +147,8 @@ RESOURCES = {
         put_config='rule:load-balancer:admin',
         put_failover='rule:load-balancer:admin')),
     'cluster': ('/v2/octavia/clusters', _ADMIN),
-    'distributor': ('/v2/octavia/distributors', _ADMIN),
+    'distributor': ('/v2/octavia/distributors', dict(
+        _ADMIN, put_failover='rule:load-balancer:admin')),
 }
 
 

@@ -90,3 +90,25 @@ def test_cli_with_keystone_tokens(keystone_service, keystone_cloud):
     b.run('loadbalancer', 'delete', lb['id'], ok=False)
     assert a.json('loadbalancer', 'show', lb['id'])[
         'provisioning_status'] == 'ACTIVE'
+
+
+def test_plugin_with_keystone_tokens(keystone_service, keystone_cloud):
+    """The octavia-aa commands log in as the stock ones do: an admin
+    reads the cluster, a member is refused it (the API's 403) and sees
+    the faults of the objects of their own project only."""
+    member = KeystoneCli(keystone_service.auth_url, 'a_member')
+    admin = KeystoneCli(keystone_service.auth_url, 'a_member')
+    admin.env.update(OS_USERNAME='admin', OS_PROJECT_NAME='admin',
+                     OS_PASSWORD=keystone_cloud.keystone.admin_password)
+    lb = member.json('loadbalancer', 'create', '--name', 'lb-osc',
+                     '--vip-subnet-id', 'public-subnet', '--wait')
+    (cluster,) = admin.json('loadbalancer', 'cluster', 'list',
+                            '--loadbalancer', lb['id'])
+    assert admin.json('loadbalancer', 'topology', 'show', lb['id'])[
+        'cluster_id'] == cluster['id']
+    refused = member.run('loadbalancer', 'cluster', 'list', ok=False)
+    assert '(HTTP 403)' in refused.stderr
+    assert [r['resource'] for r in member.json(
+        'loadbalancer', 'fault', 'list', lb['id'], '--all')] == [
+        'loadbalancer']
+    member.run('loadbalancer', 'delete', lb['id'], '--wait')

@@ -49,6 +49,17 @@ def claim_silent_peer(session, distributor_id, since):
     return None
 
 
+def hold_claim(session, distributor_id):
+    """Claimed as a silent one is (an operator's failover): its silence
+    while it is rebuilt starts no second failover; the new machine's
+    first heartbeat releases it."""
+    session.execute(
+        sa.update(models.DistributorHealth)
+        .where(models.DistributorHealth.distributor_id == distributor_id)
+        .values(busy=True)
+        .execution_options(synchronize_session=False))
+
+
 def release_claim(session, distributor_id):
     """The claimed distributor turned out alive: its next silence or
     takeover counts again."""

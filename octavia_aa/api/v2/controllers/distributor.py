@@ -1,12 +1,17 @@
-"""/v2/octavia/distributors (admin): create, list, show, delete."""
+"""/v2/octavia/distributors (admin): create, list, show, delete,
+failover."""
+import pecan
+
 from octavia_aa.api import fields as f
 from octavia_aa.api.v2.controllers import base
 from octavia_aa.common import constants as c
 from octavia_aa.common import exceptions
 from octavia_aa.common import policy
+from octavia_aa.db import api as db_api
 from octavia_aa.db import lifecycle
 from octavia_aa.db import models as m
 from octavia_aa.db.queries import distributor as distributor_q
+from octavia_aa.db.queries import takeover as takeover_q
 
 FIELDS = [
     f.Field('id', 'uuid', read_only=True),
@@ -61,7 +66,32 @@ class DistributorsController(base.ResourceController):
         lifecycle.lock_distributor_for_delete(session, distributor)
 
     def mark_cast_failed(self, obj_id, error):
-        from octavia_aa.db import api as db_api
         with db_api.session_scope() as session:
             lifecycle.to_error(session.get(m.Distributor, obj_id),
                                lifecycle.CAST_FAILED % error)
+
+    @pecan.expose()
+    def _lookup(self, distributor_id, *remainder):
+        if remainder and remainder[0] == 'failover':
+            return DistributorAction(self, distributor_id, 'failover'), \
+                remainder[1:]
+        self.unrouted(remainder)
+
+
+class DistributorAction(base.ActionController):
+    def __init__(self, controller, distributor_id, action):
+        super().__init__(distributor_id, action)
+        self.controller = controller
+
+    def put_failover(self, ctx):
+        """Rebuild the distributor's machine under the same row: the
+        worker path the health manager takes for a silent one."""
+        with db_api.session_scope() as session:
+            dist = self.controller.find(session, self.obj_id, ctx,
+                                        'put_failover')
+            lifecycle.lock_distributor_for_failover(session, dist)
+            takeover_q.hold_claim(session, dist.id)
+        self.accepted('failover_distributor',
+                      lambda e: self.controller.mark_cast_failed(
+                          self.obj_id, e),
+                      distributor_id=self.obj_id)
