@@ -92,8 +92,10 @@ def test_server_boots_with_config_drive_and_leaves_nothing(cloud):
         ports = list(conn.network.ports(device_id=server.id))
         assert len(ports) == 2
         by_net = {p.network_id: p for p in ports}
-        mgmt_ip = by_net[env['DEVCLOUD_MGMT_NET_ID']].fixed_ips[0]['ip_address']
-        tenant_ip = by_net[env['DEVCLOUD_TENANT_NET_ID']].fixed_ips[0]['ip_address']
+        mgmt_ip = by_net[
+            env['DEVCLOUD_MGMT_NET_ID']].fixed_ips[0]['ip_address']
+        tenant_ip = by_net[
+            env['DEVCLOUD_TENANT_NET_ID']].fixed_ips[0]['ip_address']
         assert all(p.binding_host_id == 'devcloud' for p in ports)
         assert instance_name in _sh('virsh', '-c', 'qemu:///system', 'list',
                                     '--name')
