@@ -152,8 +152,9 @@ class ControllerWorker:
                     if a.status in (c.ALLOCATED, c.ERROR)]
             # A working amphora drains before it goes, a broken one not.
             return lb.topology, [
-                [a.id, a.role, strategy.replacement_role(lb, a),
-                 a.status == c.ALLOCATED]
+                lb_flows.FailoverStep(
+                    a.id, a.role, strategy.replacement_role(lb, a),
+                    drain=a.status == c.ALLOCATED).as_arg()
                 for a in strategy.failover_order(live)]
         planned = self._planned(load_balancer_id, plan)
         if planned is None:
@@ -177,7 +178,8 @@ class ControllerWorker:
             strategy = topology.get(lb.topology)
             amps = [session.get(models.Amphora, i) for i in amphora_ids]
             return lb.topology, [
-                [a.id, a.role, strategy.replacement_role(lb, a)]
+                lb_flows.FailoverStep(
+                    a.id, a.role, strategy.replacement_role(lb, a)).as_arg()
                 for a in strategy.failover_order([a for a in amps if a])]
         planned = self._planned(load_balancer_id, plan)
         if not planned or not planned[1]:
@@ -212,8 +214,9 @@ class ControllerWorker:
         def plan(session, lb):
             amp = session.get(models.Amphora, amphora_id)
             strategy = topology.get(lb.topology)
-            return lb_flows.failover, [lb.topology, [
-                amp.id, amp.role, strategy.replacement_role(lb, amp)]]
+            return lb_flows.failover, [lb.topology, lb_flows.FailoverStep(
+                amp.id, amp.role,
+                strategy.replacement_role(lb, amp)).as_arg()]
         self._run_lb(lb_id, plan)
 
     def delete_amphora(self, amphora_id):
