@@ -14,6 +14,7 @@ from distributor_agent import errors
 from distributor_agent import ruleset
 from distributor_agent import slots
 from distributor_agent import state
+from octavia_aa.common import wire
 
 LOG = logging.getLogger(__name__)
 
@@ -67,11 +68,13 @@ class Agent:
     # -- tables -----------------------------------------------------------
     def _rules(self, lb):
         by_pos = {a.position: a for a in lb.amphorae.values()}
-        active = [a.position for a in by_pos.values() if a.role == 'ACTIVE']
+        active = [a.position for a in by_pos.values()
+                  if a.role == wire.SLOT_ACTIVE]
         down = [a.position for a in by_pos.values()
-                if a.role == 'ACTIVE' and (a.failed or a.draining)]
+                if a.role == wire.SLOT_ACTIVE and (a.failed or a.draining)]
         standby = [a.position for a in by_pos.values()
-                   if a.role == 'STANDBY' and not (a.failed or a.draining)]
+                   if a.role == wire.SLOT_STANDBY and
+                   not (a.failed or a.draining)]
         table = slots.compute(self.opts.slots, active, down, standby)
         return ruleset.LbRules(
             lb_id=lb.id, vip=lb.vip_address, affinity=lb.affinity,
@@ -274,7 +277,8 @@ class Agent:
             if other.position == position and other.id != spec['id']:
                 del lb.amphorae[other.id]
         amp = state.Amphora(id=spec['id'], mac=spec['mac'].lower(),
-                            ip=spec['ip'], role=spec.get('role', 'ACTIVE'),
+                            ip=spec['ip'],
+                            role=spec.get('role', wire.SLOT_ACTIVE),
                             position=position)
         if current and current.mac == amp.mac:
             # Same machine: it stays failed/drained until activated.
@@ -416,7 +420,8 @@ class Agent:
                                         'role': a.role, 'state': a.state,
                                         'failed_at': a.failed_at}
                                  for a in lb.amphorae.values()}}
-        return {'type': 'distributor', 'ver': 1,
+        return {'type': wire.DISTRIBUTOR_TYPE,
+                'ver': wire.DISTRIBUTOR_MSG_VERSION,
                 'id': self.opts.distributor_id,
                 'vrrp': self.vrrp.state if self.vrrp else None,
                 'load_balancers': lbs}

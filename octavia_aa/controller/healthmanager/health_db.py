@@ -19,6 +19,7 @@ import sqlalchemy as sa
 from octavia_aa.common import config
 from octavia_aa.common import constants as c
 from octavia_aa.common import heartbeat
+from octavia_aa.common import wire
 from octavia_aa.controller.healthmanager import operating_status
 from octavia_aa.controller.worker import status
 from octavia_aa.db import api as db_api
@@ -26,8 +27,6 @@ from octavia_aa.db import models
 
 CONF = config.CONF
 LOG = logging.getLogger(__name__)
-# The distributor agent's word for an amphora its prober gave up on.
-DEAD = 'FAILED'
 STALE_FAULT = 'no heartbeat for'
 # Bounds of what a heartbeat may report: a per-interval delta (or an
 # absolute total) beyond 2**53 bytes is not a real counter, and levels
@@ -152,7 +151,8 @@ def _distributor_reports(session, distributor_id, message):
         if not isinstance(amphorae, dict):
             continue
         dead = [amp_id for amp_id, amp in amphorae.items()
-                if isinstance(amp, dict) and amp.get('state') == DEAD]
+                if isinstance(amp, dict) and
+                amp.get('state') == wire.AMPHORA_FAILED]
         if not dead:
             continue
         changed = session.execute(
