@@ -26,7 +26,7 @@ from octavia_aa.certificates import tls
 from octavia_aa.common import heartbeat
 from octavia_aa.compute import boot_files
 from octavia_aa.compute import config_drive
-from octavia_aa.distributor import config as dist_config
+from octavia_aa.distributor.drivers import rest_opts as dist_config
 from octavia_aa.distributor.drivers import rest as dist_rest
 from tests.amphora import samples
 from tests.images import vm as vmlib

@@ -31,7 +31,7 @@ from octavia_aa.common import procs
 from octavia_aa.compute.drivers import base
 from octavia_aa.compute.drivers import netns_agent
 from octavia_aa.compute.drivers import netns_opts
-from octavia_aa.distributor import config as dist_client
+from octavia_aa.distributor.drivers import rest_opts as dist_client
 from octavia_aa.network.drivers import netns as netns_net
 from octavia_aa.network.drivers import netns_links as links
 

@@ -6,8 +6,9 @@ from oslo_config import cfg
 
 from octavia_aa.common import agent_client
 from octavia_aa.common import constants as c
-from octavia_aa.distributor import config
+from octavia_aa.common import wire
 from octavia_aa.distributor.drivers import base
+from octavia_aa.distributor.drivers import rest_opts
 
 LOG = logging.getLogger(__name__)
 
@@ -21,7 +22,8 @@ class NotFound(DistributorAgentError):
 
 
 # The agent knows slot roles, not amphora roles.
-_ROLES = {c.ROLE_IN_CLUSTER: 'ACTIVE', c.ROLE_IN_CLUSTER_STANDBY: 'STANDBY'}
+_ROLES = {c.ROLE_IN_CLUSTER: wire.SLOT_ACTIVE,
+          c.ROLE_IN_CLUSTER_STANDBY: wire.SLOT_STANDBY}
 
 
 def _agent_entry(amp):
@@ -35,9 +37,7 @@ class RestDistributorDriver(base.DistributorDriver):
 
     def __init__(self, conf=None):
         self.conf = conf or cfg.CONF
-        if config.GROUP not in self.conf:
-            config.register_opts(self.conf)
-        self.opts = self.conf[config.GROUP]
+        self.opts = rest_opts.register_opts(self.conf)
         self._client = agent_client.AgentClient(
             self.opts, DistributorAgentError, NotFound)
 
