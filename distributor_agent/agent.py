@@ -428,7 +428,8 @@ class Agent:
 
     def info(self):
         return {'id': self.opts.distributor_id,
-                'hostname': os.uname().nodename, 'api_version': 'v1',
+                'hostname': os.uname().nodename,
+                'api_version': wire.AGENT_API_VERSION,
                 'slots': self.opts.slots}
 
     def details(self):

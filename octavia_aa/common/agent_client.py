@@ -12,6 +12,7 @@ from oslo_config import cfg
 import requests
 
 from octavia_aa.certificates import tls
+from octavia_aa.common import wire
 
 LOG = logging.getLogger(__name__)
 
@@ -32,7 +33,7 @@ def client_opts(entity, read_timeout, read_timeout_help, max_retries,
                         % {'e': entity}),
         cfg.PortOpt('agent_port', default=9443,
                     help='TCP port of the %s agent REST API.' % entity),
-        cfg.StrOpt('api_version', default='v1',
+        cfg.StrOpt('api_version', default=wire.AGENT_API_VERSION,
                    help='Agent API version prefix.'),
         cfg.FloatOpt('connect_timeout', default=5.0, min=0.1,
                      help='Seconds to establish a connection to an agent.'),

@@ -7,6 +7,9 @@ Only plain strings and numbers: this module imports nothing (the agents
 must not pull in the controller's dependencies).
 """
 
+# The agents' REST API version (the path prefix the controller calls).
+AGENT_API_VERSION = 'v1'
+
 # -- heartbeats (octavia_aa.common.heartbeat signs and stamps them) -------
 # An amphora's message: upstream Octavia's version 3 (counters are deltas).
 AMPHORA_MSG_VERSION = 3
