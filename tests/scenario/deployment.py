@@ -40,7 +40,7 @@ from octavia_aa.common import procs
 from octavia_aa.compute.drivers import netns as compute_netns
 from octavia_aa.compute.drivers import netns_agent
 from octavia_aa.network.drivers import netns_links as links
-from tests.amphora.bed import wait_for   # noqa: F401 (re-exported)
+from tests.amphora.bed import wait_for  # noqa: F401 (re-exported)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
@@ -155,7 +155,7 @@ class LoadRun:
     """One load.py process in the client namespace."""
 
     def __init__(self, dep, sources, interval=0.05, timeout=2.0,
-                 requests_total=None, per_source=1):
+                 requests_total=None, per_source=1, gap=None):
         self.dep = dep
         d = tempfile.mkdtemp(prefix='load-', dir=dep.tmp)
         self.stopfile = os.path.join(d, 'stop')
@@ -163,6 +163,8 @@ class LoadRun:
         cfg = {'vip': dep.vip, 'port': dep.vip_port, 'sources': list(sources),
                'per_source': per_source, 'interval': interval,
                'timeout': timeout, 'readyfile': self.readyfile}
+        if gap is not None:
+            cfg['gap'] = gap    # shortest pause recorded (load.py)
         if requests_total is None:
             cfg['stopfile'] = self.stopfile
         else:
@@ -431,9 +433,16 @@ class Deployment:
     def namespace(self, compute_id):
         return links.namespace_name(self.prefix, compute_id)
 
-    def ns_addresses(self, ns):
-        out = sh('ip', '-n', ns, '-j', 'addr', 'show').stdout
-        return [(i['ifname'], a['local']) for i in json.loads(out)
+    def ns_addresses(self, ns, missing_ok=False):
+        """(interface, address) pairs of a namespace; with missing_ok, []
+        when the namespace is gone (the controller deleted the machine)."""
+        r = sh('ip', '-n', ns, '-j', 'addr', 'show', check=False)
+        if r.returncode:
+            if missing_ok and not self.namespace_exists(ns):
+                return []
+            raise RuntimeError('ip -n %s addr show: %s'
+                               % (ns, r.stderr.strip()))
+        return [(i['ifname'], a['local']) for i in json.loads(r.stdout)
                 for a in i.get('addr_info', [])]
 
     def member_address(self, amp):
@@ -446,27 +455,62 @@ class Deployment:
         assert len(found) == 1, (amp['id'], found)
         return found[0]
 
-    def kill_machine(self, compute_id, links_down=True):
-        """A dead machine: SIGKILL every process of its namespace, then
-        (the compute driver's supervisor restarts a dead agent) take its
-        links down.  Returns time.time() of the kill."""
+    # How a machine dies (kill_machine's mode):
+    #  - PROCESSES: every process of the machine is SIGKILLed, its links
+    #    stay up: the kernel still answers, so a client's connection gets
+    #    a reset and its new SYN a reset too (as when HAProxy or the
+    #    agent crash on a live VM);
+    #  - SILENT: its links go down first, then its processes die: nothing
+    #    answers any more (a VM gone, a host lost), a client only sees
+    #    silence until the machine's traffic goes elsewhere.
+    PROCESSES = 'processes'
+    SILENT = 'silent'
+    KILL_MODES = (PROCESSES, SILENT)
+
+    def namespace_exists(self, ns):
+        return os.path.exists('/run/netns/%s' % ns)
+
+    def kill_machine(self, compute_id, mode=SILENT):
+        """A dead machine (see KILL_MODES; the compute driver's supervisor
+        restarts a dead agent, which a silent machine cannot be reached
+        by).  Returns time.time() of the kill, or None if the machine was
+        already gone (the controller deleted it meanwhile)."""
+        assert mode in self.KILL_MODES, mode
         ns = self.namespace(compute_id)
         pids = compute_netns.namespace_pids(ns)
-        assert pids, 'nothing runs in %s' % ns
+        if not pids:
+            return None
         t = time.time()
+        if mode == self.SILENT:
+            self._set_links(ns, 'down')
         kill_pids(pids)
-        if links_down:
-            for ifname, _ in {(i, None) for i, _ in self.ns_addresses(ns)}:
-                if ifname != 'lo':
-                    sh('ip', '-n', ns, 'link', 'set', ifname, 'down')
         return t
 
     def revive_links(self, compute_id):
-        ns = self.namespace(compute_id)
-        out = json.loads(sh('ip', '-n', ns, '-j', 'link', 'show').stdout)
-        for link in out:
-            if link['ifname'] != 'lo':
-                sh('ip', '-n', ns, 'link', 'set', link['ifname'], 'up')
+        """Links up again; False if the machine is gone (the controller
+        replaced it)."""
+        return self._set_links(self.namespace(compute_id), 'up')
+
+    def _set_links(self, ns, state):
+        # The controller may delete the namespace at any moment (it
+        # replaces a machine it saw die): a namespace gone is not an
+        # error, the machine is just not there any more.
+        r = sh('ip', '-n', ns, '-j', 'link', 'show', check=False)
+        if r.returncode:
+            if self.namespace_exists(ns):
+                raise RuntimeError('ip -n %s link show: %s'
+                                   % (ns, r.stderr.strip()))
+            return False
+        for link in json.loads(r.stdout or '[]'):
+            if link['ifname'] == 'lo':
+                continue
+            r = sh('ip', '-n', ns, 'link', 'set', link['ifname'], state,
+                   check=False)
+            if r.returncode and self.namespace_exists(ns) and \
+                    'Cannot find device' not in r.stderr:
+                raise RuntimeError('ip -n %s link set %s %s: %s' % (
+                    ns, link['ifname'], state, r.stderr.strip()))
+        return True
 
     def spawn(self, ns, cmd, **kwargs):
         kwargs.setdefault('stdin', subprocess.DEVNULL)
@@ -561,15 +605,22 @@ class Deployment:
                       if n not in keep_ns]
         # Addresses: what IPAM still hands out besides the distributors'
         # own management and VIP-network ports.
-        dist_owners = set()
-        for d in dists:
-            dist_owners.add('mgmt:%s' % d.get('compute_id'))
+        dist_owners = {'mgmt:%s' % d.get('compute_id') for d in dists}
         allocs = self.db_rows('SELECT subnet_id, ip_address, port_id, owner '
                               'FROM ip_allocation')
         addresses = [a for a in allocs if a['owner'] not in dist_owners and
                      not (a['owner'] or '').startswith('distributor:')]
         keep_ports = {links.veth_name(self.prefix, a['port_id'])
                       for a in allocs if a not in addresses}
+        return {'namespaces': namespaces,
+                'processes': self._leaked_processes(namespaces, keep_ns),
+                'links': self._leaked_links(keep_ports),
+                'nftables': self._leaked_nftables(dist_ns, lb_id, vip),
+                'addresses': ['%s %s' % (a['ip_address'], a['owner'])
+                              for a in addresses],
+                'rows': self._leaked_rows()}
+
+    def _leaked_links(self, keep_ports):
         bridges = {link for link in self.prefix_links()
                    if re.match(r'^%sb' % self.prefix, link)}
         port_leaks = []
@@ -577,9 +628,12 @@ class Deployment:
             for port in links.bridge_ports(br):
                 if port not in keep_ports and port not in self.own_links:
                     port_leaks.append('%s:%s' % (br, port))
-        link_leaks = [link for link in self.prefix_links()
-                      if link not in bridges and link not in keep_ports
-                      and link not in self.own_links]
+        return port_leaks + [link for link in self.prefix_links()
+                             if link not in bridges and
+                             link not in keep_ports and
+                             link not in self.own_links]
+
+    def _leaked_processes(self, namespaces, keep_ns):
         processes = {}
         for ns in namespaces:
             for pid in compute_netns.namespace_pids(ns):
@@ -602,19 +656,26 @@ class Deployment:
             if _netns_id(pid) == host_ns:
                 continue
             processes[pid] = cmd[:100]
+        return processes
+
+    def _leaked_nftables(self, dist_ns, lb_id, vip):
         nft = []
-        if lb_id or vip:
-            from distributor_agent import ruleset
-            tag = ruleset.lb_tag(lb_id) if lb_id else None
-            for ns in sorted(dist_ns):
-                if ns not in self.prefix_namespaces():
-                    continue
-                text = sh('nft', 'list', 'ruleset', ns=ns,
-                          check=False).stdout
-                if tag and tag in text:
-                    nft.append('%s: nftables objects of %s' % (ns, lb_id))
-                if vip and any(a == vip for _, a in self.ns_addresses(ns)):
-                    nft.append('%s: still holds VIP %s' % (ns, vip))
+        if not (lb_id or vip):
+            return nft
+        from distributor_agent import ruleset
+        tag = ruleset.lb_tag(lb_id) if lb_id else None
+        for ns in sorted(dist_ns):
+            if ns not in self.prefix_namespaces():
+                continue
+            text = sh('nft', 'list', 'ruleset', ns=ns, check=False).stdout
+            if tag and tag in text:
+                nft.append('%s: nftables objects of %s' % (ns, lb_id))
+            if vip and any(a == vip for _, a in
+                           self.ns_addresses(ns, missing_ok=True)):
+                nft.append('%s: still holds VIP %s' % (ns, vip))
+        return nft
+
+    def _leaked_rows(self):
         rows = {}
         for table, status in LB_TABLES:
             sql = 'SELECT * FROM %s' % table
@@ -623,10 +684,7 @@ class Deployment:
             found = self.db_rows(sql)
             if found:
                 rows[table] = [r.get('id') or r for r in found]
-        return {'namespaces': namespaces, 'processes': processes,
-                'links': port_leaks + link_leaks, 'nftables': nft,
-                'addresses': ['%s %s' % (a['ip_address'], a['owner'])
-                              for a in addresses], 'rows': rows}
+        return rows
 
     # -- clean-up -----------------------------------------------------------
     def close(self):
@@ -652,24 +710,9 @@ class Deployment:
                     step(stream.close)
         self.http.close()
         namespaces = self.prefix_namespaces()
-        for _ in range(100):
-            victims = set()
-            for ns in namespaces:
-                victims |= {p for p in compute_netns.namespace_pids(ns)
-                            if procs.alive(p)}
-            # Anything started from our temp dir in the host namespace
-            # (an agent between `ip netns exec` and its exec, say).
-            for entry in os.listdir('/proc'):
-                if entry.isdigit() and int(entry) != os.getpid() and \
-                        self.tmp in cmdline(int(entry)) and \
-                        procs.alive(int(entry)):
-                    victims.add(int(entry))
-            if not victims:
-                break
-            kill_pids(victims)
-            time.sleep(0.05)
-        else:
-            errors.append('processes do not die: %s' % sorted(victims))
+        left = self._kill_everything(namespaces)
+        if left:
+            errors.append('processes do not die: %s' % sorted(left))
         for ns in namespaces:
             step(links.remove_namespace, ns)
             compute_id = ns[len(self.prefix) + 1:]
@@ -686,6 +729,28 @@ class Deployment:
         if errors:
             raise AssertionError('clean-up of %s failed: %s'
                                  % (self.prefix, errors))
+
+    def _kill_everything(self, namespaces):
+        """SIGKILL every process of these namespaces and anything started
+        from our temp dir; the PIDs that would not die."""
+        victims = set()
+        for _ in range(100):
+            victims = set()
+            for ns in namespaces:
+                victims |= {p for p in compute_netns.namespace_pids(ns)
+                            if procs.alive(p)}
+            # Anything started from our temp dir in the host namespace
+            # (an agent between `ip netns exec` and its exec, say).
+            for entry in os.listdir('/proc'):
+                if entry.isdigit() and int(entry) != os.getpid() and \
+                        self.tmp in cmdline(int(entry)) and \
+                        procs.alive(int(entry)):
+                    victims.add(int(entry))
+            if not victims:
+                return victims
+            kill_pids(victims)
+            time.sleep(0.05)
+        return victims
 
     def save_logs(self, dest):
         """Copy the service's and the agents' logs to dest."""
