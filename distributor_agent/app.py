@@ -15,7 +15,6 @@ import json
 import logging
 import re
 
-
 from distributor_agent import errors
 from distributor_agent import schema
 from octavia_aa.common import agent_app

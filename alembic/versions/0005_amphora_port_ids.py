@@ -13,7 +13,6 @@ Create Date: 2026-12-04
 from alembic import op
 import sqlalchemy as sa
 
-
 revision = '0005_amphora_port_ids'
 down_revision = '0004_heartbeat_order'
 branch_labels = None

@@ -7,10 +7,11 @@ lookup tables: the same guarantee with no join and no seed data.
 """
 import datetime
 
+from oslo_utils import uuidutils
 import sqlalchemy as sa
 from sqlalchemy import orm
-from sqlalchemy.orm import Mapped, mapped_column
-from oslo_utils import uuidutils
+from sqlalchemy.orm import Mapped
+from sqlalchemy.orm import mapped_column
 
 from octavia_aa.common import constants as c
 

@@ -15,9 +15,9 @@ import time
 import types
 import uuid
 
+from oslo_config import cfg
 import pytest
 import requests
-from oslo_config import cfg
 
 from octavia_aa.amphorae.drivers import rest as amp_rest
 from octavia_aa.amphorae.drivers import rest_opts
@@ -26,8 +26,8 @@ from octavia_aa.certificates import tls
 from octavia_aa.common import heartbeat
 from octavia_aa.compute import boot_files
 from octavia_aa.compute import config_drive
-from octavia_aa.distributor.drivers import rest_opts as dist_config
 from octavia_aa.distributor.drivers import rest as dist_rest
+from octavia_aa.distributor.drivers import rest_opts as dist_config
 from tests.amphora import samples
 from tests.images import vm as vmlib
 

@@ -7,6 +7,7 @@ ERROR with the reason as its fault, and what the API locked is unlocked.
 """
 import logging
 
+from octavia_aa import topology
 from octavia_aa.common import config
 from octavia_aa.common import constants as c
 from octavia_aa.controller.cluster_manager import claims as claims_mod
@@ -22,7 +23,6 @@ from octavia_aa.controller.worker.tasks import amphora as amp_tasks
 from octavia_aa.controller.worker.tasks import base
 from octavia_aa.db import api as db_api
 from octavia_aa.db import models
-from octavia_aa import topology
 
 CONF = config.CONF
 LOG = logging.getLogger(__name__)

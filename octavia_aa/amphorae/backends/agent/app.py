@@ -18,7 +18,6 @@ import json
 import logging
 import re
 
-
 from octavia_aa.amphorae.backends.agent import errors
 from octavia_aa.common import agent_app
 from octavia_aa.common import wire

@@ -6,12 +6,12 @@ import dataclasses
 from taskflow.patterns import linear_flow
 from taskflow.patterns import unordered_flow
 
+from octavia_aa import topology
 from octavia_aa.controller.worker.flows import amphora as amp_flows
 from octavia_aa.controller.worker.tasks import amphora as amp_tasks
 from octavia_aa.controller.worker.tasks import database as db_tasks
 from octavia_aa.controller.worker.tasks import lifecycle
 from octavia_aa.controller.worker.tasks import network as net_tasks
-from octavia_aa import topology
 
 
 def create(topology_name, roles):
