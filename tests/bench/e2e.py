@@ -22,9 +22,10 @@ is not revived.
 
 The two kill modes (Deployment.KILL_MODES):
   processes  every process of the amphora is SIGKILLed, its links stay
-             up: the kernel resets its connections and refuses new ones,
-             so clients notice at once and reconnect at once (to the
-             same amphora until the distributor moved its slots);
+             up: the kernel closes or resets its connections and refuses
+             new ones, so clients notice at once and reconnect at once
+             (to the same amphora until the distributor moved its
+             slots);
   silent     a dead VM: its links go down first, then its processes die;
              nothing answers, clients only see silence until the
              distributor's prober fails the amphora and moves its slots

@@ -457,9 +457,9 @@ class Deployment:
 
     # How a machine dies (kill_machine's mode):
     #  - PROCESSES: every process of the machine is SIGKILLed, its links
-    #    stay up: the kernel still answers, so a client's connection gets
-    #    a reset and its new SYN a reset too (as when HAProxy or the
-    #    agent crash on a live VM);
+    #    stay up: the kernel still answers, so a client's connection is
+    #    closed or reset under it and its new SYN gets a reset (as when
+    #    HAProxy and the agent crash on a live VM);
     #  - SILENT: its links go down first, then its processes die: nothing
     #    answers any more (a VM gone, a host lost), a client only sees
     #    silence until the machine's traffic goes elsewhere.
