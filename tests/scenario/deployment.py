@@ -13,9 +13,11 @@ servers that answer their name and the peer address of the connection
 ``close()`` always cleans up, also after a failed test: the service is
 stopped by PID (SIGTERM, then SIGKILL), every process in every namespace
 with the prefix is killed by PID, those namespaces, every link with the
-prefix and the temp dir are removed.  ``leaks()`` lists what is left of
-load balancers: namespaces, processes, bridge ports, nftables objects in
-the distributors, addresses and rows.
+prefix and the temp dir are removed.  ``leaks()`` (tests/scenario/
+leaks.py) lists what is left of load balancers: namespaces, processes,
+bridge ports, nftables objects in the distributors, addresses and rows.
+The client load is tests/scenario/load_run.py, host commands
+tests/scenario/host.py.
 
 Traffic only goes to addresses inside namespaces this class made.
 """
@@ -41,6 +43,13 @@ from octavia_aa.compute.drivers import netns as compute_netns
 from octavia_aa.compute.drivers import netns_agent
 from octavia_aa.network.drivers import netns_links as links
 from tests.amphora.bed import wait_for  # noqa: F401 (re-exported)
+from tests.scenario import leaks as leaks_mod
+from tests.scenario.host import cmdline
+from tests.scenario.host import kill_pids
+from tests.scenario.host import sh
+from tests.scenario.load_run import all_failures  # noqa: F401 (re-exported)
+from tests.scenario.load_run import by_amphora  # noqa: F401 (re-exported)
+from tests.scenario.load_run import LoadRun
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
@@ -53,42 +62,12 @@ MGMT_SUBNET = 'lb-mgmt-subnet'
 CLIENT_ADDRS = ['198.51.100.%d' % i for i in range(2, 50)]
 MEMBER_ADDRS = ['203.0.113.%d' % i for i in range(5, 10)]
 MEMBER_PORT = 8080
-# Rows that belong to a load balancer (status column, deleted value).
-LB_TABLES = (('load_balancer', 'provisioning_status'),
-             ('amphora', 'status'), ('cluster', None),
-             ('amphora_registration', None), ('amphora_health', None),
-             ('vip', None), ('listener', 'provisioning_status'),
-             ('pool', 'provisioning_status'),
-             ('member', 'provisioning_status'))
 
 
 def free_port(kind=socket.SOCK_STREAM):
     with socket.socket(socket.AF_INET, kind) as s:
         s.bind(('127.0.0.1', 0))
         return s.getsockname()[1]
-
-
-def sh(*cmd, ns=None, check=True, timeout=60, input=None):
-    if ns:
-        cmd = ('ip', 'netns', 'exec', ns) + tuple(cmd)
-    r = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout,
-                       input=input)
-    if check and r.returncode:
-        raise RuntimeError('%s: %s' % (' '.join(cmd), r.stderr.strip()))
-    return r
-
-
-def cmdline(pid):
-    try:
-        with open('/proc/%d/cmdline' % pid, 'rb') as f:
-            return f.read().replace(b'\0', b' ').decode(errors='replace')
-    except OSError:
-        return ''
-
-
-def kill_pids(pids, sig=signal.SIGKILL):
-    for pid in pids:
-        procs.signal(pid, sig)
 
 
 def free_mgmt_block():
@@ -121,14 +100,6 @@ def free_mgmt_block():
     return random.choice(free)
 
 
-def _netns_id(pid):
-    try:
-        st = os.stat('/proc/%d/ns/net' % pid)
-    except OSError:
-        return None
-    return (st.st_ino, st.st_dev)
-
-
 class Cli:
     """The real openstack CLI, auth type none, pointed at the API."""
 
@@ -151,81 +122,7 @@ class Cli:
                                    timeout=timeout).stdout or 'null')
 
 
-class LoadRun:
-    """One load.py process in the client namespace."""
-
-    def __init__(self, dep, sources, interval=0.05, timeout=2.0,
-                 requests_total=None, per_source=1, gap=None):
-        self.dep = dep
-        d = tempfile.mkdtemp(prefix='load-', dir=dep.tmp)
-        self.stopfile = os.path.join(d, 'stop')
-        self.readyfile = os.path.join(d, 'ready')
-        cfg = {'vip': dep.vip, 'port': dep.vip_port, 'sources': list(sources),
-               'per_source': per_source, 'interval': interval,
-               'timeout': timeout, 'readyfile': self.readyfile}
-        if gap is not None:
-            cfg['gap'] = gap    # shortest pause recorded (load.py)
-        if requests_total is None:
-            cfg['stopfile'] = self.stopfile
-        else:
-            cfg['requests'] = requests_total
-        self.proc = dep.spawn(dep.client_ns, [
-            PY, os.path.join(HERE, 'load.py'), json.dumps(cfg)],
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        self.result = None
-
-    def wait_ready(self, timeout=30):
-        wait_for(lambda: os.path.exists(self.readyfile) or
-                 self.proc.poll() is not None, timeout=timeout,
-                 what='every load connection answered')
-        assert os.path.exists(self.readyfile), \
-            'load ended before every connection got an answer'
-
-    def stop(self, timeout=60):
-        if self.result is None:
-            open(self.stopfile, 'w').close()
-            out, err = self.proc.communicate(timeout=timeout)
-            assert self.proc.returncode == 0, err
-            self.result = json.loads(out)
-        return self.result
-
-
-def by_amphora(result, since=None, until=None):
-    """Per amphora member address: ok, failed, retried, connections.
-
-    A failure on a connection that never got an answer (refused, timed
-    out) is charged to the amphora of the same worker's previous
-    connection: the flow hash of the worker's source address picked
-    it."""
-    stats = {}
-    last_amp = {}
-    conns = sorted(result['connections'],
-                   key=lambda r: (r['worker'], r['seq']))
-    for rec in conns:
-        amp = rec['amp'] or last_amp.get(rec['worker']) or 'unknown'
-        if rec['amp']:
-            last_amp[rec['worker']] = rec['amp']
-        s = stats.setdefault(amp, {'ok': 0, 'failed': 0, 'retried': 0,
-                                   'connections': 0, 'failures': []})
-        s['connections'] += 1
-        s['ok'] += rec['ok']
-
-        def inside(t):
-            return ((since is None or t >= since) and
-                    (until is None or t <= until))
-        fails = [f for f in rec['failures'] if inside(f[0])]
-        s['failed'] += len(fails)
-        s['failures'].extend(fails)
-        s['retried'] += len([r for r in rec['retried'] if inside(r[0])])
-    return stats
-
-
-def all_failures(result):
-    return sorted(f for rec in result['connections']
-                  for f in rec['failures'])
-
-
-class Deployment:
+class Deployment(leaks_mod.LeakFinder):
 
     members = 3
     prefix_letter = 's'
@@ -592,99 +489,6 @@ class Deployment:
                         conn.execute(sa.text(sql), params)]
         finally:
             engine.dispose()
-
-    def leaks(self, lb_id=None, vip=None):
-        """What is left that no distributor and no test helper owns:
-        {'namespaces', 'processes', 'links', 'nftables', 'addresses',
-        'rows'}; all empty when a deleted load balancer left nothing."""
-        dists = self.distributors()
-        dist_ns = {self.namespace(d['compute_id']) for d in dists
-                   if d.get('compute_id')}
-        keep_ns = dist_ns | set(self.own_namespaces)
-        namespaces = [n for n in self.prefix_namespaces()
-                      if n not in keep_ns]
-        # Addresses: what IPAM still hands out besides the distributors'
-        # own management and VIP-network ports.
-        dist_owners = {'mgmt:%s' % d.get('compute_id') for d in dists}
-        allocs = self.db_rows('SELECT subnet_id, ip_address, port_id, owner '
-                              'FROM ip_allocation')
-        addresses = [a for a in allocs if a['owner'] not in dist_owners and
-                     not (a['owner'] or '').startswith('distributor:')]
-        keep_ports = {links.veth_name(self.prefix, a['port_id'])
-                      for a in allocs if a not in addresses}
-        return {'namespaces': namespaces,
-                'processes': self._leaked_processes(namespaces, keep_ns),
-                'links': self._leaked_links(keep_ports),
-                'nftables': self._leaked_nftables(dist_ns, lb_id, vip),
-                'addresses': ['%s %s' % (a['ip_address'], a['owner'])
-                              for a in addresses],
-                'rows': self._leaked_rows()}
-
-    def _leaked_links(self, keep_ports):
-        bridges = {link for link in self.prefix_links()
-                   if re.match(r'^%sb' % self.prefix, link)}
-        port_leaks = []
-        for br in sorted(bridges):
-            for port in links.bridge_ports(br):
-                if port not in keep_ports and port not in self.own_links:
-                    port_leaks.append('%s:%s' % (br, port))
-        return port_leaks + [link for link in self.prefix_links()
-                             if link not in bridges and
-                             link not in keep_ports and
-                             link not in self.own_links]
-
-    def _leaked_processes(self, namespaces, keep_ns):
-        processes = {}
-        for ns in namespaces:
-            for pid in compute_netns.namespace_pids(ns):
-                processes[pid] = cmdline(pid)[:100]
-        kept_pids = set()
-        for ns in keep_ns:
-            kept_pids |= compute_netns.namespace_pids(ns)
-        host_ns = _netns_id(os.getpid())
-        for entry in os.listdir('/proc'):
-            if not entry.isdigit() or int(entry) in kept_pids:
-                continue
-            pid = int(entry)
-            cmd = cmdline(pid)
-            if (self.tmp not in cmd or not procs.alive(pid) or
-                    pid == os.getpid()):
-                continue
-            # The service's own processes live in the host namespace;
-            # anything of ours elsewhere (a namespace already unlinked
-            # but kept alive by its processes, say) is left over.
-            if _netns_id(pid) == host_ns:
-                continue
-            processes[pid] = cmd[:100]
-        return processes
-
-    def _leaked_nftables(self, dist_ns, lb_id, vip):
-        nft = []
-        if not (lb_id or vip):
-            return nft
-        from distributor_agent import ruleset
-        tag = ruleset.lb_tag(lb_id) if lb_id else None
-        for ns in sorted(dist_ns):
-            if ns not in self.prefix_namespaces():
-                continue
-            text = sh('nft', 'list', 'ruleset', ns=ns, check=False).stdout
-            if tag and tag in text:
-                nft.append('%s: nftables objects of %s' % (ns, lb_id))
-            if vip and any(a == vip for _, a in
-                           self.ns_addresses(ns, missing_ok=True)):
-                nft.append('%s: still holds VIP %s' % (ns, vip))
-        return nft
-
-    def _leaked_rows(self):
-        rows = {}
-        for table, status in LB_TABLES:
-            sql = 'SELECT * FROM %s' % table
-            if status:
-                sql += " WHERE %s != 'DELETED'" % status
-            found = self.db_rows(sql)
-            if found:
-                rows[table] = [r.get('id') or r for r in found]
-        return rows
 
     # -- clean-up -----------------------------------------------------------
     def close(self):
