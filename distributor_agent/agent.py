@@ -1,9 +1,19 @@
 """The distributor: registrations -> slot tables -> kernel, and back.
 
-All mutations take one lock, converge the kernel, then write the state
-file, so the file always holds a state the kernel accepted and a restart
-converges to it.
+A change of a load balancer holds that load balancer's lock only,
+converges its own kernel objects, then writes the state file, so the file
+always holds a state the kernel accepted and a restart converges to it.
+Changes of different load balancers run side by side: the prober fails an
+amphora of one while another is being created, and never waits for it.
+
+Locks, always taken in this order and never the other way round:
+  per load balancer   a whole change of that load balancer
+  _vrrp_lock          one keepalived update (it reads the registry)
+  self.lock           the registry (which load balancers exist, their
+                      VIPs, what is published); dictionary work only
+  _save_lock, _stats_lock   one short step each
 """
+import contextlib
 import logging
 import os
 import threading
@@ -25,8 +35,18 @@ class Agent:
         self.conf = conf
         self.opts = conf.distributor_agent
         self.lock = threading.RLock()
+        self._lb_locks = {}            # lb_id -> Lock of its changes
+        self._vrrp_lock = threading.Lock()
+        self._save_lock = threading.Lock()
+        self._stats_lock = threading.Lock()
         self.dp = dataplane or dp_mod.Dataplane()
         self.lbs = state.load(self.opts.state_file)
+        # What the state file holds: the last state of each load balancer
+        # that the kernel accepted (another one's change may be half-way).
+        self._saved = {k: state.encode(v) for k, v in self.lbs.items()}
+        # Per load balancer, as last committed: read without its lock by
+        # the prober and the heartbeat, so they never wait for a change.
+        self._published = {}
         self.vrrp = None               # keepalived.Supervisor when enabled
         self._listeners = []           # called after every change
         self._misses = {}              # (lb_id, amp_id) -> consecutive
@@ -34,6 +54,19 @@ class Agent:
         self.started = time.time()
 
     # -- lifecycle --------------------------------------------------------
+    @contextlib.contextmanager
+    def _changing(self, lb_id, blocking=True):
+        """Hold ``lb_id``'s change lock; yields False if not blocking
+        and another change of it is running."""
+        with self.lock:
+            lock = self._lb_locks.setdefault(lb_id, threading.Lock())
+        got = lock.acquire(blocking)
+        try:
+            yield got
+        finally:
+            if got:
+                lock.release()
+
     def on_change(self, callback):
         self._listeners.append(callback)
 
@@ -55,7 +88,7 @@ class Agent:
             self.dp.forget()
             self.dp.remove_stale_tables({lb.interface
                                          for lb in self.lbs.values()})
-            self._converge()
+            self._converge_all()
             if not self.vrrp:
                 for lb in self.lbs.values():
                     self.dp.add_vip(lb.interface, lb.vip_address)
@@ -85,7 +118,9 @@ class Agent:
             flow_timeout=self.opts.flow_timeout,
             flow_size=self.opts.flow_table_size)
 
-    def _converge(self):
+    def _converge_all(self):
+        """Every load balancer in one go (start): one transaction per
+        interface."""
         desired, macs = {}, {}
         for lb in self.lbs.values():
             desired.setdefault(lb.interface, []).append(self._rules(lb))
@@ -99,23 +134,72 @@ class Agent:
                           'served', interface,
                           [r.lb_id for r in desired.pop(interface)])
         self.dp.apply(desired, macs)
+        rules = {r.lb_id: r for lbs in desired.values() for r in lbs}
+        for lb in self.lbs.values():
+            self._publish(lb, rules.get(lb.id) or self._rules(lb))
 
-    def _commit(self):
+    def _converge(self, lb_id):
+        lb = self.lbs.get(lb_id)
+        if lb is None:
+            self.dp.remove_lb(lb_id)
+            with self.lock:
+                self._published.pop(lb_id, None)
+            return
+        rules = self._rules(lb)
+        try:
+            mac = self.dp.interface_mac(lb.interface)
+        except dp_mod.DataplaneError:
+            LOG.error('interface %s is missing: load balancer %s not '
+                      'served', lb.interface, lb_id)
+            self.dp.remove_lb(lb_id)
+        else:
+            self.dp.apply_lb(lb.interface, mac, rules)
+        self._publish(lb, rules)
+
+    def _publish(self, lb, rules):
+        published = {
+            'rules': rules,
+            'targets': [(lb.id, a.id, a.ip, lb.probe_port)
+                        for a in lb.amphorae.values()],
+            'heartbeat': {
+                'vip': lb.vip_address,
+                'digest': slots.digest(rules.macs),
+                'amphorae': {a.id: {'position': a.position,
+                                    'role': a.role, 'state': a.state,
+                                    'failed_at': a.failed_at}
+                             for a in lb.amphorae.values()}}}
+        with self.lock:
+            self._published[lb.id] = published
+
+    def _commit(self, lb_id):
         """Kernel first, then the state file: if applying fails (or even
         aborts the process) the file still holds the last state that
-        worked, so a restart cannot loop on a state the kernel refuses."""
+        worked, so a restart cannot loop on a state the kernel refuses.
+        Call with ``lb_id``'s change lock held."""
         try:
-            self._converge()
+            self._converge(lb_id)
         except Exception:
-            LOG.exception('kernel refused the new state; restoring the '
-                          'last saved one')
-            self.lbs = state.load(self.opts.state_file)
+            LOG.exception('kernel refused the new state of %s; restoring '
+                          'the last saved one', lb_id)
+            with self._save_lock:
+                saved = self._saved.get(lb_id)
+            with self.lock:
+                if saved is None:
+                    self.lbs.pop(lb_id, None)
+                else:
+                    self.lbs[lb_id] = state.decode(saved)
             try:
-                self._converge()
+                self._converge(lb_id)
             except Exception:
                 LOG.exception('restoring the saved state failed too')
             raise
-        state.save(self.opts.state_file, self.lbs)
+        lb = self.lbs.get(lb_id)
+        with self._save_lock:
+            if lb is None:
+                self._saved.pop(lb_id, None)
+            else:
+                self._saved[lb_id] = state.encode(lb)
+            state.save(self.opts.state_file, self._saved)
 
     def _lb(self, lb_id):
         lb = self.lbs.get(lb_id)
@@ -150,18 +234,24 @@ class Agent:
                 LOG.exception('purging pinned flows of %s failed',
                               rules.lb_id)
 
-    def _expire_retired(self):
+    def _expire_retired(self, lb):
         limit = time.time() - self.opts.flow_timeout
         changed = False
-        for lb in self.lbs.values():
-            for mac, when in list(lb.retired.items()):
-                if when < limit:
-                    del lb.retired[mac]
-                    changed = True
+        for mac, when in list(lb.retired.items()):
+            if when < limit:
+                del lb.retired[mac]
+                changed = True
         return changed
 
+    def _committed_rules(self, lb):
+        """``lb``'s rules as last committed: its current state when its
+        change lock is held (saves recomputing the slot table)."""
+        with self.lock:
+            got = self._published.get(lb.id)
+        return got['rules'] if got else self._rules(lb)
+
     def _answer(self, lb):
-        rules = self._rules(lb)
+        rules = self._committed_rules(lb)
         owned = slots.shares(rules.macs)
         amps = []
         for a in lb.by_position():
@@ -190,8 +280,14 @@ class Agent:
         raise errors.BadRequest('mac_address', 'required: no default '
                                 'vip_interface is configured')
 
+    def _update_vrrp(self):
+        # Bindings read under the lock: of two concurrent changes, the
+        # last to write keepalived's configuration has both.
+        with self._vrrp_lock:
+            self.vrrp.update(self.vip_bindings())
+
     def plug_vip(self, lb_id, body):
-        with self.lock:
+        with self._changing(lb_id):
             interface = self._interface(body)
             old = self.lbs.get(lb_id)
             lb = state.LoadBalancer(
@@ -204,18 +300,20 @@ class Agent:
                 gateway=body.get('gateway'),
                 amphorae=old.amphorae if old else {},
                 retired=old.retired if old else {})
-            for other in self.lbs.values():
-                if other.id != lb_id and other.vip_address == lb.vip_address:
-                    raise errors.BadRequest(
-                        'vip_address', 'already plugged for load balancer %s'
-                        % other.id)
-            self.lbs[lb_id] = lb
-            self._commit()
+            with self.lock:
+                for other in self.lbs.values():
+                    if other.id != lb_id and \
+                            other.vip_address == lb.vip_address:
+                        raise errors.BadRequest(
+                            'vip_address', 'already plugged for load '
+                            'balancer %s' % other.id)
+                self.lbs[lb_id] = lb
+            self._commit(lb_id)
             if old and (old.vip_address, old.interface) != (
                     lb.vip_address, lb.interface) and not self.vrrp:
                 self.dp.remove_vip(old.interface, old.vip_address)
             if self.vrrp:
-                self.vrrp.update(self.vip_bindings())
+                self._update_vrrp()
             else:
                 self.dp.add_vip(lb.interface, lb.vip_address)
             view = self._view(lb)
@@ -223,25 +321,28 @@ class Agent:
         return view
 
     def unplug_vip(self, lb_id):
-        with self.lock:
+        with self._changing(lb_id):
             lb = self._lb(lb_id)
             # Stop answering ARP/ND first, then drop the table.
             if self.vrrp:
-                del self.lbs[lb_id]
-                self.vrrp.update(self.vip_bindings())
+                with self.lock:
+                    del self.lbs[lb_id]
+                self._update_vrrp()
             else:
                 self.dp.remove_vip(lb.interface, lb.vip_address)
-                del self.lbs[lb_id]
-            self._commit()
-            for key in [k for k in self._probes if k[0] == lb_id]:
-                self._probes.pop(key, None)
-                self._misses.pop(key, None)
+                with self.lock:
+                    del self.lbs[lb_id]
+            self._commit(lb_id)
+            with self._stats_lock:
+                for key in [k for k in self._probes if k[0] == lb_id]:
+                    self._probes.pop(key, None)
+                    self._misses.pop(key, None)
         self._notify()
         return {'load_balancer_id': lb_id, 'unplugged': True}
 
     # -- amphorae ---------------------------------------------------------
     def register(self, lb_id, amphorae, exclusive=False):
-        with self.lock:
+        with self._changing(lb_id):
             lb = self._lb(lb_id)
             before = self._macs(lb)
             listed = {a['id'] for a in amphorae}
@@ -251,9 +352,10 @@ class Agent:
             for spec in amphorae:
                 self._register_one(lb, spec)
             gone = self._retire(lb, before)
-            self._commit()
+            self._commit(lb_id)
             answer = self._answer(lb)
-            jobs = [(lb.interface, self._rules(lb), gone)] if gone else []
+            jobs = [(lb.interface, self._committed_rules(lb), gone)] \
+                if gone else []
         self._notify()
         self._purge(jobs)
         return answer
@@ -287,17 +389,19 @@ class Agent:
         lb.amphorae[amp.id] = amp
 
     def unregister(self, lb_id, amphora_ids):
-        with self.lock:
+        with self._changing(lb_id):
             lb = self._lb(lb_id)
             before = self._macs(lb)
             for amp_id in amphora_ids:
                 lb.amphorae.pop(amp_id, None)
-                self._misses.pop((lb_id, amp_id), None)
-                self._probes.pop((lb_id, amp_id), None)
+                with self._stats_lock:
+                    self._misses.pop((lb_id, amp_id), None)
+                    self._probes.pop((lb_id, amp_id), None)
             gone = self._retire(lb, before)
-            self._commit()
+            self._commit(lb_id)
             answer = self._answer(lb)
-            jobs = [(lb.interface, self._rules(lb), gone)] if gone else []
+            jobs = [(lb.interface, self._committed_rules(lb), gone)] \
+                if gone else []
         self._notify()
         self._purge(jobs)
         return answer
@@ -311,22 +415,23 @@ class Agent:
         return lb, amp
 
     def drain(self, lb_id, amp_id):
-        with self.lock:
+        with self._changing(lb_id):
             lb, amp = self._amp(lb_id, amp_id)
             amp.draining = True
-            self._commit()
+            self._commit(lb_id)
             answer = self._answer(lb)
         self._notify()
         return answer
 
     def activate(self, lb_id, amp_id):
         """Undo drain and failure: the only way slots move back."""
-        with self.lock:
+        with self._changing(lb_id):
             lb, amp = self._amp(lb_id, amp_id)
             amp.draining = amp.failed = False
             amp.failed_at = None
-            self._misses.pop((lb_id, amp_id), None)
-            self._commit()
+            with self._stats_lock:
+                self._misses.pop((lb_id, amp_id), None)
+            self._commit(lb_id)
             answer = self._answer(lb)
         self._notify()
         return answer
@@ -334,9 +439,8 @@ class Agent:
     # -- probing ----------------------------------------------------------
     def probe_targets(self):
         with self.lock:
-            return [(lb.id, a.id, a.ip, lb.probe_port)
-                    for lb in self.lbs.values()
-                    for a in lb.amphorae.values()]
+            published = list(self._published.values())
+        return [t for p in published for t in p['targets']]
 
     def probe_results(self, results):
         """results: [(lb_id, amp_id, ok)]; fails amphorae at once.
@@ -345,9 +449,9 @@ class Agent:
         prober can confirm (or clear) the suspicion sooner.
         """
         fall = self.conf.distributor_prober.fall
-        changed = suspect = False
-        jobs = []
-        with self.lock:
+        suspect = False
+        dead = {}                      # lb_id -> [amp_id]
+        with self._stats_lock:
             for lb_id, amp_id, ok in results:
                 lb = self.lbs.get(lb_id)
                 amp = lb.amphorae.get(amp_id) if lb else None
@@ -366,22 +470,63 @@ class Agent:
                 if not amp.failed and self._misses[key] < fall:
                     suspect = True
                 if self._misses[key] >= fall and not amp.failed:
-                    LOG.warning('Amphora %s (%s) of %s failed %d probes: '
-                                'moving its slots', amp_id, amp.ip, lb_id,
-                                self._misses[key])
-                    amp.failed = True
-                    amp.failed_at = time.time()
-                    changed = True
-                    jobs.append((lb.interface, lb.id, amp.mac))
-            changed = self._expire_retired() or changed
-            if changed:
-                self._commit()
-            jobs = [(i, self._rules(self.lbs[lb_id]), {mac})
-                    for i, lb_id, mac in jobs]
+                    dead.setdefault(lb_id, []).append(amp_id)
+        # Load balancers whose retired MACs are due to leave the dead set
+        # (cleanup: skipped while busy, the next round does it).
+        limit = time.time() - self.opts.flow_timeout
+        with self.lock:
+            lbs = list(self.lbs.items())
+        for lb_id, lb in lbs:
+            if lb_id not in dead and any(
+                    w < limit for w in list(lb.retired.values())):
+                dead[lb_id] = None
+        # Each load balancer under its own lock; one busy with a change of
+        # its own goes last, so it never delays another's failover.
+        jobs, busy, changed = [], [], False
+        for lb_id in sorted(dead):
+            got = self._fail(lb_id, dead[lb_id], jobs, blocking=False)
+            if got is None:
+                if dead[lb_id] is not None:
+                    busy.append(lb_id)
+            else:
+                changed = got or changed
+        for lb_id in busy:
+            changed = self._fail(lb_id, dead[lb_id], jobs) or changed
         if changed:
             self._notify()
         self._purge(jobs)
         return suspect
+
+    def _fail(self, lb_id, amp_ids, jobs, blocking=True):
+        """Fail ``amp_ids`` of ``lb_id`` (None: only expire retired MACs);
+        None if not blocking and busy, else whether anything changed."""
+        fall = self.conf.distributor_prober.fall
+        with self._changing(lb_id, blocking) as got:
+            if not got:
+                return None
+            lb = self.lbs.get(lb_id)
+            if lb is None:
+                return False
+            macs = set()
+            for amp_id in amp_ids or ():
+                amp = lb.amphorae.get(amp_id)
+                with self._stats_lock:
+                    misses = self._misses.get((lb_id, amp_id), 0)
+                # Activated or replaced meanwhile: not ours to fail.
+                if amp is None or amp.failed or misses < fall:
+                    continue
+                LOG.warning('Amphora %s (%s) of %s failed %d probes: '
+                            'moving its slots', amp_id, amp.ip, lb_id,
+                            misses)
+                amp.failed = True
+                amp.failed_at = time.time()
+                macs.add(amp.mac)
+            changed = self._expire_retired(lb) or bool(macs)
+            if changed:
+                self._commit(lb_id)
+            if macs:
+                jobs.append((lb.interface, self._committed_rules(lb), macs))
+            return changed
 
     # -- status -----------------------------------------------------------
     def _view(self, lb):
@@ -391,35 +536,37 @@ class Agent:
                     subnet_cidr=lb.subnet_cidr, gateway=lb.gateway)
         return view
 
-    def status(self, lb_id=None):
-        with self.lock:
-            lbs = [self._lb(lb_id)] if lb_id else list(self.lbs.values())
-            out = []
-            for lb in lbs:
-                view = self._view(lb)
-                view['counters'] = self.dp.counters(lb.interface,
-                                                    self._rules(lb))
+    def _status(self, lb_id):
+        with self._changing(lb_id):
+            lb = self._lb(lb_id)
+            view = self._view(lb)
+            view['counters'] = self.dp.counters(
+                lb.interface, self._committed_rules(lb))
+            with self._stats_lock:
                 for amp in view['amphorae']:
                     amp['probes'] = dict(self._probes.get(
                         (lb.id, amp['id']),
                         {'ok': 0, 'failed': 0, 'last_ok': None}))
                     amp['probes']['consecutive_failures'] = \
                         self._misses.get((lb.id, amp['id']), 0)
-                out.append(view)
-        return out[0] if lb_id else out
+        return view
+
+    def status(self, lb_id=None):
+        if lb_id:
+            return self._status(lb_id)
+        out = []
+        with self.lock:
+            ids = sorted(self.lbs)
+        for one in ids:
+            try:
+                out.append(self._status(one))
+            except errors.NotFound:
+                pass                   # unplugged meanwhile
+        return out
 
     def heartbeat_payload(self):
         with self.lock:
-            lbs = {}
-            for lb in self.lbs.values():
-                rules = self._rules(lb)
-                lbs[lb.id] = {
-                    'vip': lb.vip_address,
-                    'digest': slots.digest(rules.macs),
-                    'amphorae': {a.id: {'position': a.position,
-                                        'role': a.role, 'state': a.state,
-                                        'failed_at': a.failed_at}
-                                 for a in lb.amphorae.values()}}
+            lbs = {k: v['heartbeat'] for k, v in self._published.items()}
         return {'type': wire.DISTRIBUTOR_TYPE,
                 'ver': wire.DISTRIBUTOR_MSG_VERSION,
                 'id': self.opts.distributor_id,

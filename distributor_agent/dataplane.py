@@ -2,8 +2,10 @@
 
 ``apply()`` takes the complete desired state and converges the kernel to
 it, so calling it twice is harmless and a restarted agent converges to
-the very same tables.  When only slot owners or dead amphorae changed
-(failover, registration), only the changed map elements are rewritten.
+the very same tables.  ``apply_lb()``/``remove_lb()`` change one load
+balancer with a transaction that names only its objects; when only slot
+owners or dead amphorae changed (failover, registration), only the
+changed map elements are rewritten.
 """
 import fcntl
 import ipaddress
@@ -29,8 +31,10 @@ class Dataplane:
 
     def __init__(self, nft=None):
         self.nft = nft or nftlib.Nft()
+        # Guards _applied and table creation/removal; held for one
+        # transaction at a time, never across a whole agent change.
         self._lock = threading.Lock()
-        self._applied = {}    # interface -> (signature, {lb_id: LbRules})
+        self._applied = {}    # interface -> (mac, {lb_id: LbRules})
 
     # -- interfaces -------------------------------------------------------
     # Plain ioctl and ``ip``: pyroute2 would add ~10 MB to the agent's RSS
@@ -111,7 +115,7 @@ class Dataplane:
                 and t['table']['name'].startswith(ruleset.TABLE_PREFIX)}
 
     def apply(self, desired, macs):
-        """Converge every VIP interface.
+        """Converge every VIP interface (start, restart, tests).
 
         desired: {interface: [LbRules]}; macs: {interface: its MAC}.
         """
@@ -120,6 +124,38 @@ class Dataplane:
                 self._drop(interface)
             for interface, lbs in desired.items():
                 self._converge(interface, macs[interface], lbs)
+
+    def apply_lb(self, interface, mac, rules):
+        """Converge one load balancer, in one transaction that names only
+        its own objects (and its VIP's dispatch element): the cost does
+        not depend on how many others share the interface, and their
+        tables and pins are never rewritten."""
+        with self._lock:
+            self._remove_elsewhere(rules.lb_id, interface)
+            prev = self._applied.get(interface)
+            if prev is None or prev[0] != mac:
+                lbs = dict(prev[1]) if prev else {}
+                lbs[rules.lb_id] = rules
+                self._converge(interface, mac, list(lbs.values()))
+                return
+            self._run_or_rebuild(interface, mac, ruleset.lb_change(
+                interface, mac, prev[1].get(rules.lb_id), rules),
+                dict(prev[1], **{rules.lb_id: rules}))
+
+    def remove_lb(self, lb_id):
+        with self._lock:
+            self._remove_elsewhere(lb_id, None)
+
+    def _remove_elsewhere(self, lb_id, interface):
+        for other, (mac, lbs) in list(self._applied.items()):
+            if other == interface or lb_id not in lbs:
+                continue
+            rest = {k: v for k, v in lbs.items() if k != lb_id}
+            if not rest:
+                self._drop(other)
+            else:
+                self._run_or_rebuild(other, mac, ruleset.lb_change(
+                    other, mac, lbs[lb_id], None), rest)
 
     def forget(self):
         """Next apply() rebuilds from the kernel listing (after restart)."""
@@ -138,45 +174,44 @@ class Dataplane:
             self.nft.run('delete table netdev %s' % table)
         self._applied.pop(interface, None)
 
-    @staticmethod
-    def _signature(mac, lbs):
-        return (mac, tuple(sorted(
-            (lb.lb_id, lb.vip, lb.affinity, lb.slots, lb.seed,
-             lb.flow_timeout, lb.flow_size) for lb in lbs)))
-
     def _converge(self, interface, mac, lbs):
-        table = ruleset.table_name(interface)
         if not lbs:
             self._drop(interface)
             return
-        sig = self._signature(mac, lbs)
         prev = self._applied.get(interface)
-        if prev and prev[0] == sig:
+        new = {lb.lb_id: lb for lb in lbs}
+        if prev and prev[0] == mac:
+            # Known table: only what changed, load balancer by load
+            # balancer (removals first: a VIP may pass to another one).
             cmds = []
+            for lb_id in set(prev[1]) - set(new):
+                cmds += ruleset.lb_change(interface, mac, prev[1][lb_id],
+                                          None)
             for lb in lbs:
-                old = prev[1][lb.lb_id]
-                cmds += ruleset.slot_elements(table, lb, old.macs)
-                if sorted(old.dead) != sorted(lb.dead):
-                    cmds += ruleset.dead_elements(table, lb)
-            if cmds:
-                self.nft.run('\n'.join(cmds))
-        else:
-            existing = self._kernel_objects(table) or set()
-            wanted = {('chain', 'ingress')}
-            for lb in lbs:
-                wanted |= lb.object_names()
-            cmds = ruleset.render(interface, mac, lbs, existing - wanted)
+                cmds += ruleset.lb_change(interface, mac,
+                                          prev[1].get(lb.lb_id), lb)
+            self._run_or_rebuild(interface, mac, cmds, new)
+            return
+        table = ruleset.table_name(interface)
+        existing = self._kernel_objects(table) or set()
+        self._run_or_rebuild(interface, mac, ruleset.render(
+            interface, mac, lbs, existing - ruleset.wanted_objects(lbs)), new)
+
+    def _run_or_rebuild(self, interface, mac, cmds, lbs):
+        """Run ``cmds``; then ``lbs`` ({lb_id: LbRules}) is the table."""
+        if cmds:
             try:
                 self.nft.run('\n'.join(cmds))
             except nftlib.NftError as exc:
                 # An object we cannot converge in place (e.g. changed by
                 # hand): rebuild the table; pinned flows are lost once.
+                table = ruleset.table_name(interface)
                 LOG.warning('Rebuilding table %s: %s', table, exc)
                 self.nft.run('\n'.join(
                     ['add table netdev %s' % table,
                      'delete table netdev %s' % table] +
-                    ruleset.render(interface, mac, lbs)))
-        self._applied[interface] = (sig, {lb.lb_id: lb for lb in lbs})
+                    ruleset.render(interface, mac, list(lbs.values()))))
+        self._applied[interface] = (mac, lbs)
 
     def purge_pins(self, interface, lb, macs):
         """Delete pinned flows that point at ``macs`` (dead or removed
@@ -204,10 +239,12 @@ class Dataplane:
             if not keys:
                 return 0
             try:
-                with self._lock:
-                    for i in range(0, len(keys), 1000):
-                        self.nft.run(ruleset.delete_pins(
-                            table, lb, keys[i:i + 1000]))
+                # No dataplane lock: pins are this load balancer's own
+                # elements, and a big purge must not hold up a failover
+                # of another one between two chunks.
+                for i in range(0, len(keys), 1000):
+                    self.nft.run(ruleset.delete_pins(
+                        table, lb, keys[i:i + 1000]))
                 return len(keys)
             except nftlib.NftError as exc:
                 # An entry expired between listing and deleting: retry.

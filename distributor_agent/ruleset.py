@@ -4,6 +4,10 @@ One ``netdev`` table per interface, hooked at ingress on that device only,
 so a frame is only ever forwarded back out of the interface it came in on
 and load balancers on different interfaces cannot leak into each other.
 
+Shared by the load balancers of the interface:
+  vips_ip, vips_ip6  VIP -> jump lb_X    one lookup dispatches a frame
+  ingress            chain               whatever the number of VIPs
+
 Per load balancer ``X``:
   slots_X  mark -> ether_addr   the slot table (M elements)
   dead_X   ether_addr set       amphorae found dead: pinned flows leave them
@@ -15,6 +19,9 @@ Every transaction is written so that running it twice yields the same
 kernel state (``add`` is a no-op on an identical object, maps are
 flushed then filled) and the dynamic flow map is never flushed, so
 reloading after an agent restart keeps established flows where they are.
+A change of one load balancer is one transaction naming only its own
+objects and its VIP's dispatch element (``lb_change``), so its cost does
+not grow with the number of load balancers on the interface.
 """
 import dataclasses
 import hashlib
@@ -82,6 +89,13 @@ class LbRules:
     def flows_map(self):
         return 'flows_%s_%s' % (self.tag, self.key[3])
 
+    @property
+    def shape(self):
+        """Everything but the map contents: same shape, only elements
+        change."""
+        return (self.lb_id, self.vip, self.affinity, self.slots, self.seed,
+                self.flow_timeout, self.flow_size)
+
     def object_names(self):
         t = self.tag
         return {('chain', 'lb_' + t), ('map', self.slots_map),
@@ -147,63 +161,135 @@ def dead_elements(table, lb):
     return out
 
 
+def _vips_map(family):
+    return 'vips_' + family
+
+
+VIPS_MAPS = ('vips_ip', 'vips_ip6')
+
+
+def skeleton(interface):
+    """Commands that (re)create the table, its VIP dispatch maps and the
+    ingress chain of ``interface``; run once per table, not per change."""
+    t = table_name(interface)
+    out = ['add table netdev %s' % t]
+    for name, keytype in zip(VIPS_MAPS, ('ipv4_addr', 'ipv6_addr')):
+        out.append('add map netdev %s %s { type %s : verdict; }'
+                   % (t, name, keytype))
+    out += ['add chain netdev %s ingress { type filter hook ingress device '
+            '"%s" priority 0; policy accept; }' % (t, interface),
+            'flush chain netdev %s ingress' % t]
+    # One lookup whatever the number of load balancers: VIP -> jump lb_X.
+    # pkttype host: never forward frames flooded to us for others.
+    for fam, name in zip(('ip', 'ip6'), VIPS_MAPS):
+        out.append('add rule netdev %s ingress meta pkttype host meta '
+                   'l4proto { tcp, udp } %s daddr vmap @%s' % (t, fam, name))
+    return out
+
+
+def lb_objects(interface, mac, lb):
+    """Commands that make the objects of one load balancer match ``lb``
+    and reach it from the dispatch map (never touching its pins)."""
+    t = table_name(interface)
+    dev = '"%s"' % interface
+    x = lb.tag
+    expr, pin, keydecl, _ = lb.key
+    flows = lb.flows_map
+    out = [
+        'add map netdev %s %s { type mark : ether_addr; '
+        'size %d; }' % (t, lb.slots_map, lb.slots + 16),
+        'add set netdev %s dead_%s { type ether_addr; size 256; }' % (t, x),
+        'add map netdev %s %s { %s : %s; size %d; '
+        'flags dynamic,timeout; timeout %ds; }'
+        % (t, flows, keydecl,
+           'ether daddr' if keydecl.startswith('typeof') else 'ether_addr',
+           lb.flow_size, lb.flow_timeout),
+        'add chain netdev %s lb_%s' % (t, x),
+        'flush chain netdev %s lb_%s' % (t, x),
+    ]
+    out += slot_elements(t, lb)
+    out += dead_elements(t, lb)
+    # Source MAC rewrite is required: otherwise the bridge/switch learns
+    # the client's MAC on our port and replies come back here.
+    # The pinned path refreshes the pin (``update``): a pin expires
+    # flow_timeout after the flow's last packet, not after its first, so
+    # a busy flow whose slot moved is never cut by its pin expiring.
+    update = 'update @%s { %s timeout %ds : ether daddr }' % (
+        flows, pin, lb.flow_timeout)
+    out += [
+        'add rule netdev %s lb_%s counter ether saddr set %s' % (t, x, mac),
+        'add rule netdev %s lb_%s ether daddr set %s map @%s '
+        'ether daddr != @dead_%s %s fwd to %s'
+        % (t, x, pin, flows, x, update, dev),
+        'add rule netdev %s lb_%s meta mark set jhash %s mod %d seed '
+        '0x%08x ether daddr set meta mark map @%s %s fwd to %s'
+        % (t, x, expr, lb.slots, lb.seed, lb.slots_map, update, dev),
+        # No amphora at all: drop rather than let our own stack answer.
+        'add rule netdev %s lb_%s counter drop' % (t, x),
+        'add element netdev %s %s { %s : jump lb_%s }'
+        % (t, _vips_map(lb.family), lb.vip, x),
+    ]
+    return out
+
+
+def delete_objects(table, objects):
+    """Commands deleting (kind, name) objects: chains emptied first, so
+    nothing they reference is still in use when it goes."""
+    out = ['flush chain netdev %s %s' % (table, n)
+           for k, n in sorted(objects) if k == 'chain']
+    out += ['delete chain netdev %s %s' % (table, n)
+            for k, n in sorted(objects) if k == 'chain']
+    out += ['delete %s netdev %s %s' % (k, table, n)
+            for k, n in sorted(objects) if k != 'chain']
+    return out
+
+
+def unlink(table, lb):
+    """Remove ``lb``'s VIP from the dispatch map."""
+    return ['delete element netdev %s %s { %s }'
+            % (table, _vips_map(lb.family), lb.vip)]
+
+
+def lb_change(interface, mac, old, new):
+    """Commands taking one load balancer from ``old`` (None: absent) to
+    ``new`` (None: removed); other load balancers are not mentioned."""
+    t = table_name(interface)
+    if new is None:
+        return unlink(t, old) + delete_objects(t, old.object_names())
+    if old is not None and old.shape == new.shape:
+        out = slot_elements(t, new, old.macs)
+        if sorted(old.dead) != sorted(new.dead):
+            out += dead_elements(t, new)
+        return out
+    out = []
+    if old is not None and (old.vip, old.family) != (new.vip, new.family):
+        out += unlink(t, old)
+    out += lb_objects(interface, mac, new)
+    if old is not None:
+        out += delete_objects(t, old.object_names() - new.object_names())
+    return out
+
+
+def wanted_objects(lbs):
+    out = {('chain', 'ingress')} | {('map', n) for n in VIPS_MAPS}
+    for lb in lbs:
+        out |= lb.object_names()
+    return out
+
+
 def render(interface, mac, lbs, stale=()):
-    """Full converge transaction for ``interface``.
+    """Full converge transaction for ``interface``: the same objects the
+    per-load-balancer changes build, so a restarted agent or a
+    replacement distributor holds identical tables.
 
     ``stale``: (kind, name) objects present in the kernel table but no
     longer wanted; they are emptied and deleted in the same transaction.
     """
     t = table_name(interface)
-    dev = '"%s"' % interface
-    out = ['add table netdev %s' % t,
-           'add chain netdev %s ingress { type filter hook ingress device '
-           '%s priority 0; policy accept; }' % (t, dev),
-           'flush chain netdev %s ingress' % t]
-    for kind, name in sorted(stale):
-        if kind == 'chain':
-            out.append('flush chain netdev %s %s' % (t, name))
-    for kind, name in sorted(stale):
-        if kind == 'chain':
-            out.append('delete chain netdev %s %s' % (t, name))
-    for kind, name in sorted(stale):
-        if kind != 'chain':
-            out.append('delete %s netdev %s %s' % (kind, t, name))
+    out = skeleton(interface)
+    # Refilled below: drops elements jumping to stale chains.
+    out += ['flush map netdev %s %s' % (t, n) for n in VIPS_MAPS]
+    out += delete_objects(t, stale)
     for lb in sorted(lbs, key=lambda x: x.tag):
-        x = lb.tag
-        expr, pin, keydecl, _ = lb.key
-        flows = lb.flows_map
-        out += [
-            'add map netdev %s %s { type mark : ether_addr; '
-            'size %d; }' % (t, lb.slots_map, lb.slots + 16),
-            'add set netdev %s dead_%s { type ether_addr; size 256; }'
-            % (t, x),
-            'add map netdev %s %s { %s : %s; size %d; '
-            'flags dynamic,timeout; timeout %ds; }'
-            % (t, flows, keydecl,
-               'ether daddr' if keydecl.startswith('typeof') else
-               'ether_addr', lb.flow_size, lb.flow_timeout),
-            'add chain netdev %s lb_%s' % (t, x),
-            'flush chain netdev %s lb_%s' % (t, x),
-        ]
-        out += slot_elements(t, lb)
-        out += dead_elements(t, lb)
-        # Source MAC rewrite is required: otherwise the bridge/switch
-        # learns the client's MAC on our port and replies come back here.
-        out += [
-            'add rule netdev %s lb_%s counter ether saddr set %s'
-            % (t, x, mac),
-            'add rule netdev %s lb_%s ether daddr set %s map @%s '
-            'ether daddr != @dead_%s fwd to %s' % (t, x, pin, flows, x, dev),
-            'add rule netdev %s lb_%s meta mark set jhash %s mod %d seed '
-            '0x%08x ether daddr set meta mark map @%s update @%s '
-            '{ %s timeout %ds : ether daddr } fwd to %s'
-            % (t, x, expr, lb.slots, lb.seed, lb.slots_map, flows, pin,
-               lb.flow_timeout, dev),
-            # No amphora at all: drop rather than let our own stack answer.
-            'add rule netdev %s lb_%s counter drop' % (t, x),
-            # pkttype host: never forward frames flooded to us for others.
-            'add rule netdev %s ingress meta pkttype host %s daddr %s '
-            'meta l4proto { tcp, udp } jump lb_%s'
-            % (t, lb.family, lb.vip, x),
-        ]
+        out += lb_objects(interface, mac, lb)
     return out

@@ -77,16 +77,27 @@ def load(path):
             for k, v in data.get('load_balancers', {}).items()}
 
 
+def encode(lb):
+    """One load balancer as it is written to the file (JSON text)."""
+    return json.dumps(lb.to_dict(), sort_keys=True)
+
+
+def decode(text):
+    return LoadBalancer.from_dict(json.loads(text))
+
+
 def save(path, lbs):
-    """Write atomically (temp file, fsync, rename): a crash mid-write
-    leaves the previous complete state, never a truncated one."""
+    """Write ``lbs`` ({id: encode(lb)}) atomically (temp file, fsync,
+    rename): a crash mid-write leaves the previous complete state, never
+    a truncated one.  Load balancers are encoded once per change of
+    theirs, so a save costs the same whatever the others do."""
     os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
     tmp = path + '.tmp'
+    body = ',\n'.join('%s: %s' % (json.dumps(k), v)
+                      for k, v in sorted(lbs.items()))
     with open(tmp, 'w') as f:
-        json.dump({'version': 1,
-                   'load_balancers': {k: v.to_dict()
-                                      for k, v in sorted(lbs.items())}},
-                  f, indent=1, sort_keys=True)
+        # One load balancer per line: still readable, and valid JSON.
+        f.write('{"version": 1, "load_balancers": {\n%s}}\n' % body)
         f.flush()
         os.fsync(f.fileno())
     os.replace(tmp, path)

@@ -65,8 +65,8 @@ def database(tmp_path, overrides, migrated_template):
     overrides('persistence_connection',
               'sqlite:///%s' % (tmp_path / 'taskflow.sqlite'), 'task_flow')
     overrides('transport_url', 'fake://')
-    for name, value in noop.DRIVERS.items():
-        overrides(name, value, 'controller_worker')
+    for name, value, group in noop.OVERRIDES:
+        overrides(name, value, group)
     _reset_caches()
     return tmp_path
 

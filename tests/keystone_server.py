@@ -53,13 +53,14 @@ def _run(cmd, what, **kwargs):
     return proc
 
 
-def ensure_venv(venv=None):
-    """Install Keystone and uwsgi into `venv` (default VENV) unless
-    already done; returns the venv's bin directory.  A lock file
-    serializes concurrent runs."""
+def ensure_venv(venv=None, packages=None):
+    """Install `packages` (default Keystone and uwsgi) into `venv`
+    (default VENV) unless already done; returns the venv's bin
+    directory.  A lock file serializes concurrent runs."""
     venv = venv or VENV
+    packages = packages or PACKAGES
     stamp = os.path.join(venv, '.installed-' + hashlib.sha256(
-        ' '.join(PACKAGES).encode()).hexdigest()[:12])
+        ' '.join(packages).encode()).hexdigest()[:12])
     bindir = os.path.join(venv, 'bin')
     if os.path.exists(stamp):
         return bindir
@@ -70,8 +71,8 @@ def ensure_venv(venv=None):
             return bindir
         if not os.path.exists(os.path.join(bindir, 'python')):
             _run([sys.executable, '-m', 'venv', venv], 'creating ' + venv)
-        _run([os.path.join(bindir, 'pip'), 'install', '-q'] + list(PACKAGES),
-             'pip install %s' % ' '.join(PACKAGES))
+        _run([os.path.join(bindir, 'pip'), 'install', '-q'] + list(packages),
+             'pip install %s' % ' '.join(packages))
         open(stamp, 'w').close()
     return bindir
 
@@ -193,7 +194,7 @@ class Keystone:
         return sess.get_token(), sess.get_project_id()
 
 
-def _wait_ready(url, proc, log_path):
+def wait_ready(url, proc, log_path, what='Keystone'):
     deadline = time.monotonic() + START_TIMEOUT
     while time.monotonic() < deadline:
         if proc.poll() is not None:
@@ -206,12 +207,12 @@ def _wait_ready(url, proc, log_path):
         time.sleep(0.2)
     with open(log_path) as f:
         log = f.read()[-4000:]
-    raise KeystoneUnavailable('Keystone at %s did not answer (uwsgi %s): %s'
-                              % (url, 'exited' if proc.poll() is not None
-                                 else 'still starting', log))
+    raise KeystoneUnavailable('%s at %s did not answer (uwsgi %s): %s'
+                              % (what, url, 'exited' if proc.poll()
+                                 is not None else 'still starting', log))
 
 
-def _stop(proc):
+def stop(proc):
     # uwsgi's master ends its workers on SIGTERM (--die-on-term); if it
     # does not, its process group (its own session, so ours to end) is
     # killed while the master still holds the group id.
@@ -223,18 +224,24 @@ def _stop(proc):
         proc.wait(5)
 
 
-def _start(bindir, conf, port, log_path):
-    env = dict(os.environ, OS_KEYSTONE_CONFIG_FILES=conf)
+def start_uwsgi(bindir, app, port, log_path, env=None, cwd=None):
+    """uwsgi serving `app` (['--module', M] or ['--wsgi-file', F]) on
+    127.0.0.1:port from the venv of bindir, in a session of its own."""
     with open(log_path, 'w') as log:
         return subprocess.Popen(
             [os.path.join(bindir, 'uwsgi'),
-             '--http11-socket', '127.0.0.1:%d' % port,
-             '--module', 'keystone.wsgi.api:application',
-             '--virtualenv', os.path.dirname(bindir),
+             '--http11-socket', '127.0.0.1:%d' % port] + list(app) +
+            ['--virtualenv', os.path.dirname(bindir),
              '--master', '--processes', '1', '--threads', '4',
              '--die-on-term', '--need-app', '--lazy-apps'],
-            stdout=log, stderr=subprocess.STDOUT, env=env,
-            start_new_session=True)
+            stdout=log, stderr=subprocess.STDOUT,
+            env=dict(os.environ, **(env or {})), start_new_session=True,
+            cwd=cwd)
+
+
+def _start(bindir, conf, port, log_path):
+    return start_uwsgi(bindir, ['--module', 'keystone.wsgi.api:application'],
+                       port, log_path, env={'OS_KEYSTONE_CONFIG_FILES': conf})
 
 
 def _prepare(bindir, conf, url):
@@ -270,9 +277,9 @@ def running():
             log_path = os.path.join(tmp, 'uwsgi.log')
             proc = _start(bindir, conf, port, log_path)
             try:
-                _wait_ready(url, proc, log_path)
+                wait_ready(url, proc, log_path)
                 yield Keystone(url, ADMIN_PASSWORD)
             finally:
-                _stop(proc)
+                stop(proc)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)

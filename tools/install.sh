@@ -40,8 +40,12 @@ if [ ! -e "$stamp" ]; then
     touch "$stamp"
 fi
 if [ "${1:-}" = "--test" ]; then
-    # The RBAC tests' real Keystone (PyPI keystone + uwsgi) in its own
-    # venv outside git; the fixture reuses it, or installs it itself.
+    # The RBAC tests' real Keystone and the certificate tests' real
+    # Barbican (PyPI + uwsgi), each in its own venv outside git; the
+    # fixtures reuse them, or install them themselves.
     .venv/bin/python -c \
         'from tests import keystone_server; keystone_server.ensure_venv()'
+    .venv/bin/python -c \
+        'from tests import barbican_server as b, keystone_server as k
+k.ensure_venv(b.VENV, b.PACKAGES)'
 fi

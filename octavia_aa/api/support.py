@@ -2,6 +2,7 @@
 and the topology strategy say what they support, and the API refuses the
 rest with a 400 naming the option, instead of accepting an object that
 would be dropped or go to ERROR a second later."""
+from octavia_aa.certificates.managers import base as cert_base
 from octavia_aa.common import config
 from octavia_aa.common import drivers
 from octavia_aa.common import exceptions
@@ -47,14 +48,17 @@ def check_pool_protocol(topology_name, protocol):
 
 def check_certificates(values, fields):
     """400 for the first TLS container reference (of `fields` in values)
-    that the certificate store cannot resolve, as upstream's
-    CertificateRetrievalException."""
+    that the certificate manager cannot resolve into what the field needs
+    (upstream's CertificateRetrievalException)."""
+    manager = drivers.get('cert_manager')
     for field in fields:
         refs = values.get(field)
-        refs = [r for r in (refs if isinstance(refs, list) else [refs])
-                if r]
-        missing = _driver().missing_certificates(refs)
-        if missing:
-            raise exceptions.InvalidInput(
-                field, missing[0], 'Could not retrieve certificate: %s'
-                % missing[0])
+        for ref in (refs if isinstance(refs, list) else [refs]):
+            if not ref:
+                continue
+            try:
+                manager.check(ref, cert_base.FIELD_KINDS[field])
+            except cert_base.CertificateRetrievalError as e:
+                raise exceptions.InvalidInput(
+                    field, ref, 'Could not retrieve certificate: %s (%s)'
+                    % (ref, e.reason))

@@ -19,6 +19,7 @@ from oslo_db import options as db_options  # noqa: E402
 from oslo_log import log as logging  # noqa: E402
 import oslo_messaging  # noqa: E402
 
+from octavia_aa.certificates.managers import opts as cert_opts  # noqa: E402
 from octavia_aa.common import constants as c  # noqa: E402
 
 CONF = cfg.CONF
@@ -335,6 +336,9 @@ def _register(conf):
     conf.register_opts(quota_opts, group='quotas')
     conf.register_opts(networking_opts, group='networking')
     conf.register_opts(task_flow_opts, group='task_flow')
+    # The API checks references and the worker uploads certificates:
+    # both read [certificates], so it is registered with the rest.
+    cert_opts.register_opts(conf)
     db_options.set_defaults(conf)
     logging.register_options(conf)
 

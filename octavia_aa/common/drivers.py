@@ -12,6 +12,7 @@ NAMESPACES = {
     'network': 'octavia_aa.network.drivers',
     'amphora': 'octavia_aa.amphora.drivers',
     'distributor': 'octavia_aa.distributor.drivers',
+    'cert_manager': 'octavia_aa.cert_managers',
 }
 
 # Parallel flow threads ask for a driver at the same moment; stevedore's
@@ -21,9 +22,17 @@ _lock = threading.Lock()
 _loaded = {}
 
 
+def _name(kind):
+    if kind == 'cert_manager':
+        from octavia_aa.certificates.managers import opts
+        return opts.register_opts(CONF).cert_manager
+    return getattr(CONF.controller_worker, kind + '_driver')
+
+
 def get(kind):
-    """The driver of `kind` named by [controller_worker] <kind>_driver."""
-    name = getattr(CONF.controller_worker, kind + '_driver')
+    """The driver of `kind` named by [controller_worker] <kind>_driver
+    (the certificate manager by [certificates] cert_manager)."""
+    name = _name(kind)
     key = (kind, name)
     driver = _loaded.get(key)
     if driver is None:

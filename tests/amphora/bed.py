@@ -138,8 +138,9 @@ class Bed:
                   'amphora_agent_client')
         self._set('connection_retry_interval', 0.05, 'amphora_agent_client')
         self._set('connection_max_retries', 600, 'amphora_agent_client')
+        self._set('cert_manager', 'local_cert_manager', 'certificates')
         self._set('certificate_store', os.path.join(self.tmp, 'store'),
-                  'amphora_agent_client')
+                  'certificates')
         self.front = subnets.find(names[1])
         self.members = subnets.find(names[2])
         self.mgmt = subnets.find(names[0])

@@ -36,6 +36,14 @@ def curl(bed, path='/', host=bedmod.VIP, port=80):
     return r.stdout if r.returncode == 0 else None
 
 
+def curl_https(bed, ca_path, name='www'):
+    """The body served over TLS on the VIP for `name`, verified with the
+    CA in ca_path."""
+    return bedmod.sh('curl', '-s', '-m', '5', '--cacert', str(ca_path),
+                     '--resolve', '%s:443:%s' % (name, bedmod.VIP),
+                     'https://%s/' % name, ns=bed.client_ns).stdout.strip()
+
+
 def to_amphora(bed):
     """Send VIP traffic to the amphora's MAC, as a distributor would."""
     bedmod.sh('ip', 'neigh', 'replace', bedmod.VIP, 'lladdr',
@@ -194,11 +202,7 @@ def test_terminated_https_with_certificates_from_the_store(pushed):
         default_tls_container_ref='www')]
     bed.amp_driver.update_config(bed.amp, cfg)
     try:
-        out = bedmod.sh('curl', '-s', '-m', '5', '--cacert',
-                        str(store / 'ca.pem'), '--resolve',
-                        'www:443:%s' % bedmod.VIP, 'https://www/',
-                        ns=bed.client_ns).stdout
-        assert out.strip() in ('member1', 'member2')
+        assert curl_https(bed, store / 'ca.pem') in ('member1', 'member2')
     finally:
         bed.amp_driver.delete_config(bed.amp, cfg['load_balancer']['id'])
     assert curl(bed, port=80) is not None     # the first LB is untouched

@@ -14,7 +14,33 @@ other invocations 0.86-0.96); p50 +6 us; slots 4099, table load 30 ms,
 one-failure update 23 ms; balance 1.0032; unrelated slots moved 0;
 amphora kill: detected in 139 ms, 5 failed of 7871 requests (the killed
 amphora's own 4 connections), restored 23 ms after the kill; master
-distributor kill: 0 failed keep-alive requests, 204 ms gap.  With wrk and
+distributor kill: 0 failed keep-alive requests, 204 ms gap.
+
+Figures of a distributor change (an in-process agent in a scratch netns,
+each load balancer with 3 registered amphorae, 4099 slots):
+  change_ms_1/16/64     median of 5 plugs (PUT vip: tables, VIP, state
+                        file) of one new load balancer while 1/16/64
+                        load balancers are present on the interface.
+  failover_wait_ms_64   with 64 present, median of 5: from the prober
+                        deciding an amphora is dead (the call that
+                        records its last missed probe) to the kernel
+                        holding its slots' new owners, while another
+                        load balancer's create (plug + register) is
+                        running; the failover starts as the create's
+                        first nftables transaction starts.
+                        failover_wait_ms_64_runs lists the 5 runs.
+  failover_alone_ms_64  the same failover with nothing else running
+                        (median of 3): what the failover costs itself.
+  pinned_flows_reset_on_scale_up  of 20 keep-alive connections sending a
+                        request every 0.2 s through a scale-up from 1 to
+                        3 amphorae (flow_timeout 3 s, watched for 9 s),
+                        how many were reset or moved (target 0).
+Measured 2026-12-04 on the shared dev machine (load average 12-14 on 2
+vCPUs, so every absolute figure is inflated): before per load balancer
+changes change_ms 124 / 813 / 6254 (1/16/64), failover_wait_ms_64 3141,
+pinned_flows_reset_on_scale_up 14 of 20; after 24 / 15 / 37,
+failover_wait_ms_64 57 with failover_alone_ms_64 57 (the failover's own
+slot rewrite, not a wait), pinned_flows_reset_on_scale_up 0.  With wrk and
 HAProxy pinned to one CPU each the ratio is a steady 0.82-0.88, and the
 same with a one-rule (no hash, no pinning) chain: the cost is the extra
 veth + bridge crossing, paid on the client's CPU of a 2-core box, not
@@ -174,7 +200,124 @@ print(json.dumps([statistics.median(full), statistics.median(upd)]))
     return json.loads(out.strip().splitlines()[-1])
 
 
+def _bench_amps(n):
+    return [{'id': 'amp-%d-%d' % (n, i), 'mac': '02:bb:%02x:00:00:%02x'
+             % (n, i), 'ip': '203.0.113.%d' % (100 + i), 'role': 'ACTIVE',
+             'position': i} for i in range(3)]
+
+
+def _bench_create(agent, n):
+    lb_id = 'bench-lb-%03d' % n
+    agent.plug_vip(lb_id, {'vip_address': '203.0.113.%d' % n,
+                           'interface': 'eth0',
+                           'affinity': 'SOURCE_IP_PORT'})
+    agent.register(lb_id, _bench_amps(n))
+    return lb_id
+
+
+def changes_worker(tmp):
+    """In a scratch netns (see measure_changes): an in-process agent,
+    timed through its own methods, so the figures are the agent's cost
+    and not the REST round trip's."""
+    from distributor_agent import agent as agent_mod
+    from distributor_agent import ruleset
+    conf = lab_mod.agent_conf(tmp)
+    agent = agent_mod.Agent(conf)
+    fall = conf.distributor_prober.fall
+    out, present = {}, 0
+    for count in (1, 16, 64):
+        while present < count:
+            _bench_create(agent, present)
+            present += 1
+        times = []
+        for _ in range(5):
+            t = time.perf_counter()
+            agent.plug_vip('bench-new', {'vip_address': '203.0.113.250',
+                                         'interface': 'eth0'})
+            times.append((time.perf_counter() - t) * 1000)
+            agent.unplug_vip('bench-new')
+        out['change_ms_%d' % count] = round(statistics.median(times), 2)
+    # Failover of LB i while another LB is being created: it starts as
+    # the create's first nftables transaction starts (the create is
+    # inside its change then), and ends when the kernel holds the dead
+    # amphora's new slot owners.
+    run = agent.dp.nft.run
+    marks = {}
+
+    def watched(text):
+        if marks.get('create') and marks['create'] in text:
+            marks.pop('create')
+            marks['started'].set()
+        done = run(text)
+        if marks.get('dead') and marks['dead'] in text:
+            marks.pop('dead')
+            marks['moved'] = time.perf_counter()
+        return done
+    agent.dp.nft.run = watched
+    waits, alone = [], []
+    for trial in range(8):
+        victim = 'bench-lb-%03d' % trial
+        amp = _bench_amps(trial)[0]
+        for _ in range(fall - 1):
+            agent.probe_results([(victim, amp['id'], False)])
+        marks.clear()
+        marks.update(create=ruleset.lb_tag('bench-lb-%03d' % (100 + trial)),
+                     dead='dead_%s { %s' % (ruleset.lb_tag(victim),
+                                            amp['mac']),
+                     started=threading.Event())
+        # The first 3 trials with nothing else running, for comparison.
+        creator = threading.Thread(target=_bench_create,
+                                   args=(agent, 100 + trial))
+        if trial >= 3:
+            creator.start()
+            marks['started'].wait(30)
+        t = time.perf_counter()
+        agent.probe_results([(victim, amp['id'], False)])
+        (waits if trial >= 3 else alone).append(
+            (marks['moved'] - t) * 1000)
+        if trial >= 3:
+            creator.join(60)
+            agent.unplug_vip('bench-lb-%03d' % (100 + trial))
+    out['failover_wait_ms_64'] = round(statistics.median(waits), 2)
+    out['failover_wait_ms_64_runs'] = [round(w, 2) for w in waits]
+    out['failover_alone_ms_64'] = round(statistics.median(alone), 2)
+    print(json.dumps(out))
+
+
+def measure_changes(lab):
+    """change_ms_* and failover_wait_ms_64, see the module docstring."""
+    ns, _ = lab.node('chg', [('eth0', 'fe', '198.51.100.5/24')])
+    tmp = os.path.join(lab.tmp, 'changes')
+    os.makedirs(tmp)
+    out = lab_mod.sh(sys.executable, os.path.abspath(__file__),
+                     '--changes-worker', tmp, ns=ns)
+    return json.loads(out.strip().splitlines()[-1])
+
+
+def measure_pin_expiry(flow_timeout=3, connections=20):
+    """pinned_flows_reset_on_scale_up, on a bed of its own (short
+    flow_timeout)."""
+    lab = lab_mod.Lab()
+    try:
+        pki = lab_mod.Pki(lab.tmp)
+        bed = Bed(lab, pki, amphorae=3, extra={'distributor_agent': {
+            'flow_timeout': str(flow_timeout)}})
+        bed.agent.start()
+        bed.plug()
+        bed.register(bed.amps[:1])
+        talk = lab_mod.Talkers(lab, bed.client, connections, interval=0.2)
+        with talk:
+            bed.register(bed.amps)      # ~2/3 of the slots move
+            time.sleep(3 * flow_timeout)
+        talk.close()
+        return len(talk.broken)
+    finally:
+        lab.close()
+
+
 def main():
+    if sys.argv[1:2] == ['--changes-worker']:
+        return changes_worker(sys.argv[2])
     parser = argparse.ArgumentParser()
     parser.add_argument('--seconds', type=int, default=5,
                         help='duration of each wrk run')
@@ -311,8 +454,15 @@ def main():
             'vrrp']['state']
         details = agent2.ok('GET', '/v1/details')
         result['agent_worker_rss_kb'] = details['rss_kb']
+
+        # 5. Cost of a change with 1/16/64 load balancers, failover wait.
+        log('changes with 1, 16, 64 load balancers')
+        result.update(measure_changes(lab))
     finally:
         lab.close()
+    # 6. Busy connections through a scale-up, pins expiring or not.
+    log('pinned connections through a scale-up')
+    result['pinned_flows_reset_on_scale_up'] = measure_pin_expiry()
     print(json.dumps(result, sort_keys=True))
 
 

@@ -321,3 +321,67 @@ def count_table(ns, device, match, name='testcount', priority=-100):
 def counted(ns, name='testcount'):
     out = sh('nft', 'list', 'table', 'netdev', name, ns=ns)
     return [int(n) for n in re.findall(r'counter packets (\d+)', out)]
+
+
+def agent_conf(directory, **options):
+    """Configuration of an in-process Agent (tests and bench that drive
+    it directly, without REST): its state file in ``directory``."""
+    from oslo_config import cfg
+    from distributor_agent import config
+    conf = cfg.ConfigOpts()
+    config.register_opts(conf)
+    values = {'distributor_id': str(uuid.uuid4()),
+              'state_file': os.path.join(directory, 'state.json'),
+              'vip_interface': 'eth0', 'manage_sysctls': False}
+    values.update(options)
+    for name, value in values.items():
+        conf.set_override(name, value, 'distributor_agent')
+    conf([], project='octavia-aa-test', default_config_files=[])
+    return conf
+
+
+class Talkers:
+    """``count`` keep-alive connections from ``ns`` to the VIP, each
+    sending a request every ``interval`` seconds until the block ends.
+
+    ``broken`` lists the connections that were reset or answered by
+    another amphora than their first one: a flow cut or moved.
+    """
+
+    def __init__(self, lab, ns, count, interval=0.2, host=VIP):
+        import threading
+        self.lab, self.ns, self.host = lab, ns, host
+        self.count, self.interval = count, interval
+        self.conns, self.first, self.broken = [], [], []
+        self.requests = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def __enter__(self):
+        for _ in range(self.count):
+            conn = self.lab.connect(self.ns, host=self.host)
+            self.conns.append(conn)
+            self.first.append(self.lab.get(conn))
+        self._thread.start()
+        return self
+
+    def _run(self):
+        alive = set(range(self.count))
+        while alive and not self._stop.wait(self.interval):
+            for i in sorted(alive):
+                try:
+                    name = self.lab.get(self.conns[i])
+                except Exception as exc:
+                    name = repr(exc)
+                self.requests += 1
+                if name != self.first[i]:
+                    self.broken.append((i, self.first[i], name))
+                    alive.discard(i)
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        self._thread.join(30)
+
+    def close(self):
+        for conn in self.conns:
+            conn.close()

@@ -1,4 +1,7 @@
 """Forwarding through the distributor, with real traffic in namespaces."""
+import re
+import time
+
 import pytest
 
 from tests.distributor import lab as lab_mod
@@ -69,6 +72,41 @@ def test_keepalive_connection_stays_on_its_amphora(lab, bed):
     assert set(_names(lab, bed.client, 20)) == {others[1]['name']}
     assert [lab.get(conn) for _ in range(5)] == [mine] * 5
     conn.close()
+
+
+def test_busy_pinned_flow_outlives_flow_timeout(lab, pki):
+    timeout = 2
+    bed = Bed(lab, pki, extra={'distributor_agent': {
+        'flow_timeout': str(timeout)}})
+    bed.agent.start()
+    bed.plug()
+    bed.register(bed.amps[:1])
+    talk = lab_mod.Talkers(lab, bed.client, 12, interval=0.2)
+    try:
+        with talk:
+            # Scale-up: amp2 and amp3 take about 2/3 of the slots; every
+            # connection stays on amp1 by its pin, which must not expire
+            # while the connection is busy.
+            bed.register(bed.amps)
+            time.sleep(3 * timeout)
+        assert talk.broken == []
+        assert talk.requests >= 12 * 20
+        # The test means something only if some connection's slot moved:
+        # without pins, such a connection reaches an amphora that knows
+        # nothing of it (and resets it) or is answered by another one.
+        out = lab_mod.sh('nft', 'list', 'ruleset', ns=bed.dist_ns)
+        flows = re.search(r'map (flows_\w+)', out).group(1)
+        lab_mod.sh('nft', 'flush', 'map', 'netdev', 'oaa_eth0', flows,
+                   ns=bed.dist_ns)
+        moved = 0
+        for conn in talk.conns:
+            try:
+                moved += lab.get(conn) != 'amp1'
+            except Exception:
+                moved += 1
+        assert moved >= 1
+    finally:
+        talk.close()
 
 
 def test_unplugged_vip_is_never_answered(lab, bed):

@@ -17,11 +17,6 @@ class AmphoraDriver(metaclass=abc.ABCMeta):
     pool_protocols = frozenset(c.POOL_PROTOCOLS)
     topologies = frozenset(c.SUPPORTED_TOPOLOGIES)
 
-    def missing_certificates(self, refs):
-        """The TLS container references among `refs` that the amphorae
-        could not be given (not in the certificate store)."""
-        return []
-
     @abc.abstractmethod
     def wait_for_agent(self, amphora):
         """Block until the agent of a booted amphora answers."""

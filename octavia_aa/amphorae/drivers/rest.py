@@ -3,15 +3,16 @@
 HAProxy configurations are rendered here, on the controller, and uploaded
 whole."""
 import logging
-import os
 
 from oslo_config import cfg
 
 from octavia_aa.amphorae.drivers import base
 from octavia_aa.amphorae.drivers import rest_opts
 from octavia_aa.amphorae.haproxy import render
+from octavia_aa.certificates.managers import base as cert_base
 from octavia_aa.common import agent_client
 from octavia_aa.common import constants as c
+from octavia_aa.common import drivers
 
 LOG = logging.getLogger(__name__)
 
@@ -25,16 +26,14 @@ class NotFound(AmphoraAgentError):
 
 
 def _tls_refs(config):
+    """(reference, kind) of every certificate the configuration uses."""
     refs = set()
-    for lst in config.get('listeners', []):
-        refs.update(r for r in [lst.get('default_tls_container_ref'),
-                                lst.get('client_ca_tls_container_ref'),
-                                lst.get('client_crl_container_ref')] if r)
-        refs.update(lst.get('sni_container_refs') or [])
-    for pool in config.get('pools', []):
-        refs.update(r for r in [pool.get('tls_container_ref'),
-                                pool.get('ca_tls_container_ref'),
-                                pool.get('crl_container_ref')] if r)
+    for obj in config.get('listeners', []) + config.get('pools', []):
+        for field, kind in cert_base.FIELD_KINDS.items():
+            value = obj.get(field)
+            for ref in (value if isinstance(value, list) else [value]):
+                if ref:
+                    refs.add((ref, kind))
     return sorted(refs)
 
 
@@ -87,32 +86,12 @@ class RestAmphoraDriver(base.AmphoraDriver):
             'fixed_ips': [{'ip_address': port['ip'],
                            'subnet_cidr': subnet_cidr}]})
 
-    def _find(self, ref):
-        store = self.opts.certificate_store
-        for candidate in (ref, ref + '.pem'):
-            path = os.path.join(store, candidate)
-            # A reference names a file in the store, never one outside.
-            inside = not os.path.isabs(candidate) and \
-                '..' not in candidate.split('/')
-            if inside and os.path.isfile(path):
-                return path
-        return None
-
-    def _store_path(self, ref):
-        path = self._find(ref)
-        if path is None:
-            raise FileNotFoundError('certificate %s not in %s'
-                                    % (ref, self.opts.certificate_store))
-        return path
-
-    def missing_certificates(self, refs):
-        return [ref for ref in refs if self._find(ref) is None]
-
     def upload_certificates(self, amphora, lb_id, config):
-        for ref in _tls_refs(config):
-            with open(self._store_path(ref), 'rb') as f:
-                self._call('PUT', amphora, 'loadbalancers/%s/certificates/%s'
-                           % (lb_id, render.cert_filename(ref)), raw=f.read())
+        manager = drivers.get('cert_manager')
+        for ref, kind in _tls_refs(config):
+            self._call('PUT', amphora, 'loadbalancers/%s/certificates/%s'
+                       % (lb_id, render.cert_filename(ref)),
+                       raw=manager.get_pem(ref, kind))
 
     def update_config(self, amphora, config, peers=None):
         """Render for this amphora and install; peers: [(amphora_id, ip)]

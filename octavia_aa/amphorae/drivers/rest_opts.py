@@ -10,13 +10,7 @@ client_opts = agent_client.client_opts(
     'Seconds to wait for an agent answer (a reload waits for HAProxy\'s '
     'new worker).',
     60, 'Retries of a call whose connection failed (every call sets '
-    'state, so retrying is safe).') + [
-    cfg.StrOpt('certificate_store', default='$state_path/certificates',
-               help='Local certificate store: a TLS container reference R '
-                    'of a listener or pool is the PEM file R (or R.pem) in '
-                    'this directory, uploaded to the amphorae that need '
-                    'it.'),
-]
+    'state, so retrying is safe).')
 
 
 def register_opts(conf=cfg.CONF):

@@ -11,6 +11,7 @@ from octavia_aa.common import constants as c
 from octavia_aa.common import drivers
 from octavia_aa.db import api as db_api
 from octavia_aa.db import models
+from tests.amphora import tlsutil
 from tests.functional.api import helpers
 
 LB = helpers.LB
@@ -156,13 +157,11 @@ def test_amphora_delete_is_admin_only(api):
 def rest_data_plane(overrides, tmp_path):
     """The API as it runs with the netns/REST data plane (no machine is
     built here: the checks are request-time only)."""
-    from octavia_aa.amphorae.drivers import rest_opts
-    rest_opts.register_opts()
     store = tmp_path / 'certificates'
-    store.mkdir()
-    (store / 'www.pem').write_text('not checked here')
+    tlsutil.write_server_pems(store, ['www'])
     overrides('amphora_driver', 'amphora_rest_driver', 'controller_worker')
-    overrides('certificate_store', str(store), 'amphora_agent_client')
+    overrides('cert_manager', 'local_cert_manager', 'certificates')
+    overrides('certificate_store', str(store), 'certificates')
     drivers.reset()
     return store
 

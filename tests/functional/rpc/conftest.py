@@ -16,8 +16,8 @@ def shared_db(tmp_path):
     url = 'sqlite:///%s' % (tmp_path / 'octavia.sqlite')
     h.override('connection', url, 'database')
     h.override('state_path', str(tmp_path))
-    for name, value in noop.DRIVERS.items():
-        h.override(name, value, 'controller_worker')
+    for name, value, group in noop.OVERRIDES:
+        h.override(name, value, group)
     db_api.reset()
     drivers.reset()
     subnets.reset()

@@ -35,8 +35,8 @@ def db(tmp_path, test_plugins):
                'sqlite:///%s' % (tmp_path / 'octavia.sqlite'), 'database')
     h.override('persistence_connection',
                'sqlite:///%s' % (tmp_path / 'taskflow.sqlite'), 'task_flow')
-    for name, value in noop.DRIVERS.items():
-        h.override(name, value, 'controller_worker')
+    for name, value, group in noop.OVERRIDES:
+        h.override(name, value, group)
     # Amphorae that report health, so the roll-ups under test see them.
     h.override('amphora_driver', 'amphora_reporting_test_driver',
                'controller_worker')
