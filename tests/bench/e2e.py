@@ -44,19 +44,20 @@ replaced_s_<mode>: until the load balancer is ONLINE again with a new
 amphora in place of the victim.  The unsuffixed kill_* and replaced_s
 figures are the silent ones (what earlier runs called them).
 
-Measured on the shared 2-vCPU dev machine on 2026-12-04, four runs
+Measured on the shared 2-vCPU dev machine on 2026-12-04, five runs
 while five other helpers' tests ran (load average up to 16); the last
-two record pauses from 0.15 s, the first two only over 0.35 s.
+three record pauses from 0.15 s, the first two only over 0.35 s.
 processes kill: 0-10 failed (connection refused, all on the victim's
 connections, the last at 70-131 ms) and 7-13 retried of 4.7-13k
-requests, kill_restore_ms_processes 131-143 (132 in the last run; "under
-0.35 s" in one early run); silent kill: 0 failed, 4-10 retried,
-kill_restore_ms_silent 460-515, 950 once at load 16 (the prober's
-detection, the distributor's slot move, then the client's TCP
-retransmission timer; 460 in the last run); replaced in 6-31 s; resize
-3->5->2 in 13-34 s + 4-14 s with 0 failed requests; rolling failover in
-20-72 s, 0 failed and 0 retried; MASTER distributor silent kill: 0
-failed, ~475 ms pause; delete 5-13 s, leaked_after_delete 0.  Earlier,
+requests, kill_restore_ms_processes 131-152 ("under 0.35 s" in one
+early run); silent kill: 0 failed, 4-10 retried, kill_restore_ms_silent
+460-515 in three runs and 939-950 in two (the prober's detection, the
+distributor's slot move, then the client's TCP retransmission timer;
+the longest single pause, kill_max_gap_ms_silent, 479-913); replaced in
+6-31 s; resize 3->5->2 in 13-34 s + 4-14 s with 0 failed requests;
+rolling failover in 20-72 s, 0 failed and 0 retried; MASTER
+distributor silent kill: 0 failed, ~475 ms pause; delete 4-13 s,
+leaked_after_delete 0.  Earlier,
 on an idle machine: distributors ACTIVE 2.1-2.7 s after start;
 create_to_active 3.8-7.5 s; rps_via_vip 4.9-6.9k (the Python load
 generator and member servers share the two cores, so this is a floor);
