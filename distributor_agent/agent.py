@@ -15,21 +15,22 @@ Locks, always taken in this order and never the other way round:
 """
 import contextlib
 import logging
-import os
 import threading
 import time
 
 from distributor_agent import dataplane as dp_mod
 from distributor_agent import errors
+from distributor_agent import prober_settings
 from distributor_agent import ruleset
 from distributor_agent import slots
 from distributor_agent import state
+from distributor_agent import views
 from octavia_aa.common import wire
 
 LOG = logging.getLogger(__name__)
 
 
-class Agent:
+class Agent(views.StatusViews):
 
     def __init__(self, conf, dataplane=None):
         self.conf = conf
@@ -48,10 +49,18 @@ class Agent:
         # the prober and the heartbeat, so they never wait for a change.
         self._published = {}
         self.vrrp = None               # keepalived.Supervisor when enabled
+        self.pin_sync = None           # pinsync.PinSync with VRRP and a key
         self._listeners = []           # called after every change
         self._misses = {}              # (lb_id, amp_id) -> consecutive
         self._probes = {}              # (lb_id, amp_id) -> counters
+        self.prober = prober_settings.load(conf)
         self.started = time.time()
+
+    def set_prober(self, settings):
+        if settings != self.prober:
+            LOG.info('prober settings from the controller: %s', settings)
+            prober_settings.save(self.opts.state_file, settings)
+            self.prober = dict(settings)
 
     # -- lifecycle --------------------------------------------------------
     @contextlib.contextmanager
@@ -69,6 +78,10 @@ class Agent:
 
     def on_change(self, callback):
         self._listeners.append(callback)
+
+    def changed(self):
+        """Something listeners must hear of now (a VRRP transition)."""
+        self._notify()
 
     def _notify(self):
         for cb in self._listeners:
@@ -287,6 +300,8 @@ class Agent:
             self.vrrp.update(self.vip_bindings())
 
     def plug_vip(self, lb_id, body):
+        if body.get('prober'):
+            self.set_prober(body['prober'])
         with self._changing(lb_id):
             interface = self._interface(body)
             old = self.lbs.get(lb_id)
@@ -448,7 +463,7 @@ class Agent:
         Returns True while some live amphora has missed a probe, so the
         prober can confirm (or clear) the suspicion sooner.
         """
-        fall = self.conf.distributor_prober.fall
+        fall = self.prober['fall']
         suspect = False
         dead = {}                      # lb_id -> [amp_id]
         with self._stats_lock:
@@ -527,76 +542,3 @@ class Agent:
             if macs:
                 jobs.append((lb.interface, self._committed_rules(lb), macs))
             return changed
-
-    # -- status -----------------------------------------------------------
-    def _view(self, lb):
-        view = self._answer(lb)
-        view.update(vip_address=lb.vip_address, interface=lb.interface,
-                    affinity=lb.affinity, probe_port=lb.probe_port,
-                    subnet_cidr=lb.subnet_cidr, gateway=lb.gateway)
-        return view
-
-    def _status(self, lb_id):
-        with self._changing(lb_id):
-            lb = self._lb(lb_id)
-            view = self._view(lb)
-            view['counters'] = self.dp.counters(
-                lb.interface, self._committed_rules(lb))
-            with self._stats_lock:
-                for amp in view['amphorae']:
-                    amp['probes'] = dict(self._probes.get(
-                        (lb.id, amp['id']),
-                        {'ok': 0, 'failed': 0, 'last_ok': None}))
-                    amp['probes']['consecutive_failures'] = \
-                        self._misses.get((lb.id, amp['id']), 0)
-        return view
-
-    def status(self, lb_id=None):
-        if lb_id:
-            return self._status(lb_id)
-        out = []
-        with self.lock:
-            ids = sorted(self.lbs)
-        for one in ids:
-            try:
-                out.append(self._status(one))
-            except errors.NotFound:
-                pass                   # unplugged meanwhile
-        return out
-
-    def heartbeat_payload(self):
-        with self.lock:
-            lbs = {k: v['heartbeat'] for k, v in self._published.items()}
-        return {'type': wire.DISTRIBUTOR_TYPE,
-                'ver': wire.DISTRIBUTOR_MSG_VERSION,
-                'id': self.opts.distributor_id,
-                'vrrp': self.vrrp.state if self.vrrp else None,
-                'load_balancers': lbs}
-
-    def info(self):
-        return {'id': self.opts.distributor_id,
-                'hostname': os.uname().nodename,
-                'api_version': wire.AGENT_API_VERSION,
-                'slots': self.opts.slots}
-
-    def details(self):
-        with self.lock:
-            d = self.info()
-            d.update(load_balancers=len(self.lbs),
-                     vips=[{'vip_address': v, 'interface': i}
-                           for v, i in self.vip_bindings()],
-                     vrrp=self.vrrp.details() if self.vrrp else None,
-                     uptime=round(time.time() - self.started, 3),
-                     rss_kb=_rss_kb())
-        return d
-
-
-def _rss_kb():
-    try:
-        with open('/proc/self/status') as f:
-            for line in f:
-                if line.startswith('VmRSS:'):
-                    return int(line.split()[1])
-    except OSError:
-        pass
-    return None

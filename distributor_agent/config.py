@@ -42,14 +42,19 @@ health_opts = agent_config.heartbeat_opts(
     'well, not only at this interval.')
 
 prober_opts = [
-    cfg.FloatOpt('interval', default=0.1, min=0.01,
-                 help='Seconds between two probes of each amphora.'),
-    cfg.FloatOpt('timeout', default=0.1, min=0.01,
-                 help='Seconds a probe TCP connect may take.'),
-    cfg.IntOpt('fall', default=3, min=1,
+    # The controller sends its [distributor_probes] settings with every
+    # VIP plug; these apply until the first one (same defaults).
+    cfg.FloatOpt('interval', default=0.03, min=0.01,
+                 help='Seconds between two probes of each amphora, until '
+                      'the controller sends its own settings.'),
+    cfg.FloatOpt('timeout', default=0.03, min=0.01,
+                 help='Seconds a probe TCP connect may take, until the '
+                      'controller sends its own settings.'),
+    cfg.IntOpt('fall', default=2, min=1,
                help='Consecutive failed probes after which an amphora is '
-                    'failed and its slots move. They move back only when '
-                    'the controller activates it again.'),
+                    'failed and its slots move (until the controller sends '
+                    'its own settings). They move back only when the '
+                    'controller activates it again.'),
 ]
 
 vrrp_opts = [
@@ -75,6 +80,24 @@ vrrp_opts = [
                help='keepalived executable.'),
     cfg.StrOpt('run_dir', default='/run/octavia-aa-distributor',
                help='Directory for keepalived configuration and pid files.'),
+    cfg.FloatOpt('pin_sync_interval', default=0.2, min=0.01, max=1.0,
+                 help='Seconds at most from a change of the slot tables '
+                      '(registration, drain, failed amphora, takeover) '
+                      'until the VRRP master sends its flow pins to its '
+                      'peer, so that flows held only by a pin (after a '
+                      'scale-up, during a drain) survive a takeover.'),
+    cfg.PortOpt('pin_sync_port', default=5557,
+                help='UDP port pin sync datagrams are sent to and '
+                     'received on.'),
+    cfg.HostAddressOpt('pin_sync_group', default='224.0.0.18',
+                       help='IPv4 multicast group the pins are sent to on '
+                            'the VRRP interface when no unicast_peers are '
+                            'set (default: the VRRP group, link-local, so '
+                            'the pins go exactly where the adverts go).'),
+    cfg.StrOpt('pin_sync_key', secret=True, default=None,
+               help='Key of the HMAC-SHA256 that signs pin sync datagrams '
+                    '(the same on both peers). Default: the heartbeat '
+                    'key. Without either, pins are not shared.'),
     cfg.FloatOpt('supervise_interval', default=0.05, min=0.01,
                  help='Seconds between checks that keepalived is alive. If '
                       'it died, the VIPs are removed at once (so two nodes '

@@ -16,6 +16,7 @@ import threading
 import time
 
 from octavia_aa.common import procs
+from octavia_aa.common import wire
 
 LOG = logging.getLogger(__name__)
 
@@ -64,6 +65,12 @@ class Supervisor(threading.Thread):
         self.deaths = 0
         self._lock = threading.RLock()
         self.stopped = threading.Event()
+        # Called with the new state when keepalived's notify script
+        # records a transition (the agent sends a heartbeat at once: a
+        # takeover tells the controller that the old master is gone).
+        self.on_state = None
+        self._seen_state = None
+        self.state_since = time.monotonic()
 
     # -- config -----------------------------------------------------------
     def render(self):
@@ -134,7 +141,7 @@ class Supervisor(threading.Thread):
 
     def _spawn(self):
         self.dp_clear()
-        self._write_state('BACKUP')
+        self._write_state(wire.VRRP_BACKUP)
         cmd = [self.opts.keepalived, '-n', '-l', '-D', '--vrrp',
                '-f', self.conf_path, '-p', self.pid_path,
                '-r', self.vrrp_pid_path, '--no-syslog']
@@ -223,7 +230,7 @@ class Supervisor(threading.Thread):
                 return False
             # First stop answering ARP, then clean up and restart.
             self.dp_clear()
-            self._write_state('FAULT')
+            self._write_state(wire.VRRP_FAULT)
             self.deaths += 1
             LOG.error('keepalived %s died: VIPs removed, restarting',
                       self.pid)
@@ -240,10 +247,24 @@ class Supervisor(threading.Thread):
                 self.restarts += 1
             return True
 
+    def watch_state(self):
+        """Notice a VRRP transition (polled with the supervision: the
+        notify script only writes a file); returns the new state or None.
+        """
+        state = self.state
+        if state == self._seen_state:
+            return None
+        LOG.info('VRRP state %s -> %s', self._seen_state, state)
+        self._seen_state, self.state_since = state, time.monotonic()
+        if self.on_state:
+            self.on_state(state)
+        return state
+
     def run(self):
         while not self.stopped.wait(self.opts.supervise_interval):
             try:
                 self.check()
+                self.watch_state()
             except Exception:
                 LOG.exception('keepalived supervision failed')
                 time.sleep(1)
@@ -294,6 +315,7 @@ class Supervisor(threading.Thread):
 
     def details(self):
         return {'state': self.state, 'pid': self.pid,
+                'state_age': round(time.monotonic() - self.state_since, 3),
                 'restarts': self.restarts, 'deaths': self.deaths,
                 'advert_int': self.opts.advert_int,
                 'priority': self.opts.priority}

@@ -35,14 +35,18 @@ def probe_all(targets, timeout):
                 results[key] = False
         deadline = time.monotonic() + timeout
         while sel.get_map():
-            left = deadline - time.monotonic()
-            if left <= 0:
-                break
-            for sk, _ in sel.select(left):
+            # At the deadline, one last look without waiting: an answer
+            # that came while this thread was not scheduled (a loaded
+            # box) is an answer, not a miss.
+            left = max(0.0, deadline - time.monotonic())
+            ready = sel.select(left)
+            for sk, _ in ready:
                 err = sk.fileobj.getsockopt(socket.SOL_SOCKET,
                                             socket.SO_ERROR)
                 results[sk.data] = err == 0
                 sel.unregister(sk.fileobj)
+            if left == 0.0:
+                break
         for sk in list(sel.get_map().values()):
             results[sk.data] = False
     finally:
@@ -60,11 +64,9 @@ def probe_all(targets, timeout):
 
 class Prober(threading.Thread):
 
-    def __init__(self, agent, interval, timeout):
+    def __init__(self, agent):
         super().__init__(name='prober', daemon=True)
         self.agent = agent
-        self.interval = interval
-        self.timeout = min(timeout, interval)
         self.stopped = threading.Event()
         self.rounds = 0
 
@@ -72,12 +74,15 @@ class Prober(threading.Thread):
         while not self.stopped.is_set():
             start = time.monotonic()
             suspect = False
+            # Read every round: the controller may change them.
+            interval = self.agent.prober['interval']
+            timeout = min(self.agent.prober['timeout'], interval)
             try:
                 targets = self.agent.probe_targets()
                 if targets:
                     got = probe_all([((lb, amp), ip, port)
                                      for lb, amp, ip, port in targets],
-                                    self.timeout)
+                                    timeout)
                     suspect = self.agent.probe_results(
                         [(k[0], k[1], ok) for k, ok in got.items()])
                 self.rounds += 1
@@ -85,7 +90,7 @@ class Prober(threading.Thread):
                 LOG.exception('probe round failed')
             # After a miss, confirm 4x faster: a refused connect is quick
             # to re-test, and every saved round is traffic not lost.
-            interval = self.interval / 4 if suspect else self.interval
+            interval = interval / 4 if suspect else interval
             self.stopped.wait(max(0.0, interval -
                                   (time.monotonic() - start)))
 

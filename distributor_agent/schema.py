@@ -48,7 +48,7 @@ def plug(body):
     body = _obj(body)
     unknown = set(body) - {'vip_address', 'affinity', 'probe_port',
                            'mac_address', 'interface', 'subnet_cidr',
-                           'gateway', 'vrrp_ip', 'host_routes'}
+                           'gateway', 'vrrp_ip', 'host_routes', 'prober'}
     if unknown:
         raise errors.BadRequest(sorted(unknown)[0], 'unknown field')
     if 'vip_address' not in body:
@@ -76,7 +76,33 @@ def plug(body):
             raise errors.BadRequest('subnet_cidr', 'not a CIDR')
     if body.get('gateway') is not None:
         out['gateway'] = _ip('gateway', body['gateway'])
+    if body.get('prober') is not None:
+        out['prober'] = prober(body['prober'])
     return out
+
+
+def _seconds(field, value, lo, hi):
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or \
+            not lo <= value <= hi:
+        raise errors.BadRequest(field, 'must be a number of seconds in '
+                                '[%g, %g]' % (lo, hi))
+    return float(value)
+
+
+def prober(body):
+    """The controller's prober settings (all of them, or none)."""
+    body = _obj(body, 'prober')
+    unknown = set(body) - {'interval', 'timeout', 'fall'}
+    if unknown:
+        raise errors.BadRequest('prober.' + sorted(unknown)[0],
+                                'unknown field')
+    for key in ('interval', 'timeout', 'fall'):
+        if key not in body:
+            raise errors.BadRequest('prober.' + key, 'required')
+    return {'interval': _seconds('prober.interval', body['interval'],
+                                 0.01, 60),
+            'timeout': _seconds('prober.timeout', body['timeout'], 0.01, 60),
+            'fall': _int('prober.fall', body['fall'], 1, 100)}
 
 
 def register(body, max_positions):

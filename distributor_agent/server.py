@@ -4,12 +4,17 @@ One worker process (the agent's state and threads live in it) with a few
 threads.  If the worker crashes, gunicorn starts a new one, which
 restores everything from the state file and adopts a running keepalived.
 """
+import logging
+
 from distributor_agent import agent as agent_mod
 from distributor_agent import app as app_mod
 from distributor_agent import health
 from distributor_agent import keepalived
+from distributor_agent import pinsync
 from distributor_agent import prober
 from octavia_aa.common import agent_server
+
+LOG = logging.getLogger(__name__)
 
 
 class AgentServer(agent_server.MutualTLSServer):
@@ -33,9 +38,18 @@ class AgentServer(agent_server.MutualTLSServer):
         self.agent.restore()
         if self.agent.vrrp:
             self.agent.vrrp.start_keepalived()
+            self.agent.vrrp.on_state = lambda state: self.agent.changed()
             self.threads.append(self.agent.vrrp)
-        p = conf.distributor_prober
-        self.threads.append(prober.Prober(self.agent, p.interval, p.timeout))
+            key = v.pin_sync_key or conf.distributor_health.heartbeat_key
+            if key:
+                self.agent.pin_sync = pinsync.PinSync(
+                    self.agent, v, key, conf.distributor_agent.flow_timeout)
+                self.agent.on_change(self.agent.pin_sync.changed)
+                self.threads.append(self.agent.pin_sync)
+            else:
+                LOG.warning('No pin_sync_key nor heartbeat_key: pinned flows '
+                            'are not shared with the VRRP peer')
+        self.threads.append(prober.Prober(self.agent))
         h = conf.distributor_health
         if h.heartbeat_key and h.controller_ip_port_list:
             hb = health.HeartbeatThread(self.agent, h.heartbeat_key,

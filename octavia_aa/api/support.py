@@ -21,7 +21,7 @@ def _driver_name():
 
 def check_topology(name, field='loadbalancer_topology'):
     strategy = topology.get(name)
-    if name not in _driver().topologies:
+    if strategy.vip_holder not in _driver().vip_holders:
         raise exceptions.InvalidInput(
             field, name, 'The %s topology is not served by this data plane '
             '([controller_worker] amphora_driver = %s) yet.'

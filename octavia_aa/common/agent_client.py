@@ -100,8 +100,11 @@ class AgentClient:
         return 'https://%s:%d/%s/%s' % (host, self.opts.agent_port,
                                         self.opts.api_version, path)
 
-    def call(self, method, entity, path, body=None, raw=None, retries=None):
-        """JSON `body` or bytes `raw`; returns the decoded answer."""
+    def call(self, method, entity, path, body=None, raw=None, retries=None,
+             timeout=None):
+        """JSON `body` or bytes `raw`; returns the decoded answer.
+        `timeout` ((connect, read) seconds) replaces the configured
+        ones."""
         url = self._url(entity, path)
         if raw is not None:
             data, ctype = raw, 'application/octet-stream'
@@ -115,8 +118,8 @@ class AgentClient:
             try:
                 resp = self._session(entity).request(
                     method, url, data=data, headers={'Content-Type': ctype},
-                    timeout=(self.opts.connect_timeout,
-                             self.opts.read_timeout))
+                    timeout=timeout or (self.opts.connect_timeout,
+                                        self.opts.read_timeout))
                 break
             except requests.exceptions.SSLError as exc:
                 # A certificate problem will not fix itself; an EOF during

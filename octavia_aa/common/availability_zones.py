@@ -97,6 +97,7 @@ def parse(raw, provider):
                     raise UnsupportedOption(provider, _not_of_type(
                         item, 'string', key))
     drivers.get('compute').validate_availability_zone(data)
+    drivers.get('network').validate_availability_zone(data)
     return data
 
 

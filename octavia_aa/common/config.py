@@ -121,6 +121,20 @@ controller_worker_opts = [
                help='Distributor driver (stevedore name in '
                     'octavia_aa.distributor.drivers: distributor_rest_driver, '
                     'distributor_noop_driver).'),
+    # What a cloud's compute driver boots (the netns driver records them:
+    # one host has no images or flavors to choose).
+    cfg.StrOpt('amp_image_tag',
+               help='Image tag of the amphora image, when the flavor '
+                    'profile names no amp_image_tag (as upstream '
+                    'Octavia\'s).'),
+    cfg.StrOpt('amp_flavor_id',
+               help='Compute flavor of the amphorae, when the flavor '
+                    'profile names no compute_flavor (as upstream '
+                    'Octavia\'s).'),
+    cfg.StrOpt('distributor_image_tag',
+               help='Image tag of the distributor image.'),
+    cfg.StrOpt('distributor_flavor_id',
+               help='Compute flavor of the distributors.'),
     cfg.StrOpt('distributor_bootstrap', default='pair',
                choices=[('pair', 'a VRRP pair (MASTER and BACKUP)'),
                         ('single', 'one STANDALONE distributor'),

@@ -121,3 +121,29 @@ def settings(flavor_data=None):
         affinity=data.get(c.FLAVOR_AFFINITY, cw.distributor_affinity))
     _check_sizes(result.desired_size, result.min_size, 'flavor_data')
     return result
+
+
+@dataclasses.dataclass(frozen=True)
+class Machine:
+    """What the compute driver boots for an amphora (None: the driver's
+    default)."""
+    compute_flavor: str | None
+    image_tag: str | None
+
+
+def machine(flavor_data=None):
+    """The amphorae's compute flavor and image tag: the flavor profile's
+    compute_flavor and amp_image_tag over [controller_worker]
+    amp_flavor_id and amp_image_tag."""
+    data = flavor_data or {}
+    cw = CONF.controller_worker
+    return Machine(compute_flavor=data.get('compute_flavor',
+                                           cw.amp_flavor_id),
+                   image_tag=data.get('amp_image_tag', cw.amp_image_tag))
+
+
+def of_flavor(flavor):
+    """The checked flavor_data of a Flavor row (None: {})."""
+    if flavor is None:
+        return {}
+    return parse_flavor_data(flavor.flavor_profile.flavor_data)

@@ -11,14 +11,14 @@ itself, user_data() gives the same files as user data.
 pycdlib writes and reads the ISO in pure Python: no genisoimage, and no
 loop mount (and no iso9660 kernel module) needed on the controller.
 
-A compute driver does::
+The controller makes the files (octavia_aa.controller.worker.machines,
+at the paths of the driver's boot_layout, by default IMAGE_LAYOUTS) and
+hands them over in MachineSpec.boot_files; a compute driver does::
 
-    files = boot_files.machine_files(
-        kind, entity_id, boot_files.IMAGE_LAYOUTS[kind], ca_dir,
-        agent_port, boot_files.heartbeat_options(conf.health_manager))
-    config_drive.build(iso_path, files, entity_id, network_data=...)
+    config_drive.build(iso_path, spec.boot_files, spec.entity_id,
+                       network_data=...)
     # or, through Nova (config_drive=True):
-    #     user_data=config_drive.user_data(files)
+    #     user_data=config_drive.user_data(spec.boot_files)
 """
 import base64
 import io

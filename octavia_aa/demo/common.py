@@ -4,7 +4,7 @@ import os
 import shlex
 
 from octavia_aa.common import config
-from octavia_aa.compute.drivers import netns_opts
+from octavia_aa.network.drivers import netns_opts
 
 CONF = config.CONF
 

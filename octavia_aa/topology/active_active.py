@@ -1,9 +1,8 @@
 """ACTIVE_ACTIVE: desired_size IN_CLUSTER amphorae plus standby_count
 IN_CLUSTER_STANDBY ones (the "+1") behind a distributor that owns the VIP
 on the wire and spreads flows over them by registration position."""
+from octavia_aa.amphorae.haproxy import peers
 from octavia_aa.common import constants as c
-from octavia_aa.controller.worker.tasks import amphora as amp_tasks
-from octavia_aa.controller.worker.tasks import distributor as dist_tasks
 from octavia_aa.db import models
 from octavia_aa.topology import base
 
@@ -19,6 +18,10 @@ def _cluster(lb):
 
 class ActiveActive(base.Topology):
     name = c.TOPOLOGY_ACTIVE_ACTIVE
+    # Amphorae take the VIP with ARP off; the distributor answers for it
+    # and forwards each flow to the amphora owning its slot.
+    vip_holder = base.VIP_BY_DISTRIBUTOR
+    anti_affinity = True
 
     def new_cluster(self, lb, settings):
         # The row exists from the start so the API can show and resize the
@@ -38,21 +41,6 @@ class ActiveActive(base.Topology):
         cluster = _cluster(lb)
         return cluster.desired_size + cluster.standby_count
 
-    def hold_vip(self, prefix):
-        # Amphorae take the VIP with ARP off; the distributor answers for
-        # it and forwards each flow to the amphora owning its slot.  Every
-        # step is idempotent, so a resize reuses the same list.
-        # HAProxy runs (and answers the distributor's probes) before an
-        # amphora is registered, or the prober would fail it at once.
-        return [dist_tasks.AllocateDistributor(prefix=prefix),
-                amp_tasks.AmphoraePlugVip(arp=False, prefix=prefix),
-                amp_tasks.AmphoraeUpdateConfig(prefix=prefix),
-                dist_tasks.DistributorPlugVip(prefix=prefix),
-                dist_tasks.RegisterAmphorae(prefix=prefix)]
-
-    def release_vip(self):
-        return [dist_tasks.DistributorUnplugVip()]
-
     def replacement_role(self, lb, failed):
         # The replacement always becomes the standby when the cluster has
         # one; PromoteStandby moves the old standby into the failed place.
@@ -60,20 +48,13 @@ class ActiveActive(base.Topology):
             return c.ROLE_IN_CLUSTER_STANDBY
         return c.ROLE_IN_CLUSTER
 
-    def join(self, prefix, new_amphora_key, failed_role, failed_id):
-        # Promote before registering: the replacement must not take a new
-        # active position when it is to fill the failed one.
-        return [amp_tasks.AmphoraePlugVip(arp=False, prefix=prefix),
-                amp_tasks.AmphoraeUpdateConfig(prefix=prefix),
-                dist_tasks.PromoteStandby(
-                    prefix=prefix, rebind={'amphora_id': new_amphora_key},
-                    inject={'failed_role': failed_role,
-                            'failed_id': failed_id}),
-                dist_tasks.RegisterAmphorae(prefix=prefix)]
-
-    def leave(self, prefix, failed_id):
-        return [dist_tasks.UnregisterAmphora(
-            prefix=prefix, inject={'amphora_id': failed_id})]
+    def peer_group(self, amphora, amphorae):
+        # Groups of 2-3 (octavia_aa.amphorae.haproxy.peers): a flow's
+        # persistence entry survives the loss of its amphora when the
+        # distributor moves the flow to a peer of the same group.
+        listed = any(a.id == amphora.id for a in amphorae)
+        return peers.group_of(amphora.id, list(amphorae) +
+                              ([] if listed else [amphora]))
 
     def failover_order(self, amphorae):
         return sorted(amphorae, key=lambda a: _ORDER.get(a.role, 2))
@@ -93,26 +74,6 @@ class ActiveActive(base.Topology):
         extra_standby = sorted(standby, key=lambda a: a.created_at)[
             cluster.standby_count:]
         return add, [a.id for a in surplus + extra_standby]
-
-    def remove(self, prefix, amphora_id):
-        inject = {'amphora_id': amphora_id}
-        return [amp_tasks.MarkAmphoraPendingDelete(prefix=prefix,
-                                                   inject=inject),
-                dist_tasks.DrainAmphora(prefix=prefix, inject=inject),
-                dist_tasks.UnregisterAmphora(prefix=prefix, inject=inject)]
-
-    def drain(self, amphora_ids, prefix='drain'):
-        atoms = []
-        for index, amphora_id in enumerate(amphora_ids):
-            inject = {'amphora_id': amphora_id}
-            atoms += [amp_tasks.MarkAmphoraPendingDelete(
-                prefix='%s%d' % (prefix, index), inject=inject),
-                dist_tasks.DrainAmphora(prefix='%s%d' % (prefix, index),
-                                        inject=inject)]
-        if amphora_ids:
-            atoms.append(amp_tasks.DrainConnections(
-                prefix=prefix, inject={'amphora_ids': list(amphora_ids)}))
-        return atoms
 
     def roll_up(self, lb, online):
         cluster = _cluster(lb)

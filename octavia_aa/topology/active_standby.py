@@ -2,7 +2,6 @@
 (keepalived on the amphorae); the standby is replaced first in a rolling
 failover so the MASTER keeps serving as long as possible."""
 from octavia_aa.common import constants as c
-from octavia_aa.controller.worker.tasks import amphora as amp_tasks
 from octavia_aa.topology import base
 
 _ORDER = {c.ROLE_BACKUP: 0, c.ROLE_MASTER: 1}
@@ -10,16 +9,14 @@ _ORDER = {c.ROLE_BACKUP: 0, c.ROLE_MASTER: 1}
 
 class ActiveStandby(base.Topology):
     name = c.TOPOLOGY_ACTIVE_STANDBY
+    vip_holder = base.VIP_BY_VRRP
+    anti_affinity = True
 
     def amphora_roles(self, lb):
         return [c.ROLE_MASTER, c.ROLE_BACKUP]
 
     def expected_amphorae(self, lb):
         return 2
-
-    def hold_vip(self, prefix):
-        return [amp_tasks.AmphoraePlugVip(arp=True, prefix=prefix),
-                amp_tasks.AmphoraeConfigureVrrp(prefix=prefix)]
 
     def failover_order(self, amphorae):
         return sorted(amphorae, key=lambda a: _ORDER.get(a.role, 2))

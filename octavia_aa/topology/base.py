@@ -1,13 +1,24 @@
-"""What a topology decides.  Flow pieces are lists of Taskflow atoms that
-the generic flows in octavia_aa.controller.worker.flows splice in; every
-piece reads its inputs from the flow store (load_balancer_id, ...)."""
+"""What a topology decides.  Every method answers a question from plain
+objects (rows or anything with the same attributes); the worker's flows
+build the Taskflow atoms from the answers."""
 import abc
 
 from octavia_aa.common import constants as c
 
+# vip_holder values.
+VIP_BY_AMPHORA = 'AMPHORA'          # the one amphora answers ARP for it
+VIP_BY_VRRP = 'VRRP'                # keepalived moves it between amphorae
+VIP_BY_DISTRIBUTOR = 'DISTRIBUTOR'  # a distributor answers ARP and spreads
+                                    # flows; the amphorae take it ARP-off
+
 
 class Topology(metaclass=abc.ABCMeta):
     name = None
+    # How the VIP is held on the wire (one of the VIP_BY_* values).
+    vip_holder = VIP_BY_AMPHORA
+    # Whether its amphorae go in one anti-affinity server group, so one
+    # compute host failing takes no more than one of them.
+    anti_affinity = False
     # The protocols this topology can serve (the amphora driver says
     # which of them its data plane does).
     listener_protocols = frozenset(c.LISTENER_PROTOCOLS)
@@ -24,24 +35,18 @@ class Topology(metaclass=abc.ABCMeta):
         amphora."""
 
     @abc.abstractmethod
-    def hold_vip(self, prefix):
-        """Atoms that make the built amphorae serve the VIP."""
+    def expected_amphorae(self, lb):
+        """How many amphorae the load balancer should have."""
 
-    def release_vip(self):
-        """Atoms run before the amphorae of a deleted LB go."""
+    def peer_group(self, amphora, amphorae):
+        """The amphorae (of `amphorae`, the load balancer's serving ones)
+        `amphora` syncs its HAProxy stick tables with, itself included;
+        [] for none."""
         return []
 
     def replacement_role(self, lb, failed):
         """Role of the amphora that replaces `failed`."""
         return failed.role
-
-    def join(self, prefix, new_amphora_key, failed_role, failed_id):
-        """Atoms after a replacement is built (store key of its id)."""
-        return self.hold_vip(prefix)
-
-    def leave(self, prefix, failed_id):
-        """Atoms before the failed amphora is deleted."""
-        return []
 
     def failover_order(self, amphorae):
         """Order of a rolling load-balancer failover."""
@@ -51,19 +56,6 @@ class Topology(metaclass=abc.ABCMeta):
         """(roles to add, amphora ids to remove) to reach the cluster's
         desired size."""
         raise ValueError('topology %s has no cluster to resize' % self.name)
-
-    def remove(self, prefix, amphora_id):
-        """Atoms that take a still-working amphora out of service."""
-        return []
-
-    def drain(self, amphora_ids, prefix='drain'):
-        """Atoms that let serving amphorae's connections end before
-        they are taken out (a smaller cluster, a rolling failover)."""
-        return []
-
-    @abc.abstractmethod
-    def expected_amphorae(self, lb):
-        """How many amphorae the load balancer should have."""
 
     def roll_up(self, lb, online):
         """(LB operating status, cluster operating status or None) from

@@ -21,10 +21,13 @@ import uuid
 from octavia_aa.amphorae.drivers import rest
 from octavia_aa.certificates import local as certs
 from octavia_aa.common import config
+from octavia_aa.compute import boot_opts
 from octavia_aa.compute.drivers import netns as compute_netns
+from octavia_aa.controller.worker import machines
 from octavia_aa.db import api as db_api
 from octavia_aa.db import migration
 from octavia_aa.network import subnets
+from octavia_aa.network.drivers import netns as network_netns
 from octavia_aa.network.drivers import netns_links as links
 
 CONF = config.CONF
@@ -122,10 +125,11 @@ class Bed:
         self._set('subnets', names, 'networking')
         subnets.reset()
         self.compute = compute_netns.NetnsComputeDriver()
-        self.network = self.compute.network
+        self.network = network_netns.NetnsNetworkDriver()
+        boot_opts.register_opts(CONF)
         self._set('name_prefix', self.prefix, 'netns')
         self._set('management_subnet', names[0], 'netns')
-        self._set('ca_dir', ca_dir, 'netns')
+        self._set('ca_dir', ca_dir, 'agent_boot')
         self._set('supervise_interval', 0.1, 'netns')
         self._set('controller_ip_port_list',
                   [self.heartbeat] if self.heartbeat else [],
@@ -153,12 +157,23 @@ class Bed:
             compute_id=None, lb_network_ip=None, vrrp_ip=None,
             frontend_mac=None)
         self.machines.append(amp)
-        amp.compute_id = self.compute.build('amphora-' + amp.id, 'amphora',
+        amp.compute_id = self.build_machine('amphora-' + amp.id, 'amphora',
                                             amp.id)
         amp.lb_network_ip = self.compute.wait_active(
             amp.compute_id)['lb_network_ip']
         self.amp_driver.wait_for_agent(amp)
         return amp
+
+    def build_machine(self, name, kind, entity_id, **kwargs):
+        """What the controller does: the management port, the boot files
+        and the spec, then this bed's compute driver builds it."""
+        return machines.build(kind, entity_id, name=name,
+                              compute=self.compute, network=self.network,
+                              **kwargs)
+
+    def delete_machine(self, compute_id, entity_id=None):
+        machines.delete(entity_id or compute_id, compute_id,
+                        compute=self.compute, network=self.network)
 
     def plug_frontend(self, amp, arp=False):
         port = self.network.plug_amphora(amp, self.front)
@@ -226,7 +241,7 @@ class Bed:
             for amp in self.machines:
                 if amp.compute_id:
                     step(self.network.unplug_amphora, amp)
-                    step(compute.delete, amp.compute_id)
+                    step(self.delete_machine, amp.compute_id, amp.id)
             for owner in self.owners:
                 step(self.network.unplug_owner, owner)
             for ns in self.namespaces:

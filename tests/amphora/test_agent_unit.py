@@ -118,7 +118,9 @@ def test_drivers_load_through_stevedore(namespace, name):
 
 def test_option_modules_list_their_options():
     from octavia_aa.amphorae.drivers import rest_opts
+    from octavia_aa.compute import boot_opts
     from octavia_aa.compute.drivers import netns_opts
-    for module in (config, rest_opts, netns_opts):
+    from octavia_aa.network.drivers import netns_opts as net_opts
+    for module in (config, rest_opts, netns_opts, net_opts, boot_opts):
         for group, opts in module.list_opts():
             assert opts and all(opt.help for opt in opts), group

@@ -1,7 +1,8 @@
 #!/usr/bin/env python
 """Benchmark of the distributor data path (run as root, not in CI).
 
-    cd /work/main && .venv/bin/python tests/bench/distributor.py [--quick]
+    cd /work/main && .venv/bin/python tests/bench/distributor.py \
+        [--only all|detect|pins] [--prober interval,timeout,fall]
 
 Builds a throw-away bed in network namespaces: a client, two distributor
 agents (a keepalived VRRP pair), five HAProxy amphorae answering their own
@@ -49,7 +50,6 @@ nftables.
 import argparse
 import json
 import os
-import re
 import signal
 import statistics
 import subprocess
@@ -62,109 +62,10 @@ REPO = os.path.dirname(os.path.dirname(os.path.dirname(
 sys.path.insert(0, REPO)
 
 from distributor_agent import slots as slots_mod  # noqa: E402
-from tests.distributor import lab as lab_mod  # noqa: E402
+from tests.bench import distributor_failover as failover  # noqa: E402
+from tests.bench.distributor_common import (  # noqa: E402
+    VIP, Load, kernel_slots, lab_mod, log, start_haproxy, wrk)
 from tests.distributor.conftest import Bed, vrrp_opts  # noqa: E402
-
-VIP = lab_mod.VIP
-HAPROXY_CFG = '''global
-    maxconn 4000
-defaults
-    mode http
-    timeout connect 1s
-    timeout client 30s
-    timeout server 30s
-frontend fe
-    bind :80
-''' + ('    http-request return status 200 content-type text/plain '
-       'lf-string "%(name)s\\n" hdr X-Amp %(name)s\n')
-
-
-def log(*args):
-    print(*args, file=sys.stderr, flush=True)
-
-
-def start_haproxy(lab, amp):
-    """Replace the stand-in Python server by HAProxy (the real amphora
-    software, and fast enough not to be the bottleneck)."""
-    amp['proc'].kill()
-    amp['proc'].wait()
-    cfg = os.path.join(lab.tmp, '%s.cfg' % amp['name'])
-    with open(cfg, 'w') as f:
-        f.write(HAPROXY_CFG % amp)
-    amp['proc'] = lab.spawn(amp['ns'], ['haproxy', '-db', '-f', cfg])
-    lab_mod.wait_for(lambda: lab.fetch(amp['ns'], host='127.0.0.1') ==
-                     amp['name'], what='haproxy %s' % amp['name'])
-
-
-def _us(value):
-    num, unit = re.match(r'([\d.]+)(us|ms|s)', value).groups()
-    return float(num) * {'us': 1, 'ms': 1000, 's': 1e6}[unit]
-
-
-def wrk(lab, ns, url, conns, seconds):
-    out = lab_mod.sh('wrk', '-t1', '-c%d' % conns, '-d%ds' % seconds,
-                     '--latency', url, ns=ns)
-    rps = float(re.search(r'Requests/sec:\s+([\d.]+)', out).group(1))
-    lat = dict(re.findall(r'^\s+(50|99)%\s+(\S+)', out, re.M))
-    errors = re.search(r'Non-2xx or 3xx responses: (\d+)', out)
-    sock = re.search(r'Socket errors: (.*)', out)
-    return {'rps': rps, 'p50_us': _us(lat['50']), 'p99_us': _us(lat['99']),
-            'errors': (int(errors.group(1)) if errors else 0),
-            'socket_errors': sock.group(1) if sock else None}
-
-
-def kernel_slots(ns, lb):
-    out = lab_mod.sh('nft', 'list', 'ruleset', ns=ns)
-    m = re.search(r'map slots_\w+ \{.*?elements = \{(.*?)\}', out, re.S)
-    pairs = re.findall(r'(0x[0-9a-f]+) : ([0-9a-f:]{17})', m.group(1))
-    return {int(k, 16): v for k, v in pairs}
-
-
-class Load:
-    """Keep-alive HTTP load from the client netns; reconnects on error."""
-
-    def __init__(self, lab, ns, threads=8, timeout=2.0):
-        self.lab, self.ns, self.timeout = lab, ns, timeout
-        self.stop = threading.Event()
-        self.lock = threading.Lock()
-        self.ok, self.failed = [], []      # completion times
-        self.serving = {}                  # thread index -> amphora name
-        self.threads = [threading.Thread(target=self.run, args=(i,),
-                                         daemon=True)
-                        for i in range(threads)]
-
-    def run(self, index):
-        conn = None
-        while not self.stop.is_set():
-            try:
-                if conn is None:
-                    conn = self.lab.connect(self.ns, timeout=self.timeout)
-                self.serving[index] = self.lab.get(conn)
-                with self.lock:
-                    self.ok.append(time.monotonic())
-            except Exception:
-                with self.lock:
-                    self.failed.append(time.monotonic())
-                if conn is not None:
-                    conn.close()
-                conn = None
-                time.sleep(0.01)
-        if conn is not None:
-            conn.close()
-
-    def __enter__(self):
-        for t in self.threads:
-            t.start()
-        return self
-
-    def __exit__(self, *exc):
-        self.stop.set()
-        for t in self.threads:
-            t.join(10)
-
-    def max_gap_after(self, t0, t1):
-        times = sorted([t0] + [t for t in self.ok if t0 <= t <= t1])
-        return max(b - a for a, b in zip(times, times[1:]))
 
 
 def measure_tables(lab, m):
@@ -323,7 +224,24 @@ def main():
                         help='duration of each wrk run')
     parser.add_argument('--runs', type=int, default=3,
                         help='interleaved wrk runs per path (median)')
+    parser.add_argument('--only', choices=('all', 'detect', 'pins'),
+                        default='all', help='run one part only')
+    parser.add_argument('--prober', default=None,
+                        help='interval,timeout,fall for --only detect '
+                             '(default: the controller defaults)')
+    parser.add_argument('--trials', type=int, default=9,
+                        help='kills per detection mode')
+    parser.add_argument('--connections', type=int, default=60,
+                        help='connections through the pinned failover')
     args = parser.parse_args()
+    extra = {}
+    if args.only in ('all', 'detect'):
+        extra.update(failover.detection(args))
+    if args.only in ('all', 'pins'):
+        extra.update(failover.pinned_failover(args))
+    if args.only != 'all':
+        print(json.dumps(extra, sort_keys=True))
+        return
     for tool in ('nft', 'keepalived', 'haproxy', 'wrk', 'arping'):
         if subprocess.run(['which', tool], capture_output=True).returncode:
             sys.exit('%s is required' % tool)
@@ -463,6 +381,7 @@ def main():
     # 6. Busy connections through a scale-up, pins expiring or not.
     log('pinned connections through a scale-up')
     result['pinned_flows_reset_on_scale_up'] = measure_pin_expiry()
+    result.update(extra)
     print(json.dumps(result, sort_keys=True))
 
 

@@ -48,7 +48,7 @@ def test_build_twice_then_delete_twice(plain_bed):
     amp = bed.boot_amphora()
     pid = bed.compute._agent_pid(amp.compute_id)
     # A zone changes nothing on one host (and is accepted).
-    assert bed.compute.build('again', 'amphora', amp.id, availability_zone={
+    assert bed.build_machine('again', 'amphora', amp.id, availability_zone={
         'compute_zone': 'nova-1'}) == amp.compute_id
     assert bed.compute._agent_pid(amp.compute_id) == pid
     assert bed.compute.status(amp.compute_id) == 'ACTIVE'
@@ -57,9 +57,9 @@ def test_build_twice_then_delete_twice(plain_bed):
         lambda: len(bed.compute_pids(ns)) >= 2 and bed.compute_pids(ns),
         what='agent master and worker')
     assert pid in compute_pids
-    bed.compute.delete(amp.compute_id)
+    bed.delete_machine(amp.compute_id)
     _gone(bed, amp.compute_id, pids)
-    bed.compute.delete(amp.compute_id)         # idempotent
+    bed.delete_machine(amp.compute_id)         # idempotent
     bed.machines.remove(amp)
 
 
@@ -77,7 +77,7 @@ def test_delete_cleans_up_a_build_that_crashed_half_way(plain_bed):
         bedmod.wait_for(lambda: stray.pid in bed.compute_pids(ns),
                         what='stray process in the namespace')
         assert bed.compute.status(compute_id) == 'ERROR'
-        bed.compute.delete(compute_id)
+        bed.delete_machine(compute_id)
         assert stray.wait(timeout=30) is not None
         _gone(bed, compute_id, [stray.pid])
     finally:
@@ -90,21 +90,21 @@ def test_a_build_that_fails_leaves_nothing(plain_bed):
     bed = plain_bed
     compute_id = str(uuid.uuid4())
     # No CA to issue the agent's certificate from: the build fails after
-    # the namespace and the management port exist.
+    # the management port exists.
     config.CONF.set_override('ca_dir', os.path.join(bed.tmp, 'no-ca'),
-                             'netns')
+                             'agent_boot')
     try:
         with pytest.raises(FileNotFoundError):
-            bed.compute.build('broken', 'amphora', compute_id)
+            bed.build_machine('broken', 'amphora', compute_id)
     finally:
-        config.CONF.clear_override('ca_dir', 'netns')
+        config.CONF.clear_override('ca_dir', 'agent_boot')
     _gone(bed, compute_id, [])
 
 
 def test_distributor_machine_runs_the_distributor_agent(plain_bed):
     bed = plain_bed
     dist_id = str(uuid.uuid4())
-    compute_id = bed.compute.build('distributor-' + dist_id, 'distributor',
+    compute_id = bed.build_machine('distributor-' + dist_id, 'distributor',
                                    dist_id)
     try:
         ip = bed.compute.wait_active(compute_id)['lb_network_ip']
@@ -115,7 +115,7 @@ def test_distributor_machine_runs_the_distributor_agent(plain_bed):
         machine = type('D', (), {'id': dist_id, 'lb_network_ip': ip})
         bedmod.wait_for(lambda: driver.get_info(machine), what='agent')
     finally:
-        bed.compute.delete(compute_id)
+        bed.delete_machine(compute_id)
     assert bed.compute.status(compute_id) == 'DELETED'
 
 

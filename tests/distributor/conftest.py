@@ -78,18 +78,26 @@ def vrrp_opts(priority, advert_int='0.1'):
     return {'distributor_vrrp': opts}
 
 
+def _merge(base, extra):
+    out = {k: dict(v) for k, v in base.items()}
+    for section, values in (extra or {}).items():
+        out.setdefault(section, {}).update(values)
+    return out
+
+
 class Pair(Bed):
     """Two distributors holding the VIP with keepalived (d1 preferred)."""
 
-    def __init__(self, lab, pki):
-        super().__init__(lab, pki, extra=vrrp_opts(150))
+    def __init__(self, lab, pki, extra=None):
+        super().__init__(lab, pki, extra=_merge(vrrp_opts(150), extra))
         self.d2_ns, self.d2_macs = lab.node(
             'd2', [('eth0', 'fe', '198.51.100.4/24'),
                    ('eth1', 'mg', '192.0.2.4/24')])
         self.agent2 = lab_mod.AgentProc(lab, pki, self.d2_ns, '192.0.2.4',
-                                        extra=vrrp_opts(100), ctl_ns=self.ctl)
+                                        extra=_merge(vrrp_opts(100), extra),
+                                        ctl_ns=self.ctl)
 
-    def start(self):
+    def start(self, amphorae=None):
         self.agent.start()
         lab_mod.wait_for(lambda: self.vrrp_state(self.agent) == 'IDLE',
                          what='d1 idle')
@@ -97,7 +105,9 @@ class Pair(Bed):
         digests = set()
         for agent in (self.agent, self.agent2):
             self.plug(agent=agent, mac_address=None)
-            digests.add(self.register(self.amps, agent=agent)['digest'])
+            digests.add(self.register(
+                self.amps if amphorae is None else amphorae,
+                agent=agent)['digest'])
         # Same registrations, byte-identical tables on both.
         assert len(digests) == 1
         lab_mod.wait_for(lambda: self.vrrp_state(self.agent) == 'MASTER',

@@ -7,6 +7,7 @@ of the load balancer, so a retried or resumed flow is harmless.
 import abc
 
 from octavia_aa.common import constants as c
+from octavia_aa import topology
 
 
 class AmphoraDriver(metaclass=abc.ABCMeta):
@@ -15,7 +16,11 @@ class AmphoraDriver(metaclass=abc.ABCMeta):
     # dropped.  The noop driver pretends to serve everything.
     listener_protocols = frozenset(c.LISTENER_PROTOCOLS)
     pool_protocols = frozenset(c.POOL_PROTOCOLS)
-    topologies = frozenset(c.SUPPORTED_TOPOLOGIES)
+    # The ways of holding a VIP (octavia_aa.topology VIP_BY_*) this data
+    # plane can play its part in; a topology whose vip_holder is not
+    # among them is refused.
+    vip_holders = frozenset({topology.VIP_BY_AMPHORA, topology.VIP_BY_VRRP,
+                             topology.VIP_BY_DISTRIBUTOR})
 
     @abc.abstractmethod
     def wait_for_agent(self, amphora):
@@ -35,9 +40,13 @@ class AmphoraDriver(metaclass=abc.ABCMeta):
         """
 
     @abc.abstractmethod
-    def update_config(self, amphora, config):
+    def update_config(self, amphora, config, peers=None):
         """Install the whole load-balancer configuration (a dict built by
-        octavia_aa.controller.worker.lb_config) and reload HAProxy."""
+        octavia_aa.controller.worker.lb_config) and reload HAProxy.
+        peers: [(amphora_id, lb_network_ip)] of the amphora's peer group
+        (the topology's peer_group: the amphorae it syncs stick tables
+        with, itself included), None or [] for none.  The driver reads no
+        database: what it needs comes in the arguments."""
 
     @abc.abstractmethod
     def configure_vrrp(self, amphora, peers, priority):

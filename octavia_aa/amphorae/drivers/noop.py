@@ -24,8 +24,8 @@ class NoopAmphoraDriver(base.AmphoraDriver):
     def plug_vip(self, amphora, vip, arp):
         self._set(amphora, vip=dict(vip), arp=arp)
 
-    def update_config(self, amphora, config):
-        self._set(amphora, config=config)
+    def update_config(self, amphora, config, peers=None):
+        self._set(amphora, config=config, peers=list(peers or []))
 
     def configure_vrrp(self, amphora, peers, priority):
         self._set(amphora, vrrp={'peers': list(peers),

@@ -13,6 +13,7 @@ from octavia_aa.certificates.managers import base as cert_base
 from octavia_aa.common import agent_client
 from octavia_aa.common import constants as c
 from octavia_aa.common import drivers
+from octavia_aa import topology
 
 LOG = logging.getLogger(__name__)
 
@@ -43,7 +44,8 @@ class RestAmphoraDriver(base.AmphoraDriver):
     listener_protocols = frozenset(render.HAPROXY_LISTENERS)
     pool_protocols = frozenset(c.POOL_PROTOCOLS) - {c.PROTOCOL_UDP,
                                                     c.PROTOCOL_SCTP}
-    topologies = frozenset({c.TOPOLOGY_SINGLE, c.TOPOLOGY_ACTIVE_ACTIVE})
+    vip_holders = frozenset({topology.VIP_BY_AMPHORA,
+                             topology.VIP_BY_DISTRIBUTOR})
 
     def __init__(self, conf=None):
         self.conf = conf or cfg.CONF
@@ -94,45 +96,25 @@ class RestAmphoraDriver(base.AmphoraDriver):
                        raw=manager.get_pem(ref, kind))
 
     def update_config(self, amphora, config, peers=None):
-        """Render for this amphora and install; peers: [(amphora_id, ip)]
-        of its peer group (computed from the database when None)."""
+        """Render for this amphora and install."""
         lb_id = config['load_balancer']['id']
-        if peers is None:
-            peers = self._peer_group(amphora, config)
         self.upload_certificates(amphora, lb_id, config)
-        text = render.render_config(config, amphora.id, peers,
+        text = render.render_config(config, amphora.id, list(peers or []),
                                     probe=self._probe(amphora, config))
         return self._call('PUT', amphora, 'loadbalancers/%s/haproxy' % lb_id,
                           raw=text.encode())
 
     def _probe(self, amphora, config):
-        """Where a distributor probes the amphora (ACTIVE_ACTIVE only):
-        its own front-end address, never the VIP it shares."""
-        if (config['load_balancer'].get('topology') !=
-                c.TOPOLOGY_ACTIVE_ACTIVE or
-                not getattr(amphora, 'vrrp_ip', None)):
+        """Where a distributor probes the amphora (a topology whose VIP a
+        distributor holds): its own front-end address, never the VIP it
+        shares."""
+        name = config['load_balancer'].get('topology')
+        if (name is None or not getattr(amphora, 'vrrp_ip', None) or
+                topology.get(name).vip_holder !=
+                topology.VIP_BY_DISTRIBUTOR):
             return None
         return (amphora.vrrp_ip,
                 self.conf.controller_worker.amphora_probe_port)
-
-    @staticmethod
-    def _peer_group(amphora, config):
-        if config['load_balancer'].get('topology') != \
-                c.TOPOLOGY_ACTIVE_ACTIVE:
-            return []
-        # Controller side only: the database says who is in the cluster.
-        import sqlalchemy as sa
-        from octavia_aa.amphorae.haproxy import peers as peers_mod
-        from octavia_aa.db import api as db_api
-        from octavia_aa.db import models
-        with db_api.session_scope() as session:
-            amps = list(session.scalars(sa.select(models.Amphora).where(
-                models.Amphora.load_balancer_id ==
-                config['load_balancer']['id'],
-                models.Amphora.status == c.ALLOCATED)))
-            group = peers_mod.group_of(amphora.id, amps + (
-                [] if any(a.id == amphora.id for a in amps) else [amphora]))
-            return [(a.id, a.lb_network_ip) for a in group]
 
     def delete_config(self, amphora, lb_id):
         try:

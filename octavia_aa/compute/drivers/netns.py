@@ -2,17 +2,23 @@
 this host running its agent (and, for amphorae, HAProxy started by it).
 
 Each machine has a directory ``<state_path>/netns/<compute_id>/`` with
-its agent's config, certificate and state, ``meta.json`` and the agent's
-pid file; the compute id is the entity id, so names can be recomputed
-after a crash.  A supervisor thread restarts an agent that died unless
+its agent's boot files (from the spec: config, certificate), its state,
+``meta.json`` and the agent's pid file; the compute id is the entity id,
+so names can be recomputed after a crash.  The ports of the spec (made
+by the netns network driver) are veths plugged into the namespace as
+their binding says; the spec's image tag, compute flavor and server
+group mean nothing on one host and are recorded in meta.json.  A supervisor thread restarts an agent that died unless
 the machine is being deleted (a ``deleting`` marker file, so another
 controller process does not restart it either).  Delete kills every
-process in the namespace by PID, removes the management port (found from
-the IPAM rows), the namespace and the directory; every step tolerates a
-missing piece, so it also cleans up after a build that crashed half-way.
+process in the namespace by PID, removes the host end of its veths, the
+namespace and the directory; every step tolerates a missing piece, so it
+also cleans up after a build that crashed half-way.  Server groups are
+files under ``<state_path>/netns/.server-groups/`` (nothing to keep
+apart on one host, but a retried create or delete finds them).
 """
 import contextlib
 import fcntl
+import ipaddress
 import json
 import logging
 import os
@@ -22,17 +28,14 @@ import socket
 import subprocess
 import threading
 import time
+import uuid
 
-from octavia_aa.amphorae.drivers import rest_opts
-from octavia_aa.certificates import local as certs
 from octavia_aa.common import config
-from octavia_aa.common import exceptions
 from octavia_aa.common import procs
+from octavia_aa.compute import boot_files
 from octavia_aa.compute.drivers import base
 from octavia_aa.compute.drivers import netns_agent
 from octavia_aa.compute.drivers import netns_opts
-from octavia_aa.distributor.drivers import rest_opts as dist_client
-from octavia_aa.network.drivers import netns as netns_net
 from octavia_aa.network.drivers import netns_links as links
 
 CONF = config.CONF
@@ -64,7 +67,6 @@ class NetnsComputeDriver(base.ComputeDriver):
     def __init__(self, conf=None):
         self.conf = conf or CONF
         self.opts = netns_opts.register_opts(self.conf)
-        self.network = netns_net.NetnsNetworkDriver(self.conf)
         self.base = os.path.join(self.conf.state_path, 'netns')
         self._lock = threading.RLock()
         self._flock_depth = 0
@@ -117,67 +119,53 @@ class NetnsComputeDriver(base.ComputeDriver):
 
     # -- the ComputeDriver interface -----------------------------------
     def prepare(self):
-        """The local CAs with the controller's client certificate (the
-        REST drivers use it) and the management bridge with the gateway
-        address the health manager listens on."""
-        dist_client.register_opts(self.conf)
-        # Locked: split-mode workers starting together would otherwise
-        # each make their own CAs.
-        with self._machines_locked():
-            for client_pem in sorted({
-                    rest_opts.register_opts(self.conf).client_cert,
-                    self.conf[dist_client.GROUP].client_cert}):
-                certs.ensure_local_pki(self.opts.ca_dir, client_pem)
-            self.network.ensure_network(
-                netns_net.subnet(self.opts.management_subnet))
-        # Machines of an earlier run keep running (like VMs); supervise
-        # them from the start, not from the next build.
+        """Machines of an earlier run keep running (like VMs); supervise
+        them from the start, not from the next build."""
         self._ensure_supervisor()
 
-    def build(self, name, kind, entity_id, vrrp=None,
-              availability_zone=None):
-        # availability_zone is accepted and has nothing to choose here:
-        # every namespace is on this one host (so compute_zone means
-        # nothing), and validate_availability_zone allowed no management
-        # network other than the one every machine is plugged into.
-        compute_id = str(entity_id)
-        if kind not in (netns_agent.AMPHORA, netns_agent.DISTRIBUTOR):
-            raise ValueError('unknown machine kind %s' % kind)
+    def boot_layout(self, kind, entity_id):
+        return netns_agent.layout(self._dir(str(entity_id)), kind,
+                                  str(entity_id))
+
+    def build(self, spec):
+        compute_id = str(spec.entity_id)
         with self._machines_locked():
             meta = self._meta(compute_id)
             if meta and self._agent_pid(compute_id):
                 return compute_id          # a retried build: already up
             try:
-                self._build(compute_id, name, kind, meta, vrrp)
+                self._build(compute_id, spec, meta)
             except Exception:
-                # Nothing half-made stays: namespace, port, files.
+                # Nothing half-made stays: namespace, veths, files.
                 LOG.exception('netns %s: build failed, cleaning up',
                               compute_id)
                 self.delete(compute_id)
                 raise
         return compute_id
 
-    def _build(self, compute_id, name, kind, meta, vrrp):
+    def _build(self, compute_id, spec, meta):
         directory = self._dir(compute_id)
         os.makedirs(directory, mode=0o700, exist_ok=True)
         namespace = self._namespace(compute_id)
         links.ensure_namespace(namespace)
+        for port in spec.ports:
+            self._attach(namespace, port)
         if meta is None:
-            subnet = netns_net.subnet(self.opts.management_subnet)
-            port = self.network.plug_port(namespace, subnet,
-                                          'mgmt:' + compute_id)
-            meta = {'name': name, 'kind': kind, 'entity_id': compute_id,
-                    'namespace': namespace, 'lb_network_ip': port['ip'],
-                    'mgmt_port_id': port['port_id']}
-            if vrrp:
-                # Adverts go over the management network, which both
-                # members of the pair always share.
-                vrrp = dict(vrrp, interface=port['interface'])
-            conf_file = netns_agent.write_files(
-                directory, kind, compute_id, port['ip'], self.opts,
-                self.conf.health_manager, vrrp=vrrp,
-                gateway=subnet.gateway_ip)
-            meta['config_file'] = conf_file
+            mgmt = spec.ports[0]
+            layout = self.boot_layout(spec.kind, compute_id)
+            meta = {'name': spec.name, 'kind': spec.kind,
+                    'entity_id': compute_id, 'namespace': namespace,
+                    'lb_network_ip': mgmt.ip_address,
+                    'mgmt_port_id': mgmt.id,
+                    'host_devices': [p.binding.get('host_device')
+                                     for p in spec.ports],
+                    'agent_port': spec.agent_port,
+                    # Nothing to choose on one host: recorded only.
+                    'image_tag': spec.image_tag,
+                    'compute_flavor': spec.compute_flavor,
+                    'server_group_id': spec.server_group_id,
+                    'config_file': layout.config_file}
+            boot_files.write(spec.boot_files)
             tmp = os.path.join(directory, 'meta.json.tmp')
             with open(tmp, 'w') as f:
                 json.dump(meta, f)
@@ -185,20 +173,27 @@ class NetnsComputeDriver(base.ComputeDriver):
         self._start_agent(compute_id, meta)
         self._ensure_supervisor()
 
-    def validate_availability_zone(self, zone_data):
-        """One host and one management network: any compute_zone is
-        accepted (and means nothing), a management_network must be that
-        network (by id or name)."""
-        wanted = zone_data.get('management_network')
-        if wanted is None:
-            return
-        mgmt = netns_net.subnet(self.opts.management_subnet)
-        if wanted not in (mgmt.network_id, mgmt.network_name):
-            raise exceptions.InvalidInput(
-                'availability_zone_data.management_network', wanted,
-                'The netns compute driver plugs every machine into its one '
-                'management network, %s (%s).' % (mgmt.network_id,
-                                                 mgmt.network_name))
+    @staticmethod
+    def _attach(namespace, port):
+        """The veth of a port of the netns network driver (its binding
+        names the bridge and both ends)."""
+        binding = port.binding
+        links.plug(namespace, binding['bridge'], binding['host_device'],
+                   port.device, port.mac_address, port.mtu, port.ip_address,
+                   ipaddress.ip_network(port.cidr).prefixlen)
+
+    def create_server_group(self, name, policy='anti-affinity'):
+        group_id = str(uuid.uuid4())
+        directory = os.path.join(self.base, '.server-groups')
+        os.makedirs(directory, mode=0o700, exist_ok=True)
+        with open(os.path.join(directory, group_id), 'w') as f:
+            json.dump({'name': name, 'policy': policy}, f)
+        return group_id
+
+    def delete_server_group(self, server_group_id):
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(os.path.join(self.base, '.server-groups',
+                                   os.path.basename(server_group_id)))
 
     def wait_active(self, compute_id):
         meta = self._meta(compute_id)
@@ -206,7 +201,7 @@ class NetnsComputeDriver(base.ComputeDriver):
             raise RuntimeError('no netns machine %s' % compute_id)
         deadline = time.monotonic() + self.opts.boot_timeout
         while time.monotonic() < deadline:
-            if self._port_open(meta['lb_network_ip']):
+            if self._port_open(meta['lb_network_ip'], self._agent_port(meta)):
                 return {'lb_network_ip': meta['lb_network_ip']}
             time.sleep(0.02)
         raise TimeoutError('agent of %s did not listen within %ss'
@@ -220,16 +215,12 @@ class NetnsComputeDriver(base.ComputeDriver):
                 open(os.path.join(directory, 'deleting'), 'w').close()
             self._procs.pop(compute_id, None)
         self._kill(namespace, self._agent_pid(compute_id))
-        try:
-            self.network.unplug_owner('mgmt:' + compute_id)
-        except Exception as exc:
-            # The namespace goes on its way out anyway, and with it the
-            # port; an address row left behind is freed by housekeeping.
-            LOG.warning('netns %s: releasing the management port failed '
-                        '(%s)', compute_id, exc)
-            links.remove_link(links.veth_name(
-                self.opts.name_prefix, (self._meta(compute_id) or {}).get(
-                    'mgmt_port_id', '')))
+        # The namespace end of each veth goes with the namespace; the
+        # host end would too, a little later: remove it now.
+        for device in (self._meta(compute_id) or {}).get('host_devices',
+                                                         []):
+            if device:
+                links.remove_link(device)
         links.remove_namespace(namespace)
         shutil.rmtree(directory, ignore_errors=True)
         shutil.rmtree(netns_agent.run_dir(compute_id), ignore_errors=True)
@@ -243,8 +234,8 @@ class NetnsComputeDriver(base.ComputeDriver):
             return 'ERROR'
         if self._agent_pid(compute_id) is None:
             return 'ERROR'
-        return 'ACTIVE' if self._port_open(meta['lb_network_ip']) \
-            else 'BUILDING'
+        return 'ACTIVE' if self._port_open(
+            meta['lb_network_ip'], self._agent_port(meta)) else 'BUILDING'
 
     # -- processes -----------------------------------------------------
     def _pidfile(self, compute_id):
@@ -312,9 +303,13 @@ class NetnsComputeDriver(base.ComputeDriver):
         for proc in list(self._procs.values()):
             proc.poll()           # reap our own children
 
-    def _port_open(self, ip):
+    def _agent_port(self, meta):
+        # A machine built before the spec carried the port.
+        return meta.get('agent_port') or self.opts.agent_port
+
+    def _port_open(self, ip, port):
         try:
-            with socket.create_connection((ip, self.opts.agent_port),
+            with socket.create_connection((ip, port),
                                           timeout=0.5):
                 return True
         except OSError:

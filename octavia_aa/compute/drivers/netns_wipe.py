@@ -19,6 +19,8 @@ from pyroute2 import IPRoute
 
 from octavia_aa.common import config
 from octavia_aa.compute.drivers import netns
+from octavia_aa.controller.worker import machines as machine_ops
+from octavia_aa.network.drivers import netns as netns_network
 from octavia_aa.network.drivers import netns_links as links
 
 LOG = logging.getLogger(__name__)
@@ -41,6 +43,7 @@ def prefix_links(prefix):
 def wipe(state=False, out=print):
     """Returns the list of what could not be removed."""
     compute = netns.NetnsComputeDriver()
+    network = netns_network.NetnsNetworkDriver()
     prefix = compute.opts.name_prefix
     base = compute.base
     failed = []
@@ -50,7 +53,9 @@ def wipe(state=False, out=print):
             continue
         out('deleting machine %s' % compute_id)
         try:
-            compute.delete(compute_id)
+            # The compute id of a netns machine is its entity id.
+            machine_ops.delete(compute_id, compute_id, compute=compute,
+                               network=network)
         except Exception as exc:
             out('  machine %s: %s' % (compute_id, exc))
         namespace = links.namespace_name(prefix, compute_id)

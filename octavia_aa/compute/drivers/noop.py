@@ -15,19 +15,27 @@ def _fake_ip(seed):
 
 
 class NoopComputeDriver(base.ComputeDriver):
+    delivers_boot_files = False
 
     def __init__(self):
         self._lock = threading.Lock()
-        # compute_id -> dict(name, kind, entity_id, availability_zone)
+        # compute_id -> dict(name, kind, entity_id, availability_zone,
+        # image_tag, compute_flavor, server_group_id, port_ids, files)
         self.machines = {}
+        self.server_groups = {}   # id -> dict(name, policy)
 
-    def build(self, name, kind, entity_id, vrrp=None,
-              availability_zone=None):
+    def build(self, spec):
         compute_id = uuidutils.generate_uuid()
         with self._lock:
             self.machines[compute_id] = {
-                'name': name, 'kind': kind, 'entity_id': entity_id,
-                'availability_zone': availability_zone}
+                'name': spec.name, 'kind': spec.kind,
+                'entity_id': spec.entity_id,
+                'availability_zone': spec.availability_zone,
+                'image_tag': spec.image_tag,
+                'compute_flavor': spec.compute_flavor,
+                'server_group_id': spec.server_group_id,
+                'port_ids': [p.id for p in spec.ports],
+                'files': sorted(f.path for f in spec.boot_files)}
         return compute_id
 
     def wait_active(self, compute_id):
@@ -43,3 +51,13 @@ class NoopComputeDriver(base.ComputeDriver):
     def status(self, compute_id):
         with self._lock:
             return 'ACTIVE' if compute_id in self.machines else 'DELETED'
+
+    def create_server_group(self, name, policy='anti-affinity'):
+        group_id = uuidutils.generate_uuid()
+        with self._lock:
+            self.server_groups[group_id] = {'name': name, 'policy': policy}
+        return group_id
+
+    def delete_server_group(self, server_group_id):
+        with self._lock:
+            self.server_groups.pop(server_group_id, None)

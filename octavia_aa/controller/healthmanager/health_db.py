@@ -23,6 +23,7 @@ from octavia_aa.common import wire
 from octavia_aa.controller.healthmanager import operating_status
 from octavia_aa.controller.worker import status
 from octavia_aa.db import api as db_api
+from octavia_aa.db import distributors as dist_db
 from octavia_aa.db import models
 
 CONF = config.CONF
@@ -173,6 +174,25 @@ def _distributor_reports(session, distributor_id, message):
                 status.roll_up_load_balancer(session, lb)
             wake.append(lb_id)
     return wake
+
+
+# A VRRP takeover older than this is not news (and not a real age).
+MAX_VRRP_AGE = 24 * 3600.0
+
+
+def takeover(message):
+    """The (verified, recorded) heartbeat of a distributor reporting
+    VRRP MASTER: if its peer was not heard from since it became MASTER,
+    the peer is claimed and its id returned (the caller raises the
+    event), else None.  The age is the agent's, the date ours, so the
+    two clocks need not agree."""
+    age = message.get('vrrp_age')
+    if message.get('vrrp') != wire.VRRP_MASTER or isinstance(age, bool) or \
+            not isinstance(age, (int, float)) or not 0 <= age <= MAX_VRRP_AGE:
+        return None
+    since = _utcnow() - datetime.timedelta(seconds=age)
+    with db_api.session_scope() as session:
+        return dist_db.claim_silent_peer(session, message['id'], since)
 
 
 # Heartbeat stats keys (Octavia's health message) -> our columns.

@@ -57,12 +57,26 @@ class HealthManagerService:
             try:
                 got = self.receiver.receive(timeout=POLL)
                 if got is not None:
-                    _kind, wake = health_db.record_heartbeat(got[0])
+                    kind, wake = health_db.record_heartbeat(got[0])
                     for lb_id in wake:
                         rpc.cast('reconcile_load_balancer',
                                  load_balancer_id=lb_id)
+                    if kind == 'distributor':
+                        self._takeover(got[0])
             except Exception:
                 LOG.exception('Heartbeat handling failed')
+
+    @staticmethod
+    def _takeover(message):
+        """A distributor took over the VIPs from a peer not heard from
+        since: the worker checks the peer and replaces it at once,
+        instead of after heartbeat_timeout."""
+        peer_id = health_db.takeover(message)
+        if peer_id:
+            LOG.warning('Distributor %s took over from its VRRP peer %s, '
+                        'not heard from since', message['id'], peer_id)
+            rpc.cast('distributor_takeover', distributor_id=peer_id,
+                     reporter_id=message['id'])
 
     def check_stale(self):
         """One stale check; returns the amphorae claimed as stale."""

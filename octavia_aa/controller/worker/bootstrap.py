@@ -8,8 +8,8 @@ import sqlalchemy as sa
 
 from octavia_aa.common import config
 from octavia_aa.common import constants as c
-from octavia_aa.common import drivers
 from octavia_aa.common import rpc
+from octavia_aa.controller.worker import machines
 from octavia_aa.db import api as db_api
 from octavia_aa.db import models
 
@@ -47,7 +47,7 @@ def run():
     """Prepare the data plane (again: the worker service did, and it is
     idempotent) and cast the creation of the distributors (built by the
     worker's flow, like POST /v2/octavia/distributors)."""
-    drivers.get('compute').prepare()
+    machines.prepare()
     mode = CONF.controller_worker.distributor_bootstrap
     if mode == 'none':
         return []

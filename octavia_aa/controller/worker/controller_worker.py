@@ -10,6 +10,7 @@ import logging
 from octavia_aa import topology
 from octavia_aa.common import config
 from octavia_aa.common import constants as c
+from octavia_aa.common import drivers
 from octavia_aa.controller.cluster_manager import claims as claims_mod
 from octavia_aa.controller.worker import engine
 from octavia_aa.controller.worker import jobboard
@@ -22,6 +23,7 @@ from octavia_aa.controller.worker.flows import load_balancer as lb_flows
 from octavia_aa.controller.worker.tasks import amphora as amp_tasks
 from octavia_aa.controller.worker.tasks import base
 from octavia_aa.db import api as db_api
+from octavia_aa.db import distributors as dist_db
 from octavia_aa.db import models
 
 CONF = config.CONF
@@ -305,6 +307,32 @@ class ControllerWorker:
 
     def failover_distributor(self, distributor_id):
         self._run(dist_flows.failover, [], {'distributor_id': distributor_id})
+
+    def distributor_takeover(self, distributor_id, reporter_id):
+        """Its VRRP peer took over from this distributor (health manager
+        event): if its agent does not answer either, it is failed and
+        rebuilt now.  If it answers (only its keepalived restarted, say)
+        it is left alone and its claim released."""
+        with db_api.session_scope() as session:
+            dist = session.get(models.Distributor, distributor_id)
+            if dist is None:
+                return
+            session.expunge(dist)
+        if drivers.get('distributor').alive(dist):
+            LOG.info('Distributor %s lost the VIPs to %s but its agent '
+                     'answers: not replaced', distributor_id, reporter_id)
+            with db_api.session_scope() as session:
+                dist_db.release_claim(session, distributor_id)
+            return
+        with db_api.session_scope() as session:
+            marked = dist_db.mark_failed(
+                session, distributor_id, 'VRRP peer %s took over and the '
+                'agent does not answer' % reporter_id)
+        if not marked:
+            return      # not ACTIVE any more: someone else handles it
+        LOG.error('Distributor %s is dead (its peer %s took over): '
+                  'replacing it', distributor_id, reporter_id)
+        self.failover_distributor(distributor_id)
 
     def unfinished(self):
         return self.runner.unfinished()

@@ -123,6 +123,9 @@ class Endpoints:
     def failover_distributor(self, context, distributor_id):
         self.worker.failover_distributor(distributor_id)
 
+    def distributor_takeover(self, context, distributor_id, reporter_id):
+        self.worker.distributor_takeover(distributor_id, reporter_id)
+
     # events for the cluster manager
     def reconcile_load_balancer(self, context, load_balancer_id):
         """Wake the cluster manager for one load balancer now (a stale

@@ -5,12 +5,12 @@ import threading
 import time
 
 from octavia_aa.common import config
-from octavia_aa.common import drivers
 from octavia_aa.common import rpc
 from octavia_aa.controller.cluster_manager import service as cm_service
 from octavia_aa.controller.worker import controller_worker
 from octavia_aa.controller.worker import endpoints
 from octavia_aa.controller.worker import jobboard
+from octavia_aa.controller.worker import machines
 
 CONF = config.CONF
 LOG = logging.getLogger(__name__)
@@ -29,7 +29,7 @@ class WorkerService:
         # The data plane's own set-up (for netns: CAs, management bridge,
         # agent supervision), idempotent, so a worker started on its own
         # (not by octavia-aa-all) can build machines too.
-        drivers.get('compute').prepare()
+        machines.prepare()
         self.worker = controller_worker.ControllerWorker()
         # Listed before any cast is served, so only flows of a previous
         # run are resumed, never one a new cast has just started.

@@ -21,7 +21,26 @@ a pure function of the active positions, so
 import abc
 
 
+class DistributorUnreachable(Exception):
+    """The distributor could not be reached (connection refused or timed
+    out after the driver's own retries): it is dead or about to be found
+    dead, unlike an answer that refuses the call.  Every driver raises
+    this one type, whatever its transport, so the controller can skip the
+    dead member of a VRRP pair."""
+
+
 class DistributorDriver(metaclass=abc.ABCMeta):
+    # The name of a distributor row the controller makes on demand when
+    # no ACTIVE distributor has room, for a driver that talks to no
+    # machine (noop); None: distributors are machines, built through the
+    # compute driver, and the controller waits for one.
+    implicit_distributor = None
+
+    def alive(self, distributor):
+        """Whether the distributor's agent answers at all, within a
+        short timeout and without retries (its VRRP peer said it took
+        over from it)."""
+        return True
 
     @abc.abstractmethod
     def plug_vip(self, distributor, load_balancer_id, vip_address,

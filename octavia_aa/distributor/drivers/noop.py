@@ -7,11 +7,14 @@ from octavia_aa.distributor.drivers import base
 
 
 class NoopDistributorDriver(base.DistributorDriver):
+    # No machine to build: deployments with this driver reach ACTIVE.
+    implicit_distributor = 'noop-distributor'
 
     def __init__(self):
         self._lock = threading.Lock()
         self.vips = {}
         self.registrations = {}   # lb_id -> {amphora_id: dict}
+        self.unreachable = set()  # distributor ids whose "agent" is gone
 
     def _answer(self, lb_id):
         amps = sorted(self.registrations.get(lb_id, {}).values(),
@@ -19,6 +22,9 @@ class NoopDistributorDriver(base.DistributorDriver):
         digest = hashlib.sha256(
             ','.join(a['id'] for a in amps).encode()).hexdigest()
         return {'amphorae': [dict(a) for a in amps], 'digest': digest}
+
+    def alive(self, distributor):
+        return distributor.id not in self.unreachable
 
     def plug_vip(self, distributor, load_balancer_id, vip_address,
                  subnet_cidr, gateway, mac_address=None,

@@ -16,13 +16,15 @@ import threading
 import sqlalchemy as sa
 
 from octavia_aa.common import config
-from octavia_aa.compute.drivers import netns_opts
+from octavia_aa.common import exceptions
 from octavia_aa.db import api as db_api
 from octavia_aa.db import models
 from octavia_aa.network import ipam
+from octavia_aa.network import ports
 from octavia_aa.network import subnets
-from octavia_aa.network.drivers import base
+from octavia_aa.network.drivers import local
 from octavia_aa.network.drivers import netns_links as links
+from octavia_aa.network.drivers import netns_opts
 
 CONF = config.CONF
 
@@ -37,7 +39,7 @@ def _session(session):
             yield own
 
 
-class NetnsNetworkDriver(base.NetworkDriver):
+class NetnsNetworkDriver(local.LocalNetworkDriver):
 
     def __init__(self, conf=None):
         self.conf = conf or CONF
@@ -108,17 +110,52 @@ class NetnsNetworkDriver(base.NetworkDriver):
         return ports
 
     # -- the NetworkDriver interface -----------------------------------
-    def allocate_vip(self, load_balancer_id, subnet, ip_address=None,
-                     session=None):
-        # The VIP is only an address: the distributor (or the amphorae
-        # with ARP) carry it, there is no veth for it.
-        address, port_id = ipam.allocate(subnet, 'vip:' + load_balancer_id,
-                                         ip_address, session=session)
-        return {'ip_address': address, 'port_id': port_id,
-                'network_id': subnet.network_id, 'subnet_id': subnet.id}
+    def prepare(self):
+        """The management bridge with the gateway address the health
+        manager listens on."""
+        self.ensure_network(subnet(self.opts.management_subnet))
 
-    def deallocate_vip(self, port_id, session=None):
-        ipam.release(port_id, session=session)
+    def validate_availability_zone(self, zone_data):
+        """One management network: a management_network must be that
+        network (by id or name)."""
+        wanted = zone_data.get('management_network')
+        if wanted is None:
+            return
+        mgmt = subnet(self.opts.management_subnet)
+        if wanted not in (mgmt.network_id, mgmt.network_name):
+            raise exceptions.InvalidInput(
+                'availability_zone_data.management_network', wanted,
+                'The netns network driver plugs every machine into its one '
+                'management network, %s (%s).' % (mgmt.network_id,
+                                                 mgmt.network_name))
+
+    def create_management_port(self, kind, entity_id,
+                               availability_zone=None):
+        # The zone's management_network can only be this one
+        # (validate_availability_zone).
+        mgmt = subnet(self.opts.management_subnet)
+        owner = 'mgmt:%s' % entity_id
+        found = self._ports(owner)
+        if found:
+            port_id, address = found[0]
+        else:
+            address, port_id = ipam.allocate(mgmt, owner)
+        try:
+            bridge = self.ensure_network(mgmt)
+        except Exception:
+            self.unplug_port(port_id)
+            raise
+        return ports.Port(
+            id=port_id, network_id=mgmt.network_id, subnet_id=mgmt.id,
+            ip_address=address, mac_address=links.mac_for(self.prefix,
+                                                          port_id),
+            cidr=mgmt.cidr, mtu=mgmt.mtu, gateway=mgmt.gateway_ip,
+            device='p' + links.short(self.prefix, port_id),
+            binding={'bridge': bridge, 'host_device': links.veth_name(
+                self.prefix, port_id)})
+
+    def delete_management_port(self, entity_id):
+        self.unplug_owner('mgmt:%s' % entity_id)
 
     def plug_amphora(self, amphora, subnet, session=None):
         port = self.plug_port(

@@ -1,12 +1,14 @@
 """Network driver that allocates addresses (real IPAM rows) but plugs
 nothing."""
 import hashlib
+import uuid
 
 from oslo_utils import uuidutils
 
 from octavia_aa.network import ipam
+from octavia_aa.network import ports
 from octavia_aa.network import subnets
-from octavia_aa.network.drivers import base
+from octavia_aa.network.drivers import local
 
 
 def _fake_mac(seed):
@@ -14,7 +16,7 @@ def _fake_mac(seed):
     return 'fa:16:3e:%02x:%02x:%02x' % tuple(digest[:3])
 
 
-class NoopNetworkDriver(base.NetworkDriver):
+class NoopNetworkDriver(local.LocalNetworkDriver):
     """Any subnet or network id is accepted, as by upstream's noop
     driver: one not in the catalogue is fabricated (its CIDR from the
     address given with it), so the whole API can be driven without a
@@ -33,16 +35,6 @@ class NoopNetworkDriver(base.NetworkDriver):
                 subnets.fabricated_subnet_id(network_ref), network_ref)]
         return found
 
-    def allocate_vip(self, load_balancer_id, subnet, ip_address=None,
-                     session=None):
-        address, port_id = ipam.allocate(subnet, 'vip:' + load_balancer_id,
-                                         ip_address, session=session)
-        return {'ip_address': address, 'port_id': port_id,
-                'network_id': subnet.network_id, 'subnet_id': subnet.id}
-
-    def deallocate_vip(self, port_id, session=None):
-        ipam.release(port_id, session=session)
-
     def plug_amphora(self, amphora, subnet, session=None):
         address, port_id = ipam.allocate(subnet, 'amphora:' + amphora.id,
                                          session=session)
@@ -54,3 +46,15 @@ class NoopNetworkDriver(base.NetworkDriver):
         # crash that kept vrrp_port_id from being written goes as well.
         ipam.release_owner('amphora:' + amphora.id, session=session)
 
+    def create_management_port(self, kind, entity_id,
+                               availability_zone=None):
+        # No address is allocated: the noop compute driver makes up the
+        # management address itself.
+        return ports.Port(
+            id=str(uuid.uuid5(uuid.NAMESPACE_OID, 'mgmt:%s' % entity_id)),
+            network_id='', subnet_id='', ip_address='169.254.0.1',
+            mac_address=_fake_mac('mgmt:%s' % entity_id),
+            cidr='169.254.0.0/16')
+
+    def delete_management_port(self, entity_id):
+        pass

@@ -358,9 +358,9 @@ def test_compute_driver_gets_the_zone(api, worker):
     api.delete(AZ + '/zone7', status=204)
 
 
-def test_netns_compute_driver_refuses_another_management_network(
+def test_netns_network_driver_refuses_another_management_network(
         api, overrides):
-    overrides('compute_driver', 'compute_netns_driver', 'controller_worker')
+    overrides('network_driver', 'network_netns_driver', 'controller_worker')
     mgmt = subnets.declared('lb-mgmt-subnet')
     resp = _profile(api, {'management_network': 'public'}, status=400)
     assert resp['faultstring'].startswith(

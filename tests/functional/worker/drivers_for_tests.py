@@ -21,18 +21,18 @@ class FailingComputeDriver(compute_noop.NoopComputeDriver):
         super().__init__()
         self.builds = 0
 
-    def build(self, name, kind, entity_id, **kwargs):
+    def build(self, spec):
         self.builds += 1
         if self.builds == self.fail_on_build:
             raise exceptions.DriverError('compute quota exceeded (test)')
-        return super().build(name, kind, entity_id, **kwargs)
+        return super().build(spec)
 
 
 class HangingComputeDriver(compute_noop.NoopComputeDriver):
     """Never finishes a build: touches the file named by $HANG_MARKER and
     blocks, so a test can kill the worker in the middle of a flow."""
 
-    def build(self, name, kind, entity_id, **kwargs):
+    def build(self, spec):
         open(os.environ['HANG_MARKER'], 'w').close()
         threading.Event().wait()
 
@@ -42,12 +42,12 @@ class SlowComputeDriver(compute_noop.NoopComputeDriver):
     the entity in $SLOW_MARKERS, so a test can kill the worker while a
     build is under way, and a resumed build still finishes."""
 
-    def build(self, name, kind, entity_id, **kwargs):
+    def build(self, spec):
         marker = os.path.join(os.environ['SLOW_MARKERS'], '%s.%s' % (
-            entity_id, uuidutils.generate_uuid()))
+            spec.entity_id, uuidutils.generate_uuid()))
         open(marker, 'w').close()
         threading.Event().wait(float(os.environ.get('SLOW_SECONDS', '1')))
-        return super().build(name, kind, entity_id, **kwargs)
+        return super().build(spec)
 
 
 class HangingPlugNetworkDriver(network_noop.NoopNetworkDriver):
@@ -61,6 +61,8 @@ class HangingPlugNetworkDriver(network_noop.NoopNetworkDriver):
 
 
 class FailingDistributorDriver(distributor_noop.NoopDistributorDriver):
+    # Stands for a real driver: distributors are machines to wait for.
+    implicit_distributor = None
 
     def register_amphorae(self, distributor, load_balancer_id, amphorae):
         raise exceptions.DriverError('distributor refused registration '

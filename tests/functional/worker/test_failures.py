@@ -77,7 +77,7 @@ def test_failed_child_create_is_error_and_unlocks(db, monkeypatch):
     worker.create_load_balancer(lb_id)
     amp_driver = drivers.get('amphora')
 
-    def refuse(amphora, config):
+    def refuse(amphora, config, peers=None):
         raise RuntimeError('haproxy refused the configuration')
     # The amphora agent is the external boundary; this is its answer.
     monkeypatch.setattr(amp_driver, 'update_config', refuse)

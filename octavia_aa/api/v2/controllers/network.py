@@ -7,7 +7,6 @@ import pecan
 from octavia_aa.api.v2.controllers import base
 from octavia_aa.common import drivers
 from octavia_aa.common import exceptions
-from octavia_aa.network import subnets
 
 
 def _matches(item, params):
@@ -87,6 +86,5 @@ class NetworksController(_Collection):
                 for n in _network().list_networks()]
 
     def by_id(self, obj_id, project_id):
-        found = _network().network_subnets(obj_id)
-        nets = [n for n in subnets.networks(found) if n['id'] == obj_id]
-        return _with_project(nets[0], project_id) if nets else None
+        net = _network().get_network(obj_id)
+        return _with_project(net, project_id) if net else None

@@ -2,6 +2,7 @@
 from taskflow.patterns import linear_flow
 from taskflow.patterns import unordered_flow
 
+from octavia_aa.controller.worker.flows import vip as vip_flows
 from octavia_aa.controller.worker.tasks import amphora as amp_tasks
 from octavia_aa.controller.worker.tasks import compute as compute_tasks
 from octavia_aa.controller.worker.tasks import lifecycle
@@ -55,11 +56,12 @@ def replace(strategy, prefix, failed_id, failed_role, new_role,
     new_flow, new_key = build(prefix + '-new', new_role)
     flow.add(new_flow)
     if drain:
-        flow.add(*strategy.drain([failed_id], prefix=prefix + '-drain'))
-    flow.add(*strategy.join(prefix + '-join', new_key, failed_role,
-                            failed_id))
+        flow.add(*vip_flows.drain(strategy, [failed_id],
+                                  prefix=prefix + '-drain'))
+    flow.add(*vip_flows.join(strategy, prefix + '-join', new_key,
+                             failed_role, failed_id))
     flow.add(amp_tasks.AmphoraeUpdateConfig(prefix=prefix))
-    leave = strategy.leave(prefix + '-leave', failed_id)
+    leave = vip_flows.leave(strategy, prefix + '-leave', failed_id)
     if leave:
         flow.add(*leave)
     flow.add(delete(prefix + '-old', failed_id))

@@ -8,7 +8,9 @@ from taskflow.patterns import unordered_flow
 
 from octavia_aa import topology
 from octavia_aa.controller.worker.flows import amphora as amp_flows
+from octavia_aa.controller.worker.flows import vip as vip_flows
 from octavia_aa.controller.worker.tasks import amphora as amp_tasks
+from octavia_aa.controller.worker.tasks import compute as compute_tasks
 from octavia_aa.controller.worker.tasks import database as db_tasks
 from octavia_aa.controller.worker.tasks import lifecycle
 from octavia_aa.controller.worker.tasks import network as net_tasks
@@ -17,9 +19,10 @@ from octavia_aa.controller.worker.tasks import network as net_tasks
 def create(topology_name, roles):
     strategy = topology.get(topology_name)
     flow = linear_flow.Flow('create-load-balancer')
-    flow.add(lifecycle.LoadBalancerToErrorOnRevert(),
-             amp_flows.build_many(roles),
-             *strategy.hold_vip('vip'))
+    flow.add(lifecycle.LoadBalancerToErrorOnRevert())
+    if strategy.anti_affinity:
+        flow.add(compute_tasks.CreateServerGroup())
+    flow.add(amp_flows.build_many(roles), *vip_flows.hold(strategy, 'vip'))
     flow.add(amp_tasks.AmphoraeUpdateConfig(),
              db_tasks.MarkLoadBalancerActive())
     return flow
@@ -37,7 +40,7 @@ def delete(topology_name, amphora_ids):
     strategy = topology.get(topology_name)
     flow = linear_flow.Flow('delete-load-balancer')
     flow.add(lifecycle.LoadBalancerToErrorOnRevert())
-    release = strategy.release_vip()
+    release = vip_flows.release(strategy)
     if release:
         flow.add(*release)
     if amphora_ids:
@@ -45,6 +48,8 @@ def delete(topology_name, amphora_ids):
         for index, amphora_id in enumerate(amphora_ids):
             amps.add(amp_flows.delete('amp%d' % index, amphora_id))
         flow.add(amps)
+    if strategy.anti_affinity:
+        flow.add(compute_tasks.DeleteServerGroup())
     flow.add(net_tasks.DeallocateVip(), db_tasks.DeleteLoadBalancerRows())
     return flow
 
@@ -103,12 +108,12 @@ def resize(topology_name, cluster_id, add_roles, remove_ids):
                  inject={'cluster_id': cluster_id}))
     if add_roles:
         flow.add(amp_flows.build_many(add_roles, prefix='add'),
-                 *strategy.hold_vip('grow'))
+                 *vip_flows.hold(strategy, 'grow'))
     # All at once: the leaving amphorae drain together, then go.
-    flow.add(*strategy.drain(remove_ids))
+    flow.add(*vip_flows.drain(strategy, remove_ids))
     for index, amphora_id in enumerate(remove_ids):
         prefix = 'rm%d' % index
-        flow.add(*strategy.remove(prefix, amphora_id))
+        flow.add(*vip_flows.remove(strategy, prefix, amphora_id))
         flow.add(amp_flows.delete(prefix, amphora_id))
     flow.add(amp_tasks.AmphoraeUpdateConfig(),
              db_tasks.MarkClusterResized(inject={'cluster_id': cluster_id}),
@@ -124,7 +129,7 @@ def remove_amphorae(topology_name, amphora_ids):
     flow.add(lifecycle.LoadBalancerToErrorOnRevert())
     for index, amphora_id in enumerate(amphora_ids):
         prefix = 'rm%d' % index
-        flow.add(*strategy.remove(prefix, amphora_id))
+        flow.add(*vip_flows.remove(strategy, prefix, amphora_id))
         flow.add(amp_flows.delete(prefix, amphora_id))
     flow.add(amp_tasks.AmphoraeUpdateConfig(),
              db_tasks.MarkLoadBalancerActive())

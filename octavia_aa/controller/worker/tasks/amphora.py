@@ -17,6 +17,7 @@ from octavia_aa.controller.worker.tasks import base
 from octavia_aa.controller.worker.tasks import network
 from octavia_aa.db import api as db_api
 from octavia_aa.db import models
+from octavia_aa import topology
 
 CONF = config.CONF
 LOG = logging.getLogger(__name__)
@@ -170,10 +171,13 @@ class AmphoraeUpdateConfig(base.Task):
             config = lb_config.build(lb)
             amps = allocated(session, load_balancer_id)
             member_subnets = network.member_subnets(lb)
+            strategy = topology.get(lb.topology)
         network.plug_member_networks(amps, member_subnets)
         driver = drivers.get('amphora')
         for amp in amps:
-            driver.update_config(amp, config)
+            peers = [(p.id, p.lb_network_ip)
+                     for p in strategy.peer_group(amp, amps)]
+            driver.update_config(amp, config, peers=peers)
 
 
 class AmphoraeConfigureVrrp(base.Task):

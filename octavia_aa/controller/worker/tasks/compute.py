@@ -1,31 +1,74 @@
-"""Compute tasks: the machine under an amphora."""
-import sqlalchemy as sa
-
+"""Compute tasks: the machine under an amphora or a distributor, built
+through octavia_aa.controller.worker.machines (ports, boot files, spec),
+and the server group that keeps a cluster's amphorae apart."""
 from octavia_aa.common import availability_zones
+from octavia_aa.common import config
 from octavia_aa.common import constants as c
 from octavia_aa.common import drivers
+from octavia_aa.common import flavors
+from octavia_aa.controller.worker import machines
 from octavia_aa.controller.worker.tasks import base
 from octavia_aa.db import api as db_api
 from octavia_aa.db import models
+
+CONF = config.CONF
+
+
+class CreateServerGroup(base.Task):
+    """Anti-affinity for the load balancer's amphorae (the topology asks
+    for it when it has several)."""
+
+    def execute(self, load_balancer_id):
+        with db_api.session_scope() as session:
+            lb = session.get(models.LoadBalancer, load_balancer_id)
+            if lb.server_group_id:
+                return lb.server_group_id       # a resumed flow
+        group_id = machines.create_server_group(load_balancer_id)
+        with db_api.session_scope() as session:
+            session.get(models.LoadBalancer,
+                        load_balancer_id).server_group_id = group_id
+        return group_id
+
+    def revert(self, load_balancer_id, result, *args, **kwargs):
+        if isinstance(result, str):
+            machines.delete_server_group(result)
+            with db_api.session_scope() as session:
+                lb = session.get(models.LoadBalancer, load_balancer_id)
+                if lb is not None:
+                    lb.server_group_id = None
+
+
+class DeleteServerGroup(base.Task):
+
+    def execute(self, load_balancer_id):
+        with db_api.session_scope() as session:
+            lb = session.get(models.LoadBalancer, load_balancer_id)
+            group_id = lb.server_group_id if lb else None
+        machines.delete_server_group(group_id)
 
 
 class ComputeBuild(base.Task):
 
     def execute(self, amphora_id):
         with db_api.session_scope(readonly=True) as session:
-            zone = session.scalar(
-                sa.select(models.LoadBalancer.availability_zone)
-                .join(models.Amphora)
-                .where(models.Amphora.id == amphora_id))
+            lb = session.get(models.Amphora, amphora_id).load_balancer
+            zone = lb.availability_zone
             zone_data = (availability_zones.zone_data(session, zone)
                          if zone else None)
-        compute_id = drivers.get('compute').build(
-            'amphora-' + amphora_id, 'amphora', amphora_id,
-            availability_zone=zone_data or None)
+            server_group_id = lb.server_group_id
+            machine = flavors.machine(flavors.of_flavor(
+                session.get(models.Flavor, lb.flavor_id)
+                if lb.flavor_id else None))
+        compute_id = machines.build(
+            machines.AMPHORA, amphora_id, availability_zone=zone_data or None,
+            server_group_id=server_group_id,
+            compute_flavor=machine.compute_flavor,
+            image_tag=machine.image_tag)
         with db_api.session_scope() as session:
             amp = session.get(models.Amphora, amphora_id)
             amp.compute_id = compute_id
             amp.status = c.BOOTING
+            amp.compute_flavor = machine.compute_flavor
             if zone_data and zone_data.get(availability_zones.COMPUTE_ZONE):
                 # As upstream, the compute zone the machine is in.
                 amp.cached_zone = zone_data[availability_zones.COMPUTE_ZONE]
@@ -33,7 +76,7 @@ class ComputeBuild(base.Task):
 
     def revert(self, amphora_id, result, *args, **kwargs):
         if isinstance(result, str):
-            drivers.get('compute').delete(result)
+            machines.delete(amphora_id, result)
 
 
 class ComputeWait(base.Task):
@@ -53,8 +96,7 @@ class ComputeDelete(base.Task):
         with db_api.session_scope() as session:
             amp = session.get(models.Amphora, amphora_id)
             compute_id = amp.compute_id if amp else None
-        if compute_id:
-            drivers.get('compute').delete(compute_id)
+        machines.delete(amphora_id, compute_id)
 
 
 VRRP_PRIORITY = {c.ROLE_MASTER: 150, c.ROLE_BACKUP: 100}
@@ -81,9 +123,11 @@ class DistributorComputeBuild(base.Task):
         with db_api.session_scope() as session:
             vrrp = vrrp_settings(session.get(models.Distributor,
                                              distributor_id))
-        driver = drivers.get('compute')
-        compute_id = driver.build('distributor-' + distributor_id,
-                                  'distributor', distributor_id, vrrp=vrrp)
+        cw = CONF.controller_worker
+        compute_id = machines.build(
+            machines.DISTRIBUTOR, distributor_id, vrrp=vrrp,
+            compute_flavor=cw.distributor_flavor_id,
+            image_tag=cw.distributor_image_tag)
         with db_api.session_scope() as session:
             dist = session.get(models.Distributor, distributor_id)
             dist.compute_id = compute_id
@@ -93,7 +137,7 @@ class DistributorComputeBuild(base.Task):
                 # A new machine: its agent's heartbeats are ordered anew
                 # (its clock may be behind the old machine's).
                 health.last_boot = health.last_seq = None
-        info = driver.wait_active(compute_id)
+        info = drivers.get('compute').wait_active(compute_id)
         with db_api.session_scope() as session:
             dist = session.get(models.Distributor, distributor_id)
             dist.lb_network_ip = info['lb_network_ip']
@@ -114,8 +158,7 @@ def _delete_distributor_machine(distributor_id):
         compute_id = dist.compute_id
         session.expunge(dist)
     drivers.get('network').unplug_distributor(dist)
-    if compute_id:
-        drivers.get('compute').delete(compute_id)
+    machines.delete(distributor_id, compute_id)
 
 
 class DistributorComputeDelete(base.Task):

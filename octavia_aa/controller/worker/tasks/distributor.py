@@ -16,7 +16,6 @@ import logging
 import time
 
 from oslo_db import api as oslo_db_api
-import requests
 import sqlalchemy as sa
 
 from octavia_aa.common import config
@@ -27,10 +26,10 @@ from octavia_aa.controller.worker.tasks import base
 from octavia_aa.controller.worker.tasks import network
 from octavia_aa.db import api as db_api
 from octavia_aa.db import models
+from octavia_aa.distributor.drivers import base as dist_base
 
 CONF = config.CONF
 LOG = logging.getLogger(__name__)
-NOOP_DRIVER = 'distributor_noop_driver'
 
 
 def _cluster(session, lb_id):
@@ -46,10 +45,6 @@ def _distributor(session, lb_id):
     if cluster.distributor_id is None:
         raise ValueError('cluster %s has no distributor' % cluster.id)
     return cluster.distributor
-
-
-_UNREACHABLE = (requests.exceptions.ConnectionError,
-                requests.exceptions.Timeout)
 
 
 def _members(session, lb_id):
@@ -75,7 +70,7 @@ def _each(members, call):
     for dist in members:
         try:
             answers.append(call(dist, answers[0] if answers else None))
-        except _UNREACHABLE as exc:
+        except dist_base.DistributorUnreachable as exc:
             LOG.warning('Distributor %s unreachable, skipped: %s',
                         dist.id, exc)
             failure = exc
@@ -148,10 +143,10 @@ class AllocateDistributor(base.Task):
     """Put the cluster on the least loaded ACTIVE distributor with room
     (never on the BACKUP of a VRRP pair: it mirrors its MASTER).
 
-    With the noop distributor driver and no distributor at all, a noop
-    distributor row is created (named 'noop-distributor'), so noop
-    deployments reach ACTIVE.  With a real driver, a distributor still
-    being built (octavia-aa-all makes a pair on start) is waited for up
+    With a driver that builds no machine (its implicit_distributor names
+    the row, e.g. 'noop-distributor') and no distributor at all, such a
+    row is created, so noop deployments reach ACTIVE.  Otherwise a
+    distributor still being built (octavia-aa-all makes a pair on start) is waited for up
     to [controller_worker] distributor_wait seconds; no room is an error.
     """
 
@@ -182,15 +177,15 @@ class AllocateDistributor(base.Task):
                        models.Distributor.role != c.ROLE_BACKUP,
                        load < models.Distributor.max_load_balancers)
                 .order_by(load, models.Distributor.created_at).limit(1))
+            implicit = drivers.get('distributor').implicit_distributor
             if dist is None:
-                if CONF.controller_worker.distributor_driver != NOOP_DRIVER:
+                if implicit is None:
                     booting = session.scalar(
                         sa.select(sa.func.count(models.Distributor.id))
                         .where(models.Distributor.status.in_(
                             (c.PENDING_CREATE, c.BOOTING))))
                     return None, bool(booting)
-                dist = models.Distributor(name='noop-distributor',
-                                          status=c.ACTIVE)
+                dist = models.Distributor(name=implicit, status=c.ACTIVE)
                 session.add(dist)
                 session.flush()
             cluster.distributor_id = dist.id
