@@ -10,11 +10,9 @@ the compute driver when it builds the amphorae.
 """
 import json
 
-import sqlalchemy as sa
-
 from octavia_aa.common import drivers
 from octavia_aa.common import exceptions
-from octavia_aa.db import models
+from octavia_aa.db.queries import availability_zone as az_q
 
 COMPUTE_ZONE = 'compute_zone'
 MANAGEMENT_NETWORK = 'management_network'
@@ -101,16 +99,6 @@ def parse(raw, provider):
     return data
 
 
-def zone_data(session, name):
-    """The data of the zone's profile (a dict), or {} when the zone is
-    gone."""
-    raw = session.scalar(
-        sa.select(models.AvailabilityZoneProfile.availability_zone_data)
-        .join(models.AvailabilityZone)
-        .where(models.AvailabilityZone.name == name))
-    return json.loads(raw) if raw else {}
-
-
 def check_for_load_balancer(session, name, vip_network_ids):
     """A new load balancer asks for zone `name` (None: no zone): 400 when
     the zone is unknown or disabled, or the VIP network is not one of the
@@ -119,15 +107,12 @@ def check_for_load_balancer(session, name, vip_network_ids):
     load balancers in it)."""
     if name is None:
         return {}
-    row = session.execute(
-        sa.select(models.AvailabilityZone.enabled)
-        .where(models.AvailabilityZone.name == name)
-        .with_for_update(read=True)).first()
-    if row is None:
+    enabled = az_q.enabled_for_share(session, name)
+    if enabled is None:
         raise exceptions.ValidationError('Invalid availability zone.')
-    if not row.enabled:
+    if not enabled:
         raise DisabledOption('availability_zone', name)
-    data = zone_data(session, name)
+    data = az_q.zone_data(session, name)
     valid = [n.lower() for n in data.get(VALID_VIP_NETWORKS) or ()]
     if valid and not {str(n).lower() for n in vip_network_ids
                       if n} & set(valid):

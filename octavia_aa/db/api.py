@@ -118,3 +118,14 @@ def session_scope(readonly=False):
             yield session
     finally:
         session.close()
+
+
+@contextlib.contextmanager
+def in_session(session=None):
+    """The caller's session (its transaction goes on), or a
+    session_scope() of our own when it has none."""
+    if session is not None:
+        yield session
+    else:
+        with session_scope() as own:
+            yield own

@@ -18,17 +18,16 @@ That matters under REPEATABLE READ (MariaDB's default), where a
 transaction's snapshot never shows the rows committed by its rivals:
 re-reading the table would offer the same "free" address forever.
 """
-import contextlib
 import ipaddress
 import random
 
 from oslo_db import exception as db_exc
 from oslo_utils import uuidutils
-import sqlalchemy as sa
 
 from octavia_aa.common import exceptions
 from octavia_aa.db import api as db_api
 from octavia_aa.db import models
+from octavia_aa.db.queries import ip_allocation as alloc_q
 
 # Random probes before the free addresses are read: on a subnet that is
 # not nearly full one of them is free, and no allocated address is read.
@@ -37,15 +36,6 @@ PROBES = 3
 # all but never collide.
 ENUMERATED = 1 << 16
 _random = random.SystemRandom()
-
-
-@contextlib.contextmanager
-def _session(session):
-    if session is not None:
-        yield session
-    else:
-        with db_api.session_scope() as own:
-            yield own
 
 
 def _range(subnet):
@@ -68,13 +58,7 @@ def _free(subnet, used):
 
 def existing(session, subnet_id, owner):
     """(ip_address, port_id) owner already holds on the subnet, or None."""
-    row = session.execute(
-        sa.select(models.IpAllocation.ip_address,
-                  models.IpAllocation.port_id)
-        .where(models.IpAllocation.subnet_id == subnet_id,
-               models.IpAllocation.owner == owner)
-        .order_by(models.IpAllocation.created_at)).first()
-    return tuple(row) if row else None
+    return alloc_q.held(session, subnet_id, owner)
 
 
 def allocate(subnet, owner, ip_address=None, session=None):
@@ -85,7 +69,7 @@ def allocate(subnet, owner, ip_address=None, session=None):
         raise exceptions.InvalidInput(
             'vip_address', ip_address, 'It is not in subnet %s (%s).'
             % (subnet.name, subnet.cidr))
-    with _session(session) as s:
+    with db_api.in_session(session) as s:
         held = existing(s, subnet.id, owner) if owner else None
         if held is not None:
             if ip_address is not None and held[0] != ip_address:
@@ -108,8 +92,7 @@ def allocate(subnet, owner, ip_address=None, session=None):
                 tried.add(probe)
                 if _try_insert(s, subnet, probe, port_id, owner):
                     return probe, port_id
-        used = s.scalars(sa.select(models.IpAllocation.ip_address).where(
-            models.IpAllocation.subnet_id == subnet.id))
+        used = alloc_q.used_addresses(s, subnet.id)
         # Under REPEATABLE READ `used` may miss rows committed since this
         # transaction began; those inserts fail and the next one is tried.
         for choice in _free(subnet, set(used) | tried):
@@ -121,9 +104,7 @@ def allocate(subnet, owner, ip_address=None, session=None):
 
 def _try_insert(session, subnet, address, port_id, owner):
     """Insert the allocation in a savepoint; False if it is taken."""
-    if session.scalar(sa.select(models.IpAllocation.port_id).where(
-            models.IpAllocation.subnet_id == subnet.id,
-            models.IpAllocation.ip_address == address)) is not None:
+    if alloc_q.taken(session, subnet.id, address):
         return False
     try:
         with session.begin_nested():
@@ -136,13 +117,11 @@ def _try_insert(session, subnet, address, port_id, owner):
 
 
 def release(port_id, session=None):
-    with _session(session) as s:
-        s.execute(sa.delete(models.IpAllocation).where(
-            models.IpAllocation.port_id == port_id))
+    with db_api.in_session(session) as s:
+        alloc_q.release_port(s, port_id)
 
 
 def release_owner(owner, session=None):
     """Every address of owner (idempotent)."""
-    with _session(session) as s:
-        s.execute(sa.delete(models.IpAllocation).where(
-            models.IpAllocation.owner == owner))
+    with db_api.in_session(session) as s:
+        alloc_q.release_owner(s, owner)

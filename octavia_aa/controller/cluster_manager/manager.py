@@ -1,7 +1,7 @@
 """The Amphora Cluster Manager: level-triggered reconciliation of one
 load balancer (and its cluster) at a time.
 
-A pass claims the load balancer (claims.py), compares what should be
+A pass claims the load balancer (db/claims.py), compares what should be
 with what is (observe.py) and runs the worker's flows that close the
 difference, one at a time, looking again after each: replace failed
 amphorae (the replacement becomes the standby), take out a dead flow's
@@ -19,14 +19,12 @@ that failed once is not retried in a loop.
 """
 import logging
 
-import sqlalchemy as sa
-
 from octavia_aa.common import constants as c
 from octavia_aa.controller.cluster_manager import observe
-from octavia_aa.controller.worker import status
-from octavia_aa.controller.worker.tasks import base
 from octavia_aa.db import api as db_api
+from octavia_aa.db import lifecycle
 from octavia_aa.db import models
+from octavia_aa.db.queries import load_balancer as lb_q
 
 LOG = logging.getLogger(__name__)
 
@@ -51,10 +49,7 @@ class ClusterManager:
 
     def load_balancer_ids(self):
         with db_api.session_scope() as session:
-            return list(session.scalars(
-                sa.select(models.LoadBalancer.id)
-                .where(models.LoadBalancer.provisioning_status != c.DELETED)
-                .order_by(models.LoadBalancer.created_at)))
+            return lb_q.live_ids(session)
 
     def run_pass(self):
         """One pass over every load balancer; {id: outcome}."""
@@ -82,7 +77,7 @@ class ClusterManager:
             if lb.provisioning_status == c.ACTIVE and observe.difference(
                     session, lb, breaker):
                 return False
-            status.roll_up_load_balancer(session, lb)
+            lifecycle.roll_up_load_balancer(session, lb)
             return True
 
     def reconcile(self, lb_id):
@@ -111,32 +106,22 @@ class ClusterManager:
                 if not observe.overdue(lb):
                     return WAITING
             elif state != c.ACTIVE:
-                status.roll_up_load_balancer(session, lb)
+                lifecycle.roll_up_load_balancer(session, lb)
                 return STEADY
             else:
                 diff = observe.difference(
                     session, lb, observe.breaker_open(session))
                 if not diff:
-                    status.roll_up_load_balancer(session, lb)
+                    lifecycle.roll_up_load_balancer(session, lb)
                     return STEADY
-                if not self._lock(session, lb, diff):
+                # Conditional, so a concurrent API lock and ours cannot
+                # both win.
+                if not lifecycle.try_lock_for_repair(session, lb,
+                                                     cluster=diff.resize):
                     return BUSY
         if state in c.PENDING_STATUSES:
             return self._take_over(lb_id, state)
         return self._repair(lb_id, diff)
-
-    @staticmethod
-    def _lock(session, lb, diff):
-        # Conditional, so a concurrent API lock and ours cannot both win.
-        won = session.execute(
-            sa.update(models.LoadBalancer)
-            .where(models.LoadBalancer.id == lb.id,
-                   models.LoadBalancer.provisioning_status == c.ACTIVE)
-            .values(provisioning_status=c.PENDING_UPDATE)
-            .execution_options(synchronize_session=False)).rowcount
-        if won and diff.resize:
-            lb.cluster.provisioning_status = c.PENDING_UPDATE
-        return bool(won)
 
     def _repair(self, lb_id, diff):
         if diff.leftovers:
@@ -180,43 +165,14 @@ class ClusterManager:
             return TAKEN_OVER
         with db_api.session_scope() as session:
             lb = session.get(models.LoadBalancer, lb_id)
-            _end_children(lb)
+            # Whether the children's changes reached the amphorae is
+            # unknown.
+            lifecycle.fail_children(lb, INTERRUPTED % 'change')
             if state == c.PENDING_CREATE:
-                fault = INTERRUPTED % 'create'
-                lb.provisioning_status = c.ERROR
-                lb.fault = fault
-                if lb.cluster is not None:
-                    lb.cluster.provisioning_status = c.ERROR
-                    lb.cluster.fault = fault
+                lifecycle.fail_load_balancer(lb, INTERRUPTED % 'create',
+                                             cluster_always=True)
             else:
                 # The rows say what is wanted: unlock, and the next round
                 # repairs whatever the flow left half done.
-                status.unlock(lb)
-                if lb.cluster is not None and (
-                        lb.cluster.provisioning_status in
-                        c.PENDING_STATUSES):
-                    lb.cluster.provisioning_status = c.ACTIVE
+                lifecycle.release(lb)
         return TAKEN_OVER
-
-
-def _end_children(lb):
-    """Children a dead flow left PENDING_*: ERROR with a fault (whether
-    their change reached the amphorae is unknown)."""
-    fault = (INTERRUPTED % 'change')[:base.FAULT_LEN]
-    for obj in _children(lb):
-        if obj.provisioning_status in c.PENDING_STATUSES:
-            obj.provisioning_status = c.ERROR
-            obj.fault = fault
-
-
-def _children(lb):
-    for lst in lb.listeners:
-        yield lst
-        for policy in lst.l7policies:
-            yield policy
-            yield from policy.rules
-    for pool in lb.pools:
-        yield pool
-        yield from pool.members
-        if pool.health_monitor is not None:
-            yield pool.health_monitor

@@ -3,11 +3,9 @@ wrong with it.  Reads only; manager.py acts on the result."""
 import dataclasses
 import datetime
 
-import sqlalchemy as sa
-
 from octavia_aa.common import config
 from octavia_aa.common import constants as c
-from octavia_aa.db import models
+from octavia_aa.db.queries import amphora as amphora_q
 from octavia_aa import topology
 
 CONF = config.CONF
@@ -43,29 +41,15 @@ def breaker_open(session):
     threshold = CONF.health_manager.failover_threshold
     if threshold is None:
         return False
-    stale = session.scalar(
-        sa.select(sa.func.count()).select_from(models.AmphoraHealth)
-        .join(models.Amphora,
-              models.Amphora.id == models.AmphoraHealth.amphora_id)
-        .where(models.AmphoraHealth.last_update < _stale_before(),
-               models.Amphora.status.in_([c.ALLOCATED,
-                                          c.FAILOVER_STOPPED])))
+    stale = amphora_q.stale_count(session, _stale_before(),
+                                  [c.ALLOCATED, c.FAILOVER_STOPPED])
     return stale >= threshold
-
-
-def _stale_ids(session, lb_id):
-    return set(session.scalars(
-        sa.select(models.AmphoraHealth.amphora_id)
-        .join(models.Amphora,
-              models.Amphora.id == models.AmphoraHealth.amphora_id)
-        .where(models.Amphora.load_balancer_id == lb_id,
-               models.AmphoraHealth.last_update < _stale_before())))
 
 
 def difference(session, lb, breaker=False):
     """Desired against observed for an ACTIVE load balancer."""
     diff = Difference()
-    stale = _stale_ids(session, lb.id)
+    stale = amphora_q.stale_ids(session, lb.id, _stale_before())
     for amp in lb.amphorae:
         if amp.status in HALF_DONE:
             diff.leftovers.append(amp.id)

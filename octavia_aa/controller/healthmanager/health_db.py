@@ -13,18 +13,18 @@ records it, once.
 import datetime
 import logging
 
-from oslo_db import exception as db_exc
-import sqlalchemy as sa
-
 from octavia_aa.common import config
 from octavia_aa.common import constants as c
 from octavia_aa.common import heartbeat
 from octavia_aa.common import wire
 from octavia_aa.controller.healthmanager import operating_status
-from octavia_aa.controller.worker import status
 from octavia_aa.db import api as db_api
-from octavia_aa.db import distributors as dist_db
+from octavia_aa.db import lifecycle
 from octavia_aa.db import models
+from octavia_aa.db.queries import takeover as takeover_q
+from octavia_aa.db.queries import amphora as amphora_q
+from octavia_aa.db.queries import health as health_q
+from octavia_aa.db.queries import listener as listener_q
 
 CONF = config.CONF
 LOG = logging.getLogger(__name__)
@@ -61,8 +61,8 @@ def record_heartbeat(message):
     with db_api.session_scope() as session:
         distributor = session.get(models.Distributor, sender)
         if distributor is not None:
-            health = _advance(session, models.DistributorHealth,
-                              'distributor_id', sender, now, stamp)
+            health = health_q.advance(session, models.DistributorHealth,
+                                      'distributor_id', sender, now, stamp)
             if health is None:
                 return None, []
             # Heard again (or rebuilt): its next silence counts again.
@@ -78,8 +78,8 @@ def record_heartbeat(message):
         if amp is None:
             LOG.warning('Heartbeat from unknown sender %s', sender)
             return None, []
-        health = _advance(session, models.AmphoraHealth, 'amphora_id',
-                          sender, now, stamp)
+        health = health_q.advance(session, models.AmphoraHealth,
+                                  'amphora_id', sender, now, stamp)
         if health is None:
             return None, []
         if amp.status == c.FAILOVER_STOPPED:
@@ -107,37 +107,6 @@ def _guarded(session, func, *args):
         return None
 
 
-def _advance(session, model, key, sender, now, stamp):
-    """The sender's health row, refreshed, or None if the heartbeat is
-    not newer than the last one accepted (a replay).  One conditional
-    UPDATE, so concurrent health managers accept a heartbeat once."""
-    column = getattr(model, key)
-    values = {'last_update': now}
-    where = [column == sender]
-    if stamp is not None:
-        boot, seq = stamp
-        values.update(last_boot=boot, last_seq=seq)
-        where.append(sa.or_(
-            model.last_boot.is_(None), model.last_boot < boot,
-            sa.and_(model.last_boot == boot, model.last_seq < seq)))
-    if session.execute(
-            sa.update(model).where(*where).values(**values)
-            .execution_options(synchronize_session=False)).rowcount:
-        return session.get(model, sender, populate_existing=True)
-    if session.get(model, sender) is not None:
-        LOG.info('Heartbeat %s of %s is not newer than the last one: '
-                 'replay dropped', stamp, sender)
-        return None
-    try:
-        with session.begin_nested():
-            health = model(**{key: sender, 'busy': False}, **values)
-            session.add(health)
-        return health
-    except (db_exc.DBDuplicateEntry, sa.exc.IntegrityError):
-        # Another health manager recorded this heartbeat first.
-        return None
-
-
 def _distributor_reports(session, distributor_id, message):
     """Amphorae the distributor's prober found dead: ERROR now (their
     slots already moved), so the cluster manager replaces them without
@@ -156,22 +125,16 @@ def _distributor_reports(session, distributor_id, message):
                 amp.get('state') == wire.AMPHORA_FAILED]
         if not dead:
             continue
-        changed = session.execute(
-            sa.update(models.Amphora)
-            .where(models.Amphora.id.in_(dead),
-                   models.Amphora.load_balancer_id == lb_id,
-                   models.Amphora.status == c.ALLOCATED)
-            .values(status=c.ERROR,
-                    fault=('distributor %s: failed its probes'
-                           % distributor_id))
-            .execution_options(synchronize_session=False)).rowcount
+        changed = amphora_q.fail_probed(
+            session, lb_id, dead,
+            'distributor %s: failed its probes' % distributor_id)
         if changed:
             LOG.warning('Distributor %s reports amphorae %s of load '
                         'balancer %s dead', distributor_id, dead, lb_id)
             # Users see DEGRADED (or ERROR) now, not at the next pass.
             lb = session.get(models.LoadBalancer, lb_id)
             if lb is not None:
-                status.roll_up_load_balancer(session, lb)
+                lifecycle.roll_up_load_balancer(session, lb)
             wake.append(lb_id)
     return wake
 
@@ -192,7 +155,7 @@ def takeover(message):
         return None
     since = _utcnow() - datetime.timedelta(seconds=age)
     with db_api.session_scope() as session:
-        return dist_db.claim_silent_peer(session, message['id'], since)
+        return takeover_q.claim_silent_peer(session, message['id'], since)
 
 
 # Heartbeat stats keys (Octavia's health message) -> our columns.
@@ -218,8 +181,7 @@ def _record_stats(session, amphora_id, message):
         return
     version = message.get('ver')
     deltas = _counter(version) is not None and version >= 3
-    known = set(session.scalars(sa.select(models.Listener.id).where(
-        models.Listener.id.in_(list(listeners)))))
+    known = listener_q.existing_ids(session, listeners)
     for listener_id, report in listeners.items():
         stats = report.get('stats') if isinstance(report, dict) else None
         if listener_id not in known or not isinstance(stats, dict):
@@ -257,12 +219,7 @@ def _claim(model, key, row_id, expired):
     (or threads) only the one whose UPDATE matched goes on; plain SQL,
     the same on SQLite, MariaDB and PostgreSQL."""
     with db_api.session_scope() as session:
-        return session.execute(
-            sa.update(model)
-            .where(getattr(model, key) == row_id,
-                   model.busy.is_(False), model.last_update < expired)
-            .values(busy=True)
-            .execution_options(synchronize_session=False)).rowcount == 1
+        return health_q.claim_stale(session, model, key, row_id, expired)
 
 
 def _expired():
@@ -281,23 +238,12 @@ def claim_stale_amphorae():
     """
     expired = _expired()
     with db_api.session_scope() as session:
-        stale = session.execute(
-            sa.select(models.Amphora.id, models.Amphora.load_balancer_id)
-            .join(models.AmphoraHealth,
-                  models.AmphoraHealth.amphora_id == models.Amphora.id)
-            .where(models.AmphoraHealth.last_update < expired,
-                   models.AmphoraHealth.busy.is_(False),
-                   models.Amphora.status == c.ALLOCATED)).all()
+        stale = health_q.stale_amphorae(session, expired)
         threshold = CONF.health_manager.failover_threshold
         if threshold is not None and len(stale) >= threshold:
             LOG.error('%d amphorae are stale at once (threshold %d): '
                       'failovers stopped', len(stale), threshold)
-            session.execute(
-                sa.update(models.Amphora)
-                .where(models.Amphora.id.in_([a for a, _ in stale]),
-                       models.Amphora.status == c.ALLOCATED)
-                .values(status=c.FAILOVER_STOPPED)
-                .execution_options(synchronize_session=False))
+            amphora_q.stop_failovers(session, [a for a, _ in stale])
             return []
     return [(amp_id, lb_id) for amp_id, lb_id in stale
             if lb_id is not None and _claim(
@@ -310,10 +256,7 @@ def claim_stale_distributors():
     ids."""
     expired = _expired()
     with db_api.session_scope() as session:
-        stale = list(session.scalars(
-            sa.select(models.DistributorHealth.distributor_id)
-            .where(models.DistributorHealth.last_update < expired,
-                   models.DistributorHealth.busy.is_(False))))
+        stale = health_q.stale_distributor_ids(session, expired)
     claimed = []
     for distributor_id in stale:
         if not _claim(models.DistributorHealth, 'distributor_id',

@@ -13,7 +13,7 @@ next heartbeat of any amphora corrects it.
 """
 from octavia_aa.common import constants as c
 from octavia_aa.common import wire
-from octavia_aa.controller.worker import status
+from octavia_aa.db import lifecycle
 
 LISTENER = {wire.LISTENER_OPEN: c.ONLINE, wire.LISTENER_FULL: c.DEGRADED}
 POOL = {wire.POOL_UP: c.ONLINE, wire.POOL_DOWN: c.ERROR}
@@ -93,5 +93,5 @@ def apply(session, lb, message):
         if value == c.ONLINE and any_down:
             value = c.DEGRADED
         _set(pool, value)
-    status.roll_up_load_balancer(session, lb)
+    lifecycle.roll_up_load_balancer(session, lb)
     return True

@@ -14,26 +14,15 @@ real ports (netns veths) removes those as well.
 import datetime
 import logging
 
-import sqlalchemy as sa
-
 from octavia_aa.common import config
-from octavia_aa.common import constants as c
 from octavia_aa.common import drivers
 from octavia_aa.db import api as db_api
 from octavia_aa.db import models
+from octavia_aa.db.queries import ip_allocation as alloc_q
+from octavia_aa.db.queries import purge
 
 CONF = config.CONF
 LOG = logging.getLogger(__name__)
-
-
-def _live(session, model, column, ids):
-    """The ids among `ids` that have a row not DELETED."""
-    if not ids:
-        return set()
-    status = (model.provisioning_status if model is models.LoadBalancer
-              else model.status)
-    return set(session.scalars(sa.select(column).where(
-        column.in_(list(ids)), status != c.DELETED)))
 
 
 # Owner kind -> (model, column the owner's id is matched against).
@@ -51,10 +40,7 @@ def orphans(session, now=None):
         datetime.timezone.utc).replace(tzinfo=None)
     cutoff = now - datetime.timedelta(
         seconds=CONF.house_keeping.orphan_address_age)
-    rows = session.execute(
-        sa.select(models.IpAllocation.port_id, models.IpAllocation.owner)
-        .where(models.IpAllocation.created_at < cutoff,
-               models.IpAllocation.owner.is_not(None))).all()
+    rows = alloc_q.owned_before(session, cutoff)
     wanted = {}
     for port_id, owner in rows:
         kind, _, rest = owner.partition(':')
@@ -66,12 +52,12 @@ def orphans(session, now=None):
         if kind == 'mgmt':
             # A machine's management port: its amphora or distributor
             # names the compute id.
-            live = (_live(session, models.Amphora,
-                          models.Amphora.compute_id, ids) |
-                    _live(session, models.Distributor,
-                          models.Distributor.compute_id, ids))
+            live = (purge.not_deleted(session, models.Amphora,
+                                      models.Amphora.compute_id, ids) |
+                    purge.not_deleted(session, models.Distributor,
+                                      models.Distributor.compute_id, ids))
         elif kind in _KINDS:
-            live = _live(session, *_KINDS[kind], ids)
+            live = purge.not_deleted(session, *_KINDS[kind], ids)
         else:
             continue
         found.extend(port_id for port_id, ident in entries

@@ -4,14 +4,13 @@ netns drivers: local CAs and the management network) and, when the
 database has no distributor at all, a distributor pair (or one)."""
 import logging
 
-import sqlalchemy as sa
-
 from octavia_aa.common import config
 from octavia_aa.common import constants as c
 from octavia_aa.common import rpc
 from octavia_aa.controller.worker import machines
 from octavia_aa.db import api as db_api
 from octavia_aa.db import models
+from octavia_aa.db.queries import distributor as distributor_q
 
 CONF = config.CONF
 LOG = logging.getLogger(__name__)
@@ -21,7 +20,7 @@ def _new_distributors(mode):
     """Rows for `mode` ('pair' or 'single'), inserted only if the table is
     empty; returns their ids (none when distributors exist)."""
     with db_api.session_scope() as session:
-        if session.scalar(sa.select(sa.func.count(models.Distributor.id))):
+        if distributor_q.count(session):
             return []
         if mode == 'single':
             rows = [models.Distributor(name='distributor-1',

@@ -11,20 +11,19 @@ from octavia_aa import topology
 from octavia_aa.common import config
 from octavia_aa.common import constants as c
 from octavia_aa.common import drivers
-from octavia_aa.controller.cluster_manager import claims as claims_mod
 from octavia_aa.controller.worker import engine
 from octavia_aa.controller.worker import jobboard
 from octavia_aa.controller.worker import objects
-from octavia_aa.controller.worker import status
 from octavia_aa.controller.worker.flows import amphora as amp_flows
 from octavia_aa.controller.worker.flows import children as child_flows
 from octavia_aa.controller.worker.flows import distributor as dist_flows
 from octavia_aa.controller.worker.flows import load_balancer as lb_flows
 from octavia_aa.controller.worker.tasks import amphora as amp_tasks
-from octavia_aa.controller.worker.tasks import base
 from octavia_aa.db import api as db_api
-from octavia_aa.db import distributors as dist_db
+from octavia_aa.db import claims as claims_mod
+from octavia_aa.db import lifecycle
 from octavia_aa.db import models
+from octavia_aa.db.queries import takeover as takeover_q
 
 CONF = config.CONF
 LOG = logging.getLogger(__name__)
@@ -106,15 +105,8 @@ class ControllerWorker:
     def _fail_lb(self, lb_id, fault):
         with db_api.session_scope() as session:
             lb = session.get(models.LoadBalancer, lb_id)
-            if lb is None:
-                return
-            status.unlock(lb)
-            lb.provisioning_status = c.ERROR
-            lb.fault = fault[:base.FAULT_LEN]
-            if lb.cluster is not None and (
-                    lb.cluster.provisioning_status in c.PENDING_STATUSES):
-                lb.cluster.provisioning_status = c.ERROR
-                lb.cluster.fault = lb.fault
+            if lb is not None:
+                lifecycle.fail_load_balancer(lb, fault)
 
     def _run_lb(self, lb_id, plan):
         """plan(session, lb) -> (factory, args), or None: nothing to do."""
@@ -322,10 +314,10 @@ class ControllerWorker:
             LOG.info('Distributor %s lost the VIPs to %s but its agent '
                      'answers: not replaced', distributor_id, reporter_id)
             with db_api.session_scope() as session:
-                dist_db.release_claim(session, distributor_id)
+                takeover_q.release_claim(session, distributor_id)
             return
         with db_api.session_scope() as session:
-            marked = dist_db.mark_failed(
+            marked = takeover_q.mark_failed(
                 session, distributor_id, 'VRRP peer %s took over and the '
                 'agent does not answer' % reporter_id)
         if not marked:

@@ -26,7 +26,7 @@ from taskflow.persistence import models
 from taskflow import states
 
 from octavia_aa.common import config
-from octavia_aa.controller.cluster_manager import claims as claims_mod
+from octavia_aa.db import claims as claims_mod
 
 CONF = config.CONF
 LOG = logging.getLogger(__name__)

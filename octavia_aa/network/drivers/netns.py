@@ -9,16 +9,13 @@ configured inside the namespace as well (what DHCP would do for a VM):
 an amphora with its VIP hidden from ARP needs an own address on the
 front-end subnet to send its ARP requests from.
 """
-import contextlib
 import ipaddress
 import threading
-
-import sqlalchemy as sa
 
 from octavia_aa.common import config
 from octavia_aa.common import exceptions
 from octavia_aa.db import api as db_api
-from octavia_aa.db import models
+from octavia_aa.db.queries import ip_allocation as alloc_q
 from octavia_aa.network import ipam
 from octavia_aa.network import ports
 from octavia_aa.network import subnets
@@ -27,16 +24,6 @@ from octavia_aa.network.drivers import netns_links as links
 from octavia_aa.network.drivers import netns_opts
 
 CONF = config.CONF
-
-
-@contextlib.contextmanager
-def _session(session):
-    """The caller's session, or a transaction of our own."""
-    if session is not None:
-        yield session
-    else:
-        with db_api.session_scope() as own:
-            yield own
 
 
 class NetnsNetworkDriver(local.LocalNetworkDriver):
@@ -102,9 +89,8 @@ class NetnsNetworkDriver(local.LocalNetworkDriver):
     def unplug_owner(self, owner, session=None):
         """Every port allocated to owner (idempotent: after a crash the
         IPAM rows name what is left to remove)."""
-        with _session(session) as s:
-            ports = list(s.scalars(sa.select(models.IpAllocation.port_id)
-                                   .where(models.IpAllocation.owner == owner)))
+        with db_api.in_session(session) as s:
+            ports = alloc_q.port_ids_of_owner(s, owner)
             for port_id in ports:
                 self.unplug_port(port_id, session=s)
         return ports
@@ -184,9 +170,8 @@ class NetnsNetworkDriver(local.LocalNetworkDriver):
         self._unplug_like('distributor:%s:%%' % distributor.id, session)
 
     def _unplug_like(self, pattern, session=None):
-        with _session(session) as s:
-            owners = set(s.scalars(sa.select(models.IpAllocation.owner).where(
-                models.IpAllocation.owner.like(pattern))))
+        with db_api.in_session(session) as s:
+            owners = alloc_q.owners_like(s, pattern)
             for owner in owners:
                 self.unplug_owner(owner, session=s)
 
@@ -201,10 +186,9 @@ class NetnsNetworkDriver(local.LocalNetworkDriver):
                 'interface': 'p' + links.short(self.prefix, port_id)}
 
     def _ports(self, owner, session=None):
-        with _session(session) as s:
-            return [(r.port_id, r.ip_address) for r in s.scalars(
-                sa.select(models.IpAllocation).where(
-                    models.IpAllocation.owner == owner))]
+        with db_api.in_session(session) as s:
+            return [(r.port_id, r.ip_address)
+                    for r in alloc_q.of_owner(s, owner)]
 
     def unplug_amphora(self, amphora, session=None):
         self.unplug_owner('amphora:' + amphora.id, session=session)

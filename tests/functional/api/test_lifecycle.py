@@ -283,3 +283,33 @@ def test_amphora_and_listener_actions(api, worker):
                     % listener['id']).json['stats']
     assert stats['total_connections'] == 0
     api.put(_lb_path(lb) + '/status', status=405)
+
+
+def test_cast_failure_unlocks_what_the_api_locked(api, worker, monkeypatch):
+    """A child create whose cast cannot be sent: the child is ERROR with
+    the reason, and the load balancer and the listeners the lock moved to
+    PENDING_UPDATE are ACTIVE again (not left locked for good)."""
+    from octavia_aa.common import rpc
+    lb = helpers.active_lb(api)
+    first = helpers.add_child(api, lb['id'], '/v2/lbaas/listeners',
+                              'listener', {'loadbalancer_id': lb['id'],
+                                           'protocol': 'TCP',
+                                           'protocol_port': 80})
+
+    def unreachable(*args, **kwargs):
+        raise RuntimeError('no transport')
+    monkeypatch.setattr(rpc, 'cast', unreachable)
+    resp = api.post_json('/v2/lbaas/listeners', {'listener': {
+        'loadbalancer_id': lb['id'], 'protocol': 'TCP',
+        'protocol_port': 81}}, expect_errors=True)
+    assert 'could not be reached' in resp.json['faultstring']
+    monkeypatch.undo()
+    with db_api.session_scope() as session:
+        second = session.scalar(sa.select(models.Listener).where(
+            models.Listener.protocol_port == 81))
+        assert second.provisioning_status == 'ERROR'
+        assert second.fault.startswith('The worker could not be reached')
+        assert session.get(models.LoadBalancer,
+                           lb['id']).provisioning_status == 'ACTIVE'
+        assert session.get(models.Listener,
+                           first['id']).provisioning_status == 'ACTIVE'

@@ -7,8 +7,8 @@ import threading
 import pytest
 import sqlalchemy as sa
 
-from octavia_aa.api import locking
 from octavia_aa.db import api as db_api
+from octavia_aa.db import lifecycle
 from octavia_aa.db import migration
 from octavia_aa.db import models as m
 from tests.functional.api import helpers
@@ -77,12 +77,12 @@ def test_racing_creates_on_a_real_server(api, overrides, monkeypatch,
             lb = make(api, 'loadbalancers', {'vip_subnet_id':
                                              'public-subnet'})
             barrier = threading.Barrier(2, timeout=20)
-            real_lock = locking.lock_load_balancer
+            real_lock = lifecycle.lock_load_balancer
 
             def lock_after_both_checked(*args, **kwargs):
                 barrier.wait()
                 return real_lock(*args, **kwargs)
-            monkeypatch.setattr(locking, 'lock_load_balancer',
+            monkeypatch.setattr(lifecycle, 'lock_load_balancer',
                                 lock_after_both_checked)
             assert _race(api, lb['id'], 84) == ([201, 409], 1)
         finally:

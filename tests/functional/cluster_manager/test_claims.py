@@ -7,9 +7,9 @@ import datetime
 import threading
 
 from octavia_aa.common import constants as c
-from octavia_aa.controller.cluster_manager import claims
 from octavia_aa.controller.cluster_manager import manager as cm
 from octavia_aa.controller.worker import controller_worker
+from octavia_aa.db import claims
 from octavia_aa.db import models
 from tests.functional.worker import helpers as h
 

@@ -9,10 +9,10 @@ from taskflow import engines
 from taskflow.persistence import models as tf_models
 
 from octavia_aa.common import constants as c
-from octavia_aa.controller.cluster_manager import claims
 from octavia_aa.controller.cluster_manager import manager as cm
 from octavia_aa.controller.worker import engine as worker_engine
 from octavia_aa.controller.worker.flows import load_balancer as lb_flows
+from octavia_aa.db import claims
 from octavia_aa.db import models
 from tests.functional.worker import helpers as h
 

@@ -1,15 +1,15 @@
 """/v2/octavia/amphorae (admin): list, show, delete, stats, config,
 failover."""
 import pecan
-import sqlalchemy as sa
 
 from octavia_aa.api import fields as f
-from octavia_aa.api import locking
 from octavia_aa.api.v2.controllers import base
 from octavia_aa.common import constants as c
 from octavia_aa.common import exceptions
 from octavia_aa.db import api as db_api
+from octavia_aa.db import lifecycle
 from octavia_aa.db import models as m
+from octavia_aa.db.queries import listener as listener_q
 
 FIELDS = [f.Field(name, read_only=True) for name in (
     'id', 'compute_id', 'lb_network_ip', 'vrrp_ip', 'ha_ip', 'vrrp_port_id',
@@ -39,17 +39,16 @@ class AmphoraeController(base.ResourceController):
                 'Amphora %s is %s: only an amphora in ERROR can be '
                 'deleted (fail it over instead).' % (amp.id, amp.status))
         if amp.load_balancer is not None:
-            locking.lock_load_balancer(session, amp.load_balancer,
-                                       c.FAILOVERABLE_STATUSES,
-                                       listeners=False)
+            lifecycle.lock_load_balancer(session, amp.load_balancer,
+                                         c.FAILOVERABLE_STATUSES,
+                                         listeners=False)
         amp.status = c.PENDING_DELETE
 
     def mark_cast_failed(self, obj_id, error):
         with db_api.session_scope() as session:
             amp = session.get(m.Amphora, obj_id)
             lb_id = amp.load_balancer_id if amp else None
-            if amp is not None:
-                amp.status = c.ERROR
+            lifecycle.to_error(amp, lifecycle.CAST_FAILED % error)
         if lb_id is not None:
             _lb_failed(lb_id, error)
 
@@ -70,8 +69,7 @@ class AmphoraAction(base.ActionController):
         with db_api.session_scope(readonly=True) as session:
             amp = self.controller.find(session, self.obj_id, ctx,
                                        'get_stats')
-            rows = session.scalars(sa.select(m.ListenerStatistics).where(
-                m.ListenerStatistics.amphora_id == amp.id))
+            rows = listener_q.statistics_of_amphora(session, amp.id)
             return {'amphora_stats': [
                 {'id': amp.id, 'loadbalancer_id': amp.load_balancer_id,
                  'listener_id': r.listener_id, 'bytes_in': r.bytes_in,
@@ -94,9 +92,9 @@ class AmphoraAction(base.ActionController):
             if amp.load_balancer is None:
                 raise exceptions.Conflict(
                     'Amphora %s serves no load balancer.' % amp.id)
-            locking.lock_load_balancer(session, amp.load_balancer,
-                                       c.FAILOVERABLE_STATUSES,
-                                       listeners=False)
+            lifecycle.lock_load_balancer(session, amp.load_balancer,
+                                         c.FAILOVERABLE_STATUSES,
+                                         listeners=False)
             lb_id = amp.load_balancer_id
         self.accepted('failover_amphora', lambda e: _lb_failed(lb_id, e),
                       amphora_id=amp.id)
@@ -104,6 +102,5 @@ class AmphoraAction(base.ActionController):
 
 def _lb_failed(lb_id, error):
     with db_api.session_scope() as session:
-        lb = session.get(m.LoadBalancer, lb_id)
-        lb.provisioning_status = c.ERROR
-        lb.fault = 'The worker could not be reached: %s' % error
+        lifecycle.to_error(session.get(m.LoadBalancer, lb_id),
+                           lifecycle.CAST_FAILED % error)

@@ -3,7 +3,6 @@
 upstream's: a zone is named by its name (no id), profiles are admin's, a
 profile used by a zone and a zone used by a load balancer cannot go."""
 import pecan
-import sqlalchemy as sa
 from oslo_db import exception as db_exc
 
 from octavia_aa.api import fields as f
@@ -11,10 +10,10 @@ from octavia_aa.api import pagination
 from octavia_aa.api.v2.controllers import base
 from octavia_aa.api.v2.controllers import flavor
 from octavia_aa.common import availability_zones as azs
-from octavia_aa.common import constants as c
 from octavia_aa.common import exceptions
 from octavia_aa.common import policy
 from octavia_aa.db import models as m
+from octavia_aa.db.queries import availability_zone as az_q
 
 NIL_UUID = '00000000-0000-0000-0000-000000000000'
 
@@ -106,9 +105,7 @@ class AvailabilityZoneProfilesController(_Named):
 
     @staticmethod
     def _used_by(session, profile_id):
-        return session.scalar(sa.select(m.AvailabilityZone.name).where(
-            m.AvailabilityZone.availability_zone_profile_id == profile_id)
-            .limit(1))
+        return az_q.zone_using_profile(session, profile_id)
 
 
 class AvailabilityZonesController(_Named):
@@ -144,11 +141,8 @@ class AvailabilityZonesController(_Named):
     def remove(self, session, ctx, zone):
         # Locked first, so a load balancer being made in this zone (which
         # share-locks it) is either seen below or made after it is gone.
-        session.execute(sa.select(m.AvailabilityZone.name).where(
-            m.AvailabilityZone.name == zone.name).with_for_update())
-        if session.scalar(sa.select(m.LoadBalancer.id).where(
-                m.LoadBalancer.availability_zone == zone.name,
-                m.LoadBalancer.provisioning_status != c.DELETED).limit(1)):
+        az_q.lock(session, zone.name)
+        if az_q.load_balancer_in(session, zone.name):
             raise exceptions.Conflict(
                 'Availability Zone %s is in use and cannot be modified.'
                 % zone.name)

@@ -18,6 +18,8 @@ from octavia_aa.common import exceptions
 from octavia_aa.common import policy
 from octavia_aa.common import rpc
 from octavia_aa.db import api as db_api
+from octavia_aa.db import lifecycle
+from octavia_aa.db.queries import resource as resource_q
 
 LOG = logging.getLogger(__name__)
 
@@ -65,16 +67,17 @@ class Spec:
     def list_from(self):
         return self.model
 
-    def select(self):
+    def statement(self):
+        """The statement lists and finds start from."""
         # Statements are immutable: build the base one once, since
         # constructing it costs more than running it.
-        stmt = self.__dict__.get('_select')
+        stmt = self.__dict__.get('_statement')
         if stmt is None:
-            stmt = self._select = self.build_select()
+            stmt = self._statement = self.build_statement()
         return stmt
 
-    def build_select(self):
-        return sa.select(self.model).options(*self.load)
+    def build_statement(self):
+        return resource_q.statement(self.model, self.load)
 
     def prepare(self, session, objs):
         """Load, in as few queries as possible, what rendering `objs`
@@ -166,17 +169,15 @@ class ResourceController(rest.RestController):
         with db_api.session_scope() as session:
             obj = session.get(self.spec.model, obj_id)
             if obj is not None and hasattr(obj, 'provisioning_status'):
-                obj.provisioning_status = c.ERROR
-                obj.fault = 'The worker could not be reached: %s' % error
+                lifecycle.to_error(obj, lifecycle.CAST_FAILED % error)
             lb = getattr(obj, 'load_balancer', None)
-            if lb is not None and lb.provisioning_status in \
-                    c.PENDING_STATUSES:
-                lb.provisioning_status = c.ACTIVE
+            if lb is not None:
+                lifecycle.unlock(lb)
 
     # --- shared machinery ------------------------------------------------
     def find(self, session, obj_id, ctx=None, action='get_one',
              display=None):
-        obj = session.scalars(self.scope(session, self.spec.select().where(
+        obj = session.scalars(self.scope(session, self.spec.statement().where(
             self.spec.model.id == obj_id))).unique().first()
         if obj is None or getattr(obj, 'provisioning_status',
                                   None) == c.DELETED:
@@ -214,7 +215,7 @@ class ResourceController(rest.RestController):
         params = pecan.request.GET
         only = pagination.selected_fields(params)
         with db_api.session_scope(readonly=True) as session:
-            stmt = self.scope(session, self.spec.select())
+            stmt = self.scope(session, self.spec.statement())
             stmt = self._project_scope(ctx, stmt, params, session)
             if hasattr(self.spec.model, 'provisioning_status'):
                 stmt = stmt.where(
@@ -390,7 +391,6 @@ def check_quota(session, ctx, model, resource, project_id, adding=1):
     limit = quota.effective(session, project_id)[resource]
     if limit is None or limit < 0:
         return
-    count = session.scalar(sa.select(sa.func.count()).select_from(model)
-                           .where(model.project_id == project_id))
+    count = resource_q.project_count(session, model, project_id)
     if count + adding > limit:
         raise exceptions.QuotaExceeded(resource)

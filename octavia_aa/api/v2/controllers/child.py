@@ -3,11 +3,11 @@ project, writing it locks the LB (and its listeners) in PENDING_UPDATE,
 and it counts against a quota."""
 import pecan
 
-from octavia_aa.api import locking
 from octavia_aa.api.v2.controllers import base
 from octavia_aa.common import constants as c
 from octavia_aa.common import exceptions
 from octavia_aa.common import policy
+from octavia_aa.db import lifecycle
 
 # session.info key: (context, policy resource, action) to check parents for.
 _AUTHORIZE = 'octavia_aa.authorize_parents'
@@ -44,7 +44,7 @@ class ChildController(base.ResourceController):
             obj.project_id = lb.project_id
             base.check_quota(session, ctx, self.spec.model, self.quota_name,
                              lb.project_id)
-            locking.lock_load_balancer(session, lb)
+            lifecycle.lock_load_balancer(session, lb)
             obj.provisioning_status = c.PENDING_CREATE
             obj.operating_status = c.OFFLINE
         session.add(obj)
@@ -54,16 +54,16 @@ class ChildController(base.ResourceController):
         self.check_update(session, obj, values)
         # The object first: locking the LB moves its ACTIVE listeners to
         # PENDING_UPDATE, which would include a listener being updated.
-        locking.lock_object(session, obj, self.spec.display,
-                            c.MUTABLE_STATUSES + (c.ERROR,))
-        locking.lock_load_balancer(session, self.load_balancer_of(obj))
+        lifecycle.lock_object(session, obj, self.spec.display,
+                              c.MUTABLE_STATUSES + (c.ERROR,))
+        lifecycle.lock_load_balancer(session, self.load_balancer_of(obj))
         for key, value in values.items():
             setattr(obj, key, value)
 
     def remove(self, session, ctx, obj):
-        locking.lock_object(session, obj, self.spec.display,
-                            c.DELETABLE_STATUSES, c.PENDING_DELETE)
-        locking.lock_load_balancer(session, self.load_balancer_of(obj))
+        lifecycle.lock_object(session, obj, self.spec.display,
+                              c.DELETABLE_STATUSES, c.PENDING_DELETE)
+        lifecycle.lock_load_balancer(session, self.load_balancer_of(obj))
 
 
 def get_parent(session, model, obj_id, display, field=None):

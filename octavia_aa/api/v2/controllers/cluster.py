@@ -4,11 +4,11 @@ load balancers; PUT resizes one."""
 from sqlalchemy import orm
 
 from octavia_aa.api import fields as f
-from octavia_aa.api import locking
 from octavia_aa.api.v2.controllers import base
 from octavia_aa.common import constants as c
 from octavia_aa.common import exceptions
 from octavia_aa.common import rpc
+from octavia_aa.db import lifecycle
 from octavia_aa.db import models as m
 
 
@@ -62,10 +62,10 @@ class ClustersController(base.ResourceController):
                 '%d more seconds.' % (cluster.id,
                                       cluster.last_resized_at.isoformat(),
                                       left))
-        locking.lock_load_balancer(session, cluster.load_balancer,
-                                   listeners=False)
-        locking.lock_object(session, cluster, 'Cluster',
-                            c.MUTABLE_STATUSES + (c.ERROR,))
+        lifecycle.lock_load_balancer(session, cluster.load_balancer,
+                                     listeners=False)
+        lifecycle.lock_object(session, cluster, 'Cluster',
+                              c.MUTABLE_STATUSES + (c.ERROR,))
         for key, value in values.items():
             setattr(cluster, key, value)
 

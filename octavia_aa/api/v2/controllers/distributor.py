@@ -1,12 +1,12 @@
 """/v2/octavia/distributors (admin): create, list, show, delete."""
-import sqlalchemy as sa
-
 from octavia_aa.api import fields as f
 from octavia_aa.api.v2.controllers import base
 from octavia_aa.common import constants as c
 from octavia_aa.common import exceptions
 from octavia_aa.common import policy
+from octavia_aa.db import lifecycle
 from octavia_aa.db import models as m
+from octavia_aa.db.queries import distributor as distributor_q
 
 FIELDS = [
     f.Field('id', 'uuid', read_only=True),
@@ -53,25 +53,15 @@ class DistributorsController(base.ResourceController):
         return m.Distributor(status=c.PENDING_CREATE, **values)
 
     def remove(self, session, ctx, distributor):
-        used = session.scalar(sa.select(sa.func.count()).select_from(
-            m.Cluster).where(m.Cluster.distributor_id == distributor.id))
+        used = distributor_q.clusters_served(session, distributor.id)
         if used:
             raise exceptions.Conflict(
                 'Distributor %s still serves %d load balancer(s).'
                 % (distributor.id, used))
-        result = session.execute(
-            sa.update(m.Distributor)
-            .where(m.Distributor.id == distributor.id,
-                   m.Distributor.status.notin_(c.PENDING_STATUSES))
-            .values(status=c.PENDING_DELETE)
-            .execution_options(synchronize_session=False))
-        if result.rowcount != 1:
-            raise exceptions.ImmutableObject('Distributor', distributor.id)
+        lifecycle.lock_distributor_for_delete(session, distributor)
 
     def mark_cast_failed(self, obj_id, error):
         from octavia_aa.db import api as db_api
         with db_api.session_scope() as session:
-            dist = session.get(m.Distributor, obj_id)
-            if dist is not None:
-                dist.status = c.ERROR
-                dist.fault = 'The worker could not be reached: %s' % error
+            lifecycle.to_error(session.get(m.Distributor, obj_id),
+                               lifecycle.CAST_FAILED % error)

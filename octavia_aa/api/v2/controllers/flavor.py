@@ -4,8 +4,6 @@ resize the clusters of the load balancers made from it."""
 import json
 
 import pecan
-import sqlalchemy as sa
-from sqlalchemy import orm
 
 from octavia_aa.api import fields as f
 from octavia_aa.api import pagination
@@ -17,7 +15,9 @@ from octavia_aa.common import exceptions
 from octavia_aa.common import flavors
 from octavia_aa.common import policy
 from octavia_aa.common import rpc
+from octavia_aa.db import lifecycle
 from octavia_aa.db import models as m
+from octavia_aa.db.queries import flavor as flavor_q
 from octavia_aa import topology
 
 CONF = config.CONF
@@ -104,8 +104,7 @@ class FlavorProfilesController(SyncController):
         session.delete(profile)
 
     def _refuse_if_used(self, session, profile, why=''):
-        used = session.scalar(sa.select(m.Flavor.id).where(
-            m.Flavor.flavor_profile_id == profile.id).limit(1))
+        used = flavor_q.flavor_using_profile(session, profile.id)
         if used:
             raise exceptions.Conflict('Flavor profile %s is in use by flavor '
                                       '%s%s.' % (profile.id, used, why))
@@ -117,13 +116,7 @@ def _apply_sizes(session, profile_id, data):
     out of cooldown, locked here like a PUT on the cluster).  The cluster
     manager resizes the others once they are ACTIVE and cooled down."""
     sizes = flavors.settings(data)
-    clusters = session.scalars(
-        sa.select(m.Cluster).join(m.LoadBalancer).join(
-            m.Flavor, m.Flavor.id == m.LoadBalancer.flavor_id)
-        .where(m.Flavor.flavor_profile_id == profile_id,
-               m.LoadBalancer.provisioning_status != c.DELETED)
-        .options(orm.selectinload(m.Cluster.load_balancer)
-                 .selectinload(m.LoadBalancer.amphorae))).all()
+    clusters = flavor_q.clusters_of_profile(session, profile_id)
     now = []
     for cluster in clusters:
         cluster.desired_size = sizes.desired_size
@@ -136,13 +129,7 @@ def _apply_sizes(session, profile_id, data):
             continue
         # Conditional: a load balancer some flow holds is left to the
         # cluster manager rather than failing the whole change.
-        if session.execute(
-                sa.update(m.LoadBalancer)
-                .where(m.LoadBalancer.id == lb.id,
-                       m.LoadBalancer.provisioning_status == c.ACTIVE)
-                .values(provisioning_status=c.PENDING_UPDATE)
-                .execution_options(synchronize_session=False)).rowcount:
-            cluster.provisioning_status = c.PENDING_UPDATE
+        if lifecycle.try_lock_for_repair(session, lb, cluster=True):
             now.append(cluster.id)
     return now
 
@@ -156,8 +143,7 @@ class FlavorsController(SyncController):
             raise exceptions.InvalidInput(
                 'flavor_profile_id', values['flavor_profile_id'],
                 'Flavor profile %s not found.' % values['flavor_profile_id'])
-        if session.scalar(sa.select(m.Flavor.id).where(
-                m.Flavor.name == values['name'])):
+        if flavor_q.flavor_named(session, values['name']):
             raise exceptions.Conflict('A flavor named %s already exists.'
                                       % values['name'])
         return m.Flavor(**values)
@@ -165,16 +151,14 @@ class FlavorsController(SyncController):
     def update(self, session, ctx, flavor, values):
         if values.get('name') is not None and \
                 values['name'] != flavor.name and \
-                session.scalar(sa.select(m.Flavor.id).where(
-                    m.Flavor.name == values['name'])):
+                flavor_q.flavor_named(session, values['name']):
             raise exceptions.Conflict('A flavor named %s already exists.'
                                       % values['name'])
         for key, value in values.items():
             setattr(flavor, key, value)
 
     def remove(self, session, ctx, flavor):
-        used = session.scalar(sa.select(m.LoadBalancer.id).where(
-            m.LoadBalancer.flavor_id == flavor.id).limit(1))
+        used = flavor_q.load_balancer_using(session, flavor.id)
         if used:
             raise exceptions.Conflict('Flavor %s is in use by load balancer '
                                       '%s.' % (flavor.id, used))

@@ -1,6 +1,5 @@
 """/v2/lbaas/l7policies."""
 import pecan
-import sqlalchemy as sa
 from sqlalchemy import orm
 
 from octavia_aa.api import fields as f
@@ -113,16 +112,8 @@ class L7PoliciesController(child.ChildController):
                 % listener.protocol)
         _check_pool(session, listener, values.get('redirect_pool_id'))
         sanitize(values)
-        last = session.scalar(sa.select(sa.func.max(m.L7Policy.position))
-                              .where(m.L7Policy.listener_id == listener.id))
-        if values.get('position') is None or values['position'] > (last or 0):
-            values['position'] = (last or 0) + 1
-        else:
-            # Inserting in the middle pushes the later policies down.
-            session.execute(sa.update(m.L7Policy).where(
-                m.L7Policy.listener_id == listener.id,
-                m.L7Policy.position >= values['position'])
-                .values(position=m.L7Policy.position + 1))
+        values['position'] = l7_order.next_position(
+            session, listener.id, values.get('position'))
         policy = m.L7Policy(**values)
         policy.listener = listener
         return policy

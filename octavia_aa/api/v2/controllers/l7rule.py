@@ -1,5 +1,4 @@
 """/v2/lbaas/l7policies/{l7policy_id}/rules."""
-import sqlalchemy as sa
 
 from octavia_aa.api import fields as f
 from octavia_aa.api import validate
@@ -8,6 +7,7 @@ from octavia_aa.api.v2.controllers import child
 from octavia_aa.common import constants as c
 from octavia_aa.common import exceptions
 from octavia_aa.db import models as m
+from octavia_aa.db.queries import l7 as l7_q
 
 FIELDS = [fl for fl in f.common(description=False) if fl.name != 'name'] + [
     f.Field('type', 'enum', choices=c.L7RULE_TYPES, required=True,
@@ -119,9 +119,7 @@ class L7RulesController(child.ChildController):
         policy = child.get_parent(session, m.L7Policy, self.policy_id,
                                   'L7 Policy')
         _check(values)
-        count = session.scalar(sa.select(sa.func.count()).select_from(
-            m.L7Rule).where(m.L7Rule.l7policy_id == policy.id,
-                            m.L7Rule.provisioning_status != c.DELETED))
+        count = l7_q.rule_count(session, policy.id)
         if count >= MAX_RULES:
             raise exceptions.Conflict('Too many rules on L7 policy %s'
                                       % policy.id)

@@ -1,6 +1,5 @@
 """/v2/lbaas/listeners."""
 import pecan
-import sqlalchemy as sa
 from sqlalchemy import orm
 
 from octavia_aa.api import fields as f
@@ -13,6 +12,7 @@ from octavia_aa.common import constants as c
 from octavia_aa.common import exceptions
 from octavia_aa.db import api as db_api
 from octavia_aa.db import models as m
+from octavia_aa.db.queries import listener as listener_q
 
 # Upstream's MAX_TIMEOUT: 24 days in milliseconds.
 _TIMEOUT = dict(minimum=0, maximum=24 * 24 * 60 * 60 * 1000)
@@ -246,9 +246,7 @@ class ListenersController(child.ChildController):
         # DELETED row not purged yet still holds it for its own protocol
         # (the unique constraint), so that is a 409 too, not a 500.
         l4 = L4_PROTOCOL[values['protocol']]
-        dup = session.scalars(sa.select(m.Listener).where(
-            m.Listener.load_balancer_id == lb.id,
-            m.Listener.protocol_port == values['protocol_port'])).all()
+        dup = listener_q.on_port(session, lb.id, values['protocol_port'])
         for other in dup:
             if other.protocol == values['protocol'] or (
                     L4_PROTOCOL[other.protocol] == l4 and

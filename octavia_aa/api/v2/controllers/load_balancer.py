@@ -5,11 +5,9 @@ import ipaddress
 from oslo_utils import uuidutils
 import pecan
 import sqlalchemy as sa
-from sqlalchemy import orm
 
 from octavia_aa.api import fields as f
 from octavia_aa.api import validate
-from octavia_aa.api import locking
 from octavia_aa.api import support
 from octavia_aa.api.v2.controllers import base
 from octavia_aa.common import availability_zones
@@ -20,7 +18,10 @@ from octavia_aa.common import exceptions
 from octavia_aa.common import flavors
 from octavia_aa.common import policy
 from octavia_aa.db import api as db_api
+from octavia_aa.db import lifecycle
 from octavia_aa.db import models as m
+from octavia_aa.db.queries import listener as listener_q
+from octavia_aa.db.queries import load_balancer as lb_q
 from octavia_aa import topology
 
 CONF = config.CONF
@@ -62,9 +63,8 @@ class LoadBalancerSpec(base.Spec):
     def list_from(self):
         return sa.join(m.LoadBalancer, m.Vip)
 
-    def build_select(self):
-        return (sa.select(m.LoadBalancer).join(m.LoadBalancer.vip)
-                .options(orm.contains_eager(m.LoadBalancer.vip), *self.load))
+    def build_statement(self):
+        return lb_q.with_vip(self.load)
 
     def prepare(self, session, lbs):
         # Listener and pool ids of every load balancer of the response in
@@ -74,20 +74,8 @@ class LoadBalancerSpec(base.Spec):
             lb.child_ids = {'listeners': [], 'pools': []}
         if not by_id:
             return
-        rows = session.execute(_CHILD_IDS, {'ids': list(by_id)})
-        for kind, lb_id, child_id, _ in sorted(rows,
-                                               key=lambda r: (r[3], r[2])):
+        for kind, lb_id, child_id in lb_q.child_ids(session, list(by_id)):
             by_id[lb_id].child_ids[kind].append(child_id)
-
-
-_IDS = sa.bindparam('ids', expanding=True)
-_CHILD_IDS = sa.union_all(
-    sa.select(sa.literal_column("'listeners'"), m.Listener.load_balancer_id,
-              m.Listener.id, m.Listener.created_at)
-    .where(m.Listener.load_balancer_id.in_(_IDS)),
-    sa.select(sa.literal_column("'pools'"), m.Pool.load_balancer_id,
-              m.Pool.id, m.Pool.created_at)
-    .where(m.Pool.load_balancer_id.in_(_IDS)))
 
 
 SPEC = LoadBalancerSpec(
@@ -202,7 +190,7 @@ class LoadBalancersController(base.ResourceController):
         if 'vip_sg_ids' in values:
             policy.authorize(ctx, 'loadbalancer', 'put:vip_sg_ids',
                              lb.project_id)
-        locking.lock_load_balancer(session, lb, listeners=False)
+        lifecycle.lock_load_balancer(session, lb, listeners=False)
         for key in ('vip_qos_policy_id', 'vip_sg_ids'):
             if key in values:
                 setattr(lb.vip, key[4:], values.pop(key))
@@ -215,14 +203,10 @@ class LoadBalancersController(base.ResourceController):
         if not cascade and (lb.listeners or lb.pools):
             raise exceptions.ValidationError(
                 'Cannot delete Load Balancer %s - it has children' % lb.id)
-        locking.lock_load_balancer(session, lb, c.DELETABLE_STATUSES,
-                                   c.PENDING_DELETE, listeners=False)
+        lifecycle.lock_load_balancer(session, lb, c.DELETABLE_STATUSES,
+                                     c.PENDING_DELETE, listeners=False)
         if cascade:
-            for model in (m.Listener, m.Pool):
-                session.execute(
-                    sa.update(model).where(model.load_balancer_id == lb.id)
-                    .values(provisioning_status=c.PENDING_DELETE)
-                    .execution_options(synchronize_session=False))
+            lb_q.mark_children_deleting(session, lb.id)
         return {'cascade': cascade}
 
     @pecan.expose()
@@ -279,16 +263,7 @@ def status_tree(lb):
 
 
 def stats_of(session, listener_ids):
-    cols = [m.ListenerStatistics.bytes_in, m.ListenerStatistics.bytes_out,
-            m.ListenerStatistics.active_connections,
-            m.ListenerStatistics.total_connections,
-            m.ListenerStatistics.request_errors]
-    row = session.execute(sa.select(*[sa.func.coalesce(sa.func.sum(col), 0)
-                                      for col in cols]).where(
-        m.ListenerStatistics.listener_id.in_(listener_ids))).one()
-    return {'stats': dict(zip(('bytes_in', 'bytes_out', 'active_connections',
-                               'total_connections', 'request_errors'),
-                              (int(v) for v in row)))}
+    return {'stats': listener_q.statistics_sum(session, listener_ids)}
 
 
 class LoadBalancerActions(base.ActionController):
@@ -310,8 +285,8 @@ class LoadBalancerActions(base.ActionController):
     def put_failover(self, ctx):
         with db_api.session_scope() as session:
             lb = self._find(session, ctx, 'put_failover')
-            locking.lock_load_balancer(session, lb, c.FAILOVERABLE_STATUSES,
-                                       listeners=False)
+            lifecycle.lock_load_balancer(session, lb, c.FAILOVERABLE_STATUSES,
+                                         listeners=False)
         self.accepted('failover_load_balancer', lambda e: (
             LoadBalancersController().mark_cast_failed(lb.id, e)),
             load_balancer_id=lb.id)

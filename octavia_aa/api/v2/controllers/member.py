@@ -2,10 +2,8 @@
 import ipaddress
 
 import pecan
-import sqlalchemy as sa
 
 from octavia_aa.api import fields as f
-from octavia_aa.api import locking
 from octavia_aa.api.v2.controllers import base
 from octavia_aa.api.v2.controllers import child
 from octavia_aa.common import config
@@ -15,7 +13,9 @@ from octavia_aa.common import exceptions
 from octavia_aa.common import policy
 from octavia_aa.common import rpc
 from octavia_aa.db import api as db_api
+from octavia_aa.db import lifecycle
 from octavia_aa.db import models as m
+from octavia_aa.db.queries import member as member_q
 
 CONF = config.CONF
 
@@ -99,10 +99,8 @@ class MembersController(child.ChildController):
         pool = child.get_parent(session, m.Pool, self.pool_id, 'Pool')
         _check_address(values)
         _subnet(values)
-        dup = session.scalar(sa.select(m.Member.id).where(
-            m.Member.pool_id == pool.id,
-            m.Member.ip_address == values['ip_address'],
-            m.Member.protocol_port == values['protocol_port']))
+        dup = member_q.same_address(session, pool.id, values['ip_address'],
+                                    values['protocol_port'])
         if dup:
             raise exceptions.Conflict(
                 'Another member on this pool is already using ip %s on '
@@ -142,7 +140,7 @@ class MembersController(child.ChildController):
             pool = child.get_parent(session, m.Pool, self.pool_id, 'Pool')
             policy.authorize(ctx, 'member', 'put', pool.project_id)
             lb = pool.load_balancer
-            locking.lock_load_balancer(session, lb)
+            lifecycle.lock_load_balancer(session, lb)
             existing = {(mb.ip_address, mb.protocol_port): mb
                         for mb in pool.members}
             base.check_quota(session, ctx, m.Member, 'member',

@@ -2,7 +2,6 @@
 import ipaddress
 
 import pecan
-import sqlalchemy as sa
 from sqlalchemy import orm
 
 from octavia_aa.api import fields as f
@@ -13,6 +12,8 @@ from octavia_aa.api.v2.controllers import child
 from octavia_aa.common import constants as c
 from octavia_aa.common import exceptions
 from octavia_aa.db import models as m
+from octavia_aa.db.queries import l7 as l7_q
+from octavia_aa.db.queries import pool as pool_q
 
 
 SP = 'session_persistence'
@@ -158,8 +159,7 @@ FIELDS = f.common() + [
     f.Field('healthmonitor_id', read_only=True,
             render=lambda p: p.health_monitor.id if p.health_monitor
             else None,
-            filter_column=sa.select(m.HealthMonitor.id).where(
-                m.HealthMonitor.pool_id == m.Pool.id).scalar_subquery()),
+            filter_column=pool_q.health_monitor_id_column()),
     f.Field('fault', read_only=True),
 ]
 
@@ -234,9 +234,7 @@ class PoolsController(child.ChildController):
         _check_tls(values, pool)
 
     def remove(self, session, ctx, pool):
-        used = session.scalar(sa.select(m.L7Policy.id).where(
-            m.L7Policy.redirect_pool_id == pool.id,
-            m.L7Policy.provisioning_status != c.DELETED).limit(1))
+        used = l7_q.policy_redirecting_to(session, pool.id)
         if used:
             raise exceptions.Conflict('Pool %s is in use by L7 policy %s'
                                       % (pool.id, used))

@@ -1,6 +1,5 @@
 """/v2/lbaas/quotas: per-project limits over the [quotas] defaults."""
 import pecan
-import sqlalchemy as sa
 
 from octavia_aa.api.v2.controllers import base
 from octavia_aa.common import client_input
@@ -9,6 +8,7 @@ from octavia_aa.common import exceptions
 from octavia_aa.common import policy
 from octavia_aa.db import api as db_api
 from octavia_aa.db import models as m
+from octavia_aa.db.queries import quota as quota_q
 
 CONF = config.CONF
 RESOURCES = ('load_balancer', 'listener', 'pool', 'health_monitor',
@@ -65,14 +65,12 @@ class QuotasController:
         base.allow('GET')
         ctx = base.context()
         with db_api.session_scope() as session:
-            stmt = sa.select(m.Quotas)
             project = base.list_scope(ctx, 'quota', kwargs.get('project_id')
                                       or kwargs.get('tenant_id'))
-            if project is not None:
-                stmt = stmt.where(m.Quotas.project_id == project)
             return {'quotas': [render(q.project_id,
                                       effective(session, q.project_id))
-                               for q in session.scalars(stmt)],
+                               for q in quota_q.of_projects(session,
+                                                            project)],
                     'quotas_links': []}
 
     @pecan.expose('json')

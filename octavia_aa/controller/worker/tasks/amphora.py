@@ -7,8 +7,6 @@ PENDING_DELETE, so neither gets half a configuration.
 import logging
 import time
 
-import sqlalchemy as sa
-
 from octavia_aa.common import config
 from octavia_aa.common import constants as c
 from octavia_aa.common import drivers
@@ -17,19 +15,12 @@ from octavia_aa.controller.worker.tasks import base
 from octavia_aa.controller.worker.tasks import network
 from octavia_aa.db import api as db_api
 from octavia_aa.db import models
+from octavia_aa.db.queries import amphora as amphora_q
 from octavia_aa import topology
 
 CONF = config.CONF
 LOG = logging.getLogger(__name__)
 VRRP_PRIORITY = {c.ROLE_MASTER: 200, c.ROLE_BACKUP: 100}
-
-
-def allocated(session, lb_id):
-    return list(session.scalars(
-        sa.select(models.Amphora).where(
-            models.Amphora.load_balancer_id == lb_id,
-            models.Amphora.status == c.ALLOCATED)
-        .order_by(models.Amphora.created_at, models.Amphora.id)))
 
 
 class CreateAmphoraInDB(base.Task):
@@ -52,17 +43,7 @@ class CreateAmphoraInDB(base.Task):
         if not isinstance(result, str):
             return
         with db_api.session_scope() as session:
-            delete_amphora_rows(session, result)
-
-
-def delete_amphora_rows(session, amphora_id):
-    """The amphora and everything that hangs off it."""
-    for model, column in ((models.AmphoraHealth, 'amphora_id'),
-                          (models.AmphoraRegistration, 'amphora_id'),
-                          (models.ListenerStatistics, 'amphora_id'),
-                          (models.Amphora, 'id')):
-        session.execute(sa.delete(model).where(
-            getattr(model, column) == amphora_id))
+            amphora_q.delete_rows(session, result)
 
 
 class FinalizeAmphora(base.Task):
@@ -129,7 +110,7 @@ class DeleteAmphoraRows(base.Task):
 
     def execute(self, amphora_id):
         with db_api.session_scope() as session:
-            delete_amphora_rows(session, amphora_id)
+            amphora_q.delete_rows(session, amphora_id)
 
 
 class MarkAmphoraPendingDelete(base.Task):
@@ -154,7 +135,7 @@ class AmphoraePlugVip(base.Task):
         with db_api.session_scope() as session:
             lb = session.get(models.LoadBalancer, load_balancer_id)
             _, vip = network.vip_of(lb)
-            amps = allocated(session, load_balancer_id)
+            amps = amphora_q.allocated(session, load_balancer_id)
         driver = drivers.get('amphora')
         for amp in amps:
             driver.plug_vip(amp, dict(vip, mac=amp.frontend_mac), self.arp)
@@ -169,7 +150,7 @@ class AmphoraeUpdateConfig(base.Task):
         with db_api.session_scope() as session:
             lb = session.get(models.LoadBalancer, load_balancer_id)
             config = lb_config.build(lb)
-            amps = allocated(session, load_balancer_id)
+            amps = amphora_q.allocated(session, load_balancer_id)
             member_subnets = network.member_subnets(lb)
             strategy = topology.get(lb.topology)
         network.plug_member_networks(amps, member_subnets)
@@ -184,7 +165,7 @@ class AmphoraeConfigureVrrp(base.Task):
 
     def execute(self, load_balancer_id):
         with db_api.session_scope() as session:
-            amps = allocated(session, load_balancer_id)
+            amps = amphora_q.allocated(session, load_balancer_id)
         driver = drivers.get('amphora')
         for amp in amps:
             peers = [o.vrrp_ip for o in amps if o.id != amp.id]

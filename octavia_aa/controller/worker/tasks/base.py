@@ -3,7 +3,9 @@ several copies of a task, one per amphora) and the fault text of a
 failed flow."""
 from taskflow import task
 
-FAULT_LEN = 1024
+from octavia_aa.db import lifecycle
+
+FAULT_LEN = lifecycle.FAULT_LEN
 
 
 class Task(task.Task):

@@ -10,6 +10,7 @@ from octavia_aa.controller.worker import machines
 from octavia_aa.controller.worker.tasks import base
 from octavia_aa.db import api as db_api
 from octavia_aa.db import models
+from octavia_aa.db.queries import availability_zone as az_q
 
 CONF = config.CONF
 
@@ -53,7 +54,7 @@ class ComputeBuild(base.Task):
         with db_api.session_scope(readonly=True) as session:
             lb = session.get(models.Amphora, amphora_id).load_balancer
             zone = lb.availability_zone
-            zone_data = (availability_zones.zone_data(session, zone)
+            zone_data = (az_q.zone_data(session, zone)
                          if zone else None)
             server_group_id = lb.server_group_id
             machine = flavors.machine(flavors.of_flavor(

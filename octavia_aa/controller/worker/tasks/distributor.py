@@ -16,16 +16,17 @@ import logging
 import time
 
 from oslo_db import api as oslo_db_api
-import sqlalchemy as sa
 
 from octavia_aa.common import config
 from octavia_aa.common import constants as c
 from octavia_aa.common import drivers
-from octavia_aa.controller.worker.tasks import amphora as amp_tasks
 from octavia_aa.controller.worker.tasks import base
 from octavia_aa.controller.worker.tasks import network
 from octavia_aa.db import api as db_api
 from octavia_aa.db import models
+from octavia_aa.db.queries import amphora as amphora_q
+from octavia_aa.db.queries import cluster as cluster_q
+from octavia_aa.db.queries import distributor as distributor_q
 from octavia_aa.distributor.drivers import base as dist_base
 
 CONF = config.CONF
@@ -33,8 +34,7 @@ LOG = logging.getLogger(__name__)
 
 
 def _cluster(session, lb_id):
-    cluster = session.scalar(sa.select(models.Cluster).where(
-        models.Cluster.load_balancer_id == lb_id))
+    cluster = cluster_q.of_load_balancer(session, lb_id)
     if cluster is None:
         raise ValueError('load balancer %s has no cluster row' % lb_id)
     return cluster
@@ -105,12 +105,6 @@ def _unregister(lb_id, amphora_ids):
     _store_positions(lb_id, home, answer)
 
 
-def _registered(session, lb_id):
-    return {r.amphora_id: r for r in session.scalars(
-        sa.select(models.AmphoraRegistration).where(
-            models.AmphoraRegistration.load_balancer_id == lb_id))}
-
-
 # Flows of different load balancers on one distributor rewrite
 # neighbouring ranges of the (distributor, load balancer, position)
 # index; InnoDB's gap locks can make two of them deadlock.  The whole
@@ -118,17 +112,8 @@ def _registered(session, lb_id):
 @oslo_db_api.wrap_db_retry(max_retries=5, retry_on_deadlock=True)
 def _store_positions(lb_id, distributor_id, answer):
     with db_api.session_scope() as session:
-        session.execute(sa.delete(models.AmphoraRegistration).where(
-            models.AmphoraRegistration.load_balancer_id == lb_id))
-        session.flush()
-        known = set(session.scalars(sa.select(models.Amphora.id).where(
-            models.Amphora.load_balancer_id == lb_id)))
-        for entry in answer['amphorae']:
-            if entry['id'] in known:
-                session.add(models.AmphoraRegistration(
-                    amphora_id=entry['id'], load_balancer_id=lb_id,
-                    distributor_id=distributor_id,
-                    position=entry['position']))
+        distributor_q.replace_registrations(session, lb_id, distributor_id,
+                                            answer['amphorae'])
 
 
 def _entry(amp, position=None):
@@ -167,23 +152,11 @@ class AllocateDistributor(base.Task):
             cluster = _cluster(session, load_balancer_id)
             if cluster.distributor_id is not None:
                 return cluster.distributor_id, False
-            load = (sa.select(sa.func.count(models.Cluster.id))
-                    .where(models.Cluster.distributor_id ==
-                           models.Distributor.id)
-                    .scalar_subquery())
-            dist = session.scalar(
-                sa.select(models.Distributor)
-                .where(models.Distributor.status == c.ACTIVE,
-                       models.Distributor.role != c.ROLE_BACKUP,
-                       load < models.Distributor.max_load_balancers)
-                .order_by(load, models.Distributor.created_at).limit(1))
+            dist = distributor_q.least_loaded(session)
             implicit = drivers.get('distributor').implicit_distributor
             if dist is None:
                 if implicit is None:
-                    booting = session.scalar(
-                        sa.select(sa.func.count(models.Distributor.id))
-                        .where(models.Distributor.status.in_(
-                            (c.PENDING_CREATE, c.BOOTING))))
+                    booting = distributor_q.booting_count(session)
                     return None, bool(booting)
                 dist = models.Distributor(name=implicit, status=c.ACTIVE)
                 session.add(dist)
@@ -193,8 +166,7 @@ class AllocateDistributor(base.Task):
 
     def revert(self, load_balancer_id, *args, **kwargs):
         with db_api.session_scope() as session:
-            cluster = session.scalar(sa.select(models.Cluster).where(
-                models.Cluster.load_balancer_id == load_balancer_id))
+            cluster = cluster_q.of_load_balancer(session, load_balancer_id)
             if cluster is not None:
                 cluster.distributor_id = None
 
@@ -228,12 +200,11 @@ class DistributorPlugVip(base.Task):
 def _unplug(lb_id):
     """Take the load balancer off its distributors (idempotent)."""
     with db_api.session_scope() as session:
-        cluster = session.scalar(sa.select(models.Cluster).where(
-            models.Cluster.load_balancer_id == lb_id))
+        cluster = cluster_q.of_load_balancer(session, lb_id)
         if cluster is None or cluster.distributor_id is None:
             return
         members, _ = _members(session, lb_id)
-        registered = list(_registered(session, lb_id))
+        registered = list(distributor_q.registrations(session, lb_id))
     driver = drivers.get('distributor')
 
     def unplug(dist, _):
@@ -242,8 +213,7 @@ def _unplug(lb_id):
         return driver.unplug_vip(dist, lb_id)
     _each(members, unplug)
     with db_api.session_scope() as session:
-        session.execute(sa.delete(models.AmphoraRegistration).where(
-            models.AmphoraRegistration.load_balancer_id == lb_id))
+        distributor_q.drop_registrations(session, lb_id)
         session.get(models.Cluster, cluster.id).distributor_id = None
 
 
@@ -252,8 +222,8 @@ class RegisterAmphorae(base.Task):
 
     def execute(self, load_balancer_id):
         with db_api.session_scope() as session:
-            done = _registered(session, load_balancer_id)
-            new = [a for a in amp_tasks.allocated(session, load_balancer_id)
+            done = distributor_q.registrations(session, load_balancer_id)
+            new = [a for a in amphora_q.allocated(session, load_balancer_id)
                    if a.id not in done]
         if not new:
             return []
@@ -295,9 +265,10 @@ class PromoteStandby(base.Task):
         if failed_role != c.ROLE_IN_CLUSTER:
             return None
         with db_api.session_scope() as session:
-            failed = _registered(session, load_balancer_id).get(failed_id)
+            failed = distributor_q.registrations(
+                session, load_balancer_id).get(failed_id)
             standby = next(
-                (a for a in amp_tasks.allocated(session, load_balancer_id)
+                (a for a in amphora_q.allocated(session, load_balancer_id)
                  if a.role == c.ROLE_IN_CLUSTER_STANDBY
                  and a.id != amphora_id), None)
             promoted = standby or session.get(models.Amphora, amphora_id)
@@ -325,19 +296,17 @@ class RestoreDistributor(base.Task):
             dist = session.get(models.Distributor, distributor_id)
             pair_ids = {distributor_id} | ({dist.peer_id} if dist.peer_id
                                            else set())
-            pair_ids |= set(session.scalars(
-                sa.select(models.Distributor.id).where(
-                    models.Distributor.peer_id == distributor_id)))
-            clusters = list(session.scalars(sa.select(models.Cluster).where(
-                models.Cluster.distributor_id.in_(pair_ids))))
+            pair_ids |= distributor_q.peers_of(session, distributor_id)
+            clusters = distributor_q.clusters_on(session, pair_ids)
             work = []
             for cluster in clusters:
                 lb = cluster.load_balancer
                 subnet, vip = network.vip_of(lb)
                 allocated = {a.id: a for a in
-                             amp_tasks.allocated(session, lb.id)}
+                             amphora_q.allocated(session, lb.id)}
+                registered = distributor_q.registrations(session, lb.id)
                 entries = [_entry(allocated[r.amphora_id], r.position)
-                           for r in _registered(session, lb.id).values()
+                           for r in registered.values()
                            if r.amphora_id in allocated]
                 work.append((lb.id, subnet, vip, cluster.affinity, entries))
             session.expunge(dist)

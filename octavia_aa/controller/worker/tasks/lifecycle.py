@@ -1,22 +1,12 @@
 """First tasks of a flow: nothing on execute; on revert (everything after
 them already undone) they put the objects in ERROR with a fault that says
-which step failed and why, and unlock what the API locked."""
-from octavia_aa.common import constants as c
+which step failed and why, and unlock what the API locked (the
+transitions are db/lifecycle.py's)."""
 from octavia_aa.controller.worker import objects
-from octavia_aa.controller.worker import status
 from octavia_aa.controller.worker.tasks import base
 from octavia_aa.db import api as db_api
+from octavia_aa.db import lifecycle
 from octavia_aa.db import models
-
-
-def _error(obj, fault):
-    if obj is None:
-        return
-    if hasattr(obj, 'provisioning_status'):
-        obj.provisioning_status = c.ERROR
-    else:
-        obj.status = c.ERROR
-    obj.fault = fault
 
 
 class LoadBalancerToErrorOnRevert(base.Task):
@@ -28,13 +18,8 @@ class LoadBalancerToErrorOnRevert(base.Task):
         fault = base.fault_from(kwargs)
         with db_api.session_scope() as session:
             lb = session.get(models.LoadBalancer, load_balancer_id)
-            if lb is None:
-                return
-            status.unlock(lb)
-            _error(lb, fault)
-            if lb.cluster is not None and (
-                    lb.cluster.provisioning_status in c.PENDING_STATUSES):
-                _error(lb.cluster, fault)
+            if lb is not None:
+                lifecycle.fail_load_balancer(lb, fault)
 
 
 class ObjectToErrorOnRevert(base.Task):
@@ -52,8 +37,9 @@ class ObjectToErrorOnRevert(base.Task):
         with db_api.session_scope() as session:
             lb = session.get(models.LoadBalancer, load_balancer_id)
             if lb is not None:
-                status.unlock(lb)
-            _error(session.get(objects.MODELS[self.kind], object_id), fault)
+                lifecycle.unlock(lb)
+            lifecycle.to_error(
+                session.get(objects.MODELS[self.kind], object_id), fault)
 
 
 class MembersToErrorOnRevert(base.Task):
@@ -67,40 +53,48 @@ class MembersToErrorOnRevert(base.Task):
         with db_api.session_scope() as session:
             lb = session.get(models.LoadBalancer, load_balancer_id)
             if lb is not None:
-                status.unlock(lb)
+                lifecycle.unlock(lb)
             for member_id in member_ids:
-                _error(session.get(models.Member, member_id), fault)
+                lifecycle.to_error(session.get(models.Member, member_id),
+                                   fault)
 
 
-class AmphoraToErrorOnRevert(base.Task):
-    """For a failover: the failed amphora ends in ERROR, not half gone."""
+class _OneToErrorOnRevert(base.Task):
+    """An amphora, distributor or cluster flow: the object ends in ERROR,
+    not half built or half gone."""
+    model = None
+
+    def _revert_one(self, obj_id, kwargs):
+        with db_api.session_scope() as session:
+            lifecycle.to_error(session.get(self.model, obj_id),
+                               base.fault_from(kwargs))
+
+
+class AmphoraToErrorOnRevert(_OneToErrorOnRevert):
+    model = models.Amphora
 
     def execute(self, amphora_id):
         pass
 
     def revert(self, amphora_id, *args, **kwargs):
-        with db_api.session_scope() as session:
-            _error(session.get(models.Amphora, amphora_id),
-                   base.fault_from(kwargs))
+        self._revert_one(amphora_id, kwargs)
 
 
-class DistributorToErrorOnRevert(base.Task):
+class DistributorToErrorOnRevert(_OneToErrorOnRevert):
+    model = models.Distributor
 
     def execute(self, distributor_id):
         pass
 
     def revert(self, distributor_id, *args, **kwargs):
-        with db_api.session_scope() as session:
-            _error(session.get(models.Distributor, distributor_id),
-                   base.fault_from(kwargs))
+        self._revert_one(distributor_id, kwargs)
 
 
-class ClusterToErrorOnRevert(base.Task):
+class ClusterToErrorOnRevert(_OneToErrorOnRevert):
+    model = models.Cluster
 
     def execute(self, cluster_id):
         pass
 
     def revert(self, cluster_id, *args, **kwargs):
-        with db_api.session_scope() as session:
-            _error(session.get(models.Cluster, cluster_id),
-                   base.fault_from(kwargs))
+        self._revert_one(cluster_id, kwargs)

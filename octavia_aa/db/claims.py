@@ -84,6 +84,12 @@ def release(lb_id, owner):
             Claim.load_balancer_id == lb_id, Claim.owner == owner))
 
 
+def drop(session, lb_id):
+    """Whoever holds it: the load balancer's row is going (the holder's
+    release then finds nothing to delete)."""
+    session.execute(sa.delete(Claim).where(Claim.load_balancer_id == lb_id))
+
+
 def live_claims():
     """{load_balancer_id: owner} of the claims not expired."""
     with db_api.session_scope() as session:

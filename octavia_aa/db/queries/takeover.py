@@ -1,4 +1,4 @@
-"""Queries on distributors of a VRRP pair (takeover reports).
+"""Takeover claims on distributors of a VRRP pair.
 
 A distributor of a pair that reports being VRRP MASTER since ``since``
 while its peer was not heard from since then took over from a peer that
@@ -11,6 +11,7 @@ import sqlalchemy as sa
 
 from octavia_aa.common import constants as c
 from octavia_aa.db import models
+from octavia_aa.db.queries import distributor as distributor_q
 
 
 def peer_ids(session, distributor_id):
@@ -19,8 +20,7 @@ def peer_ids(session, distributor_id):
     dist = session.get(models.Distributor, distributor_id)
     if dist is None:
         return []
-    ids = set(session.scalars(sa.select(models.Distributor.id).where(
-        models.Distributor.peer_id == distributor_id)))
+    ids = distributor_q.peers_of(session, distributor_id)
     if dist.peer_id:
         ids.add(dist.peer_id)
     ids.discard(distributor_id)
