@@ -44,9 +44,17 @@ replaced_s_<mode>: until the load balancer is ONLINE again with a new
 amphora in place of the victim.  The unsuffixed kill_* and replaced_s
 figures are the silent ones (what earlier runs called them).
 
-Measured on the shared 2-vCPU dev machine on 2026-12-04, five runs
-while five other helpers' tests ran (load average up to 16); the last
-three record pauses from 0.15 s, the first two only over 0.35 s.
+Last run (2026-12-04, with the distributor prober that fails a silent
+amphora in about 0.15 s): kill_restore_ms_processes 11 (1 failed, 6
+retried of 6.3k requests), kill_restore_ms_silent 251 (0 failed, 5
+retried of 5.8k; longest pause 261 ms), replaced in 8-10 s;
+dead_distributor_marked_s 0.64, both distributors ACTIVE again after
+1.73 s; MASTER distributor silent kill: 0 failed, 476 ms pause.
+
+Before that prober, on the shared 2-vCPU dev machine on 2026-12-04,
+five runs while five other helpers' tests ran (load average up to 16);
+the last three record pauses from 0.15 s, the first two only over
+0.35 s.
 processes kill: 0-10 failed (connection refused, all on the victim's
 connections, the last at 70-131 ms) and 7-13 retried of 4.7-13k
 requests, kill_restore_ms_processes 131-152 ("under 0.35 s" in one
