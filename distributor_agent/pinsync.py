@@ -294,9 +294,10 @@ class PinSync(threading.Thread):
             cmds.append('delete element netdev %s %s { %s }'
                         % (table, name, ', '.join(changed)))
         timeout = max(1, int(self.timeout))
-        cmds.append('add element netdev %s %s { %s }' % (table, name, ', '.join(
-            '%s timeout %ds expires %ds : %s' % (
-                _checked_key(k), timeout, min(left, timeout), _checked_mac(mac))
+        cmds.append('add element netdev %s %s { %s }' % (
+            table, name, ', '.join('%s timeout %ds expires %ds : %s' % (
+                _checked_key(k), timeout, min(left, timeout),
+                _checked_mac(mac))
             for k, mac, left in elements)))
         # Short transactions (CHUNK elements), between the dataplane's.
         with self.agent.dp._lock:
