@@ -25,6 +25,7 @@ from distributor_agent import ruleset
 from distributor_agent import slots
 from distributor_agent import state
 from distributor_agent import views
+from octavia_aa.common import wire
 
 LOG = logging.getLogger(__name__)
 
@@ -113,11 +114,13 @@ class Agent(views.StatusViews):
     # -- tables -----------------------------------------------------------
     def _rules(self, lb):
         by_pos = {a.position: a for a in lb.amphorae.values()}
-        active = [a.position for a in by_pos.values() if a.role == 'ACTIVE']
+        active = [a.position for a in by_pos.values()
+                  if a.role == wire.SLOT_ACTIVE]
         down = [a.position for a in by_pos.values()
-                if a.role == 'ACTIVE' and (a.failed or a.draining)]
+                if a.role == wire.SLOT_ACTIVE and (a.failed or a.draining)]
         standby = [a.position for a in by_pos.values()
-                   if a.role == 'STANDBY' and not (a.failed or a.draining)]
+                   if a.role == wire.SLOT_STANDBY and
+                   not (a.failed or a.draining)]
         table = slots.compute(self.opts.slots, active, down, standby)
         return ruleset.LbRules(
             lb_id=lb.id, vip=lb.vip_address, affinity=lb.affinity,
@@ -391,7 +394,8 @@ class Agent(views.StatusViews):
             if other.position == position and other.id != spec['id']:
                 del lb.amphorae[other.id]
         amp = state.Amphora(id=spec['id'], mac=spec['mac'].lower(),
-                            ip=spec['ip'], role=spec.get('role', 'ACTIVE'),
+                            ip=spec['ip'],
+                            role=spec.get('role', wire.SLOT_ACTIVE),
                             position=position)
         if current and current.mac == amp.mac:
             # Same machine: it stays failed/drained until activated.

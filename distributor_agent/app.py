@@ -15,13 +15,13 @@ import json
 import logging
 import re
 
-
 from distributor_agent import errors
 from distributor_agent import schema
 from octavia_aa.common import agent_app
+from octavia_aa.common import wire
 
 LOG = logging.getLogger(__name__)
-API_VERSION = 'v1'
+API_VERSION = wire.AGENT_API_VERSION
 MAX_BODY = 1 << 20
 _ID = r'(?P<lb>[A-Za-z0-9_.:-]{1,255})'
 _AMP = r'(?P<amp>[A-Za-z0-9_.:-]{1,255})'

@@ -1,24 +1,13 @@
 """Configuration options of the distributor agent (oslo.config)."""
 from oslo_config import cfg
 
+from octavia_aa.common import agent_config
+
 agent_opts = [
     cfg.StrOpt('distributor_id', required=True,
                help='UUID of this distributor; its server certificate must '
                     'be issued to this name and heartbeats carry it.'),
-    cfg.HostAddressOpt('bind_host', default='::',
-                       help='Address the REST API listens on.'),
-    cfg.PortOpt('bind_port', default=9443,
-                help='TCP port the REST API listens on.'),
-    cfg.StrOpt('agent_server_cert', default='/etc/octavia-aa/certs/server.pem',
-               help='PEM file with the agent certificate and its key '
-                    '(issued by the server CA, named after distributor_id).'),
-    cfg.StrOpt('agent_server_ca',
-               default='/etc/octavia-aa/certs/client_ca.pem',
-               help='CA certificate that signs controller client '
-                    'certificates; clients without one are refused.'),
-    cfg.StrOpt('agent_tls_minimum_version', default='TLSv1.2',
-               choices=['TLSv1.2', 'TLSv1.3'],
-               help='Lowest TLS version the REST API accepts.'),
+    *agent_config.server_opts('distributor_id'),
     cfg.StrOpt('state_file',
                default='/var/lib/octavia-aa/distributor-state.json',
                help='Where the agent keeps its registrations so that it '
@@ -45,21 +34,12 @@ agent_opts = [
     cfg.BoolOpt('manage_sysctls', default=True,
                 help='Set arp_ignore=1/arp_announce=2 so a VIP is answered '
                      'only on the interface that carries it.'),
-    cfg.IntOpt('request_timeout', default=60, min=1,
-               help='Seconds a REST request may take (gunicorn timeout).'),
+    agent_config.request_timeout_opt(),
 ]
 
-health_opts = [
-    cfg.ListOpt('controller_ip_port_list', default=[],
-                help='Health manager addresses (ip:port) that receive the '
-                     'UDP heartbeats.'),
-    cfg.FloatOpt('heartbeat_interval', default=1.0, min=0.05,
-                 help='Seconds between heartbeats. Probe results are sent '
-                      'at once as well, not only at this interval.'),
-    cfg.StrOpt('heartbeat_key', secret=True, default=None,
-               help='Key of the HMAC-SHA256 that signs heartbeats (shared '
-                    'with the health manager). No heartbeats without it.'),
-]
+health_opts = agent_config.heartbeat_opts(
+    1.0, 'Seconds between heartbeats. Probe results are sent at once as '
+    'well, not only at this interval.')
 
 prober_opts = [
     # The controller sends its [distributor_probes] settings with every
@@ -131,9 +111,8 @@ GROUPS = (('distributor_agent', agent_opts),
 
 
 def register_opts(conf=cfg.CONF):
-    for group, opts in GROUPS:
-        conf.register_opts(opts, group=group)
+    agent_config.register_groups(GROUPS, conf)
 
 
 def list_opts():
-    return [(group, list(opts)) for group, opts in GROUPS]
+    return agent_config.list_groups(GROUPS)

@@ -16,6 +16,7 @@ import threading
 import time
 
 from octavia_aa.common import procs
+from octavia_aa.common import wire
 
 LOG = logging.getLogger(__name__)
 
@@ -140,7 +141,7 @@ class Supervisor(threading.Thread):
 
     def _spawn(self):
         self.dp_clear()
-        self._write_state('BACKUP')
+        self._write_state(wire.VRRP_BACKUP)
         cmd = [self.opts.keepalived, '-n', '-l', '-D', '--vrrp',
                '-f', self.conf_path, '-p', self.pid_path,
                '-r', self.vrrp_pid_path, '--no-syslog']
@@ -229,7 +230,7 @@ class Supervisor(threading.Thread):
                 return False
             # First stop answering ARP, then clean up and restart.
             self.dp_clear()
-            self._write_state('FAULT')
+            self._write_state(wire.VRRP_FAULT)
             self.deaths += 1
             LOG.error('keepalived %s died: VIPs removed, restarting',
                       self.pid)

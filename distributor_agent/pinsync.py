@@ -46,6 +46,7 @@ import time
 from distributor_agent import nftlib
 from distributor_agent import ruleset
 from octavia_aa.common import heartbeat
+from octavia_aa.common import wire
 
 LOG = logging.getLogger(__name__)
 PINS, RESYNC = 'pins', 'pins-resync'
@@ -293,9 +294,10 @@ class PinSync(threading.Thread):
             cmds.append('delete element netdev %s %s { %s }'
                         % (table, name, ', '.join(changed)))
         timeout = max(1, int(self.timeout))
-        cmds.append('add element netdev %s %s { %s }' % (table, name, ', '.join(
-            '%s timeout %ds expires %ds : %s' % (
-                _checked_key(k), timeout, min(left, timeout), _checked_mac(mac))
+        cmds.append('add element netdev %s %s { %s }' % (
+            table, name, ', '.join('%s timeout %ds expires %ds : %s' % (
+                _checked_key(k), timeout, min(left, timeout),
+                _checked_mac(mac))
             for k, mac, left in elements)))
         # Short transactions (CHUNK elements), between the dataplane's.
         with self.agent.dp._lock:
@@ -327,7 +329,7 @@ class PinSync(threading.Thread):
     # -- loop -------------------------------------------------------------
     def _master(self):
         vrrp = self.agent.vrrp
-        return vrrp is not None and vrrp.state == 'MASTER'
+        return vrrp is not None and vrrp.state == wire.VRRP_MASTER
 
     def run(self):
         self._open()

@@ -5,6 +5,7 @@ import re
 from distributor_agent import errors
 from distributor_agent import ruleset
 from distributor_agent import state
+from octavia_aa.common import wire
 
 MAC_RE = re.compile(r'^[0-9a-fA-F]{2}(:[0-9a-fA-F]{2}){5}$')
 IFNAME_RE = re.compile(r'^[A-Za-z0-9_.-]{1,15}$')
@@ -122,7 +123,7 @@ def register(body, max_positions):
         spec = {'id': _str(f + 'id', amp['id']),
                 'mac': _mac(f + 'mac', amp['mac']),
                 'ip': _ip(f + 'ip', amp['ip'])}
-        role = amp.get('role', 'ACTIVE')
+        role = amp.get('role', wire.SLOT_ACTIVE)
         if not isinstance(role, str) or role.upper() not in state.ROLES:
             raise errors.BadRequest(f + 'role', 'one of active, standby')
         spec['role'] = role.upper()

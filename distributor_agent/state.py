@@ -9,7 +9,9 @@ import dataclasses
 import json
 import os
 
-ROLES = ('ACTIVE', 'STANDBY')
+from octavia_aa.common import wire
+
+ROLES = wire.SLOT_ROLES
 
 
 @dataclasses.dataclass
@@ -17,7 +19,7 @@ class Amphora:
     id: str
     mac: str
     ip: str
-    role: str = 'ACTIVE'
+    role: str = wire.SLOT_ACTIVE
     position: int = 0
     failed: bool = False
     draining: bool = False
@@ -26,8 +28,8 @@ class Amphora:
     @property
     def state(self):
         if self.failed:
-            return 'FAILED'
-        return 'DRAINING' if self.draining else 'UP'
+            return wire.AMPHORA_FAILED
+        return wire.AMPHORA_DRAINING if self.draining else wire.AMPHORA_UP
 
     def view(self):
         d = dataclasses.asdict(self)

@@ -5,6 +5,7 @@ import os
 import time
 
 from distributor_agent import errors
+from octavia_aa.common import wire
 
 
 class StatusViews:
@@ -46,7 +47,8 @@ class StatusViews:
     def heartbeat_payload(self):
         with self.lock:
             lbs = {k: v['heartbeat'] for k, v in self._published.items()}
-        return {'type': 'distributor', 'ver': 1,
+        return {'type': wire.DISTRIBUTOR_TYPE,
+                'ver': wire.DISTRIBUTOR_MSG_VERSION,
                 'id': self.opts.distributor_id,
                 'vrrp': self.vrrp.state if self.vrrp else None,
                 # Seconds in that state: the controller dates a takeover
@@ -58,7 +60,8 @@ class StatusViews:
 
     def info(self):
         return {'id': self.opts.distributor_id,
-                'hostname': os.uname().nodename, 'api_version': 'v1',
+                'hostname': os.uname().nodename,
+                'api_version': wire.AGENT_API_VERSION,
                 'slots': self.opts.slots}
 
     def details(self):

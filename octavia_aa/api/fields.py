@@ -131,54 +131,71 @@ class Field:
             if not self.nullable:
                 self._bad(value, 'Value should not be null.')
             return None
-        kind = self.kind
-        raw = value
-        if kind in ('str', 'uuid', 'ip', 'enum') and not isinstance(
-                value, str):
-            if kind == 'enum' and isinstance(value, (int, float)) and (
+        if self.kind in _STRING_KINDS and not isinstance(value, str):
+            if self.kind == 'enum' and isinstance(value, (int, float)) and (
                     value in (self.choices or ())):
                 return value
             self._bad(value, 'Value should be a string.')
-        if kind == 'str':
-            if len(value) > self.max_length:
-                self._bad(value, 'Value should have a length not greater '
-                                 'than %d.' % self.max_length)
-        elif kind == 'uuid':
-            if not uuidutils.is_uuid_like(value):
-                self._bad(value, 'Value should be UUID format')
-        elif kind == 'ip':
-            try:
-                value = str(ipaddress.ip_address(value))
-            except ValueError:
-                self._bad(value, 'Value should be IPv4 or IPv6 format')
-        elif kind == 'enum':
-            if value not in self.choices:
-                self._bad(value, 'Value should be one of: %s' % ', '.join(
-                    str(ch) for ch in self.choices))
-        elif kind == 'bool':
-            value = _coerce_bool(value)
-            if value is None:
-                self._bad(raw, 'Value should be a boolean.')
-        elif kind in ('int', 'float'):
-            value = (_coerce_int(value) if kind == 'int'
-                     else _coerce_float(value))
-            if value is None:
-                self._bad(raw, 'Value should be %s.' % (
-                    'an integer' if kind == 'int' else 'a number'))
-            if self.minimum is not None and value < self.minimum:
-                self._bad(value, 'Value should be greater or equal to %s'
-                          % self.minimum)
-            if self.maximum is not None and value > self.maximum:
-                self._bad(value, 'Value should be lower or equal to %s'
-                          % self.maximum)
-        elif kind == 'str_list':
-            if not isinstance(value, list) or not all(
-                    isinstance(v, str) for v in value):
-                self._bad(value, 'Value should be a list of strings.')
-        elif kind == 'dict':
-            if not isinstance(value, dict):
-                self._bad(value, 'Value should be an object.')
+        check = _KIND_CHECKS.get(self.kind)
+        if check is not None:
+            value = check(self, value)
         return self._finish(value)
+
+    # One check per kind (validate() dispatches on the kind); each returns
+    # the value converted, or raises InvalidInput.
+    def _check_str(self, value):
+        if len(value) > self.max_length:
+            self._bad(value, 'Value should have a length not greater '
+                             'than %d.' % self.max_length)
+        return value
+
+    def _check_uuid(self, value):
+        if not uuidutils.is_uuid_like(value):
+            self._bad(value, 'Value should be UUID format')
+        return value
+
+    def _check_ip(self, value):
+        try:
+            return str(ipaddress.ip_address(value))
+        except ValueError:
+            self._bad(value, 'Value should be IPv4 or IPv6 format')
+
+    def _check_enum(self, value):
+        if value not in self.choices:
+            self._bad(value, 'Value should be one of: %s' % ', '.join(
+                str(ch) for ch in self.choices))
+        return value
+
+    def _check_bool(self, raw):
+        value = _coerce_bool(raw)
+        if value is None:
+            self._bad(raw, 'Value should be a boolean.')
+        return value
+
+    def _check_number(self, raw):
+        value = (_coerce_int(raw) if self.kind == 'int'
+                 else _coerce_float(raw))
+        if value is None:
+            self._bad(raw, 'Value should be %s.' % (
+                'an integer' if self.kind == 'int' else 'a number'))
+        if self.minimum is not None and value < self.minimum:
+            self._bad(value, 'Value should be greater or equal to %s'
+                      % self.minimum)
+        if self.maximum is not None and value > self.maximum:
+            self._bad(value, 'Value should be lower or equal to %s'
+                      % self.maximum)
+        return value
+
+    def _check_str_list(self, value):
+        if not isinstance(value, list) or not all(
+                isinstance(v, str) for v in value):
+            self._bad(value, 'Value should be a list of strings.')
+        return value
+
+    def _check_dict(self, value):
+        if not isinstance(value, dict):
+            self._bad(value, 'Value should be an object.')
+        return value
 
     def _finish(self, value):
         if self.kind == 'ip' and '%' in value:
@@ -211,6 +228,15 @@ class Field:
         if self.render is not None:
             return self.render(obj)
         return getattr(obj, self.attr)
+
+
+_STRING_KINDS = ('str', 'uuid', 'ip', 'enum')
+_KIND_CHECKS = {'str': Field._check_str, 'uuid': Field._check_uuid,
+                'ip': Field._check_ip, 'enum': Field._check_enum,
+                'bool': Field._check_bool, 'int': Field._check_number,
+                'float': Field._check_number,
+                'str_list': Field._check_str_list,
+                'dict': Field._check_dict}
 
 
 def parse_body(fields, body, wrapper, method):

@@ -8,11 +8,50 @@ import json
 import logging
 import time
 
+from oslo_config import cfg
 import requests
 
 from octavia_aa.certificates import tls
+from octavia_aa.common import wire
 
 LOG = logging.getLogger(__name__)
+
+
+def client_opts(entity, read_timeout, read_timeout_help, max_retries,
+                retries_help):
+    """The options of a controller-side client of `entity` agents (the
+    amphora and the distributor driver each register them in their own
+    group)."""
+    return [
+        cfg.StrOpt('client_cert', default='$state_path/ca/controller.pem',
+                   help='PEM with the controller client certificate and '
+                        'key, signed by the client CA the agents trust.'),
+        cfg.StrOpt('server_ca', default='$state_path/ca/server_ca.pem',
+                   help='CA that signs %(e)s agent certificates. An agent '
+                        'is also refused unless its certificate is issued '
+                        'to the %(e)s id the controller expects.'
+                        % {'e': entity}),
+        cfg.PortOpt('agent_port', default=9443,
+                    help='TCP port of the %s agent REST API.' % entity),
+        cfg.StrOpt('api_version', default=wire.AGENT_API_VERSION,
+                   help='Agent API version prefix.'),
+        cfg.FloatOpt('connect_timeout', default=5.0, min=0.1,
+                     help='Seconds to establish a connection to an agent.'),
+        cfg.FloatOpt('read_timeout', default=read_timeout, min=0.1,
+                     help=read_timeout_help),
+        cfg.IntOpt('connection_max_retries', default=max_retries, min=0,
+                   help=retries_help),
+        cfg.FloatOpt('connection_retry_interval', default=1.0, min=0,
+                     help='Seconds between two such retries.'),
+    ]
+
+
+def register_client_opts(conf, group, opts):
+    """Register once (several drivers and tools ask); the group's
+    options."""
+    if group not in conf or opts[0].dest not in conf[group]:
+        conf.register_opts(opts, group=group)
+    return conf[group]
 
 
 class AgentError(Exception):

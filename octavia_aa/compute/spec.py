@@ -28,7 +28,8 @@ class MachineSpec:
     driver's default).  availability_zone: the data of the zone profile
     (compute_zone, management_network, ...), or None.  server_group_id:
     from create_server_group (anti-affinity within one cluster), or None.
-    ports: octavia_aa.network.ports.Port, the management port first.  boot_files: BootFile (at the
+    ports: octavia_aa.network.ports.Port, the management port first.
+    boot_files: BootFile (at the
     paths of the driver's boot_layout).  agent_port: where the agent
     listens (wait_active waits for it)."""
     name: str

@@ -7,10 +7,11 @@ lookup tables: the same guarantee with no join and no seed data.
 """
 import datetime
 
+from oslo_utils import uuidutils
 import sqlalchemy as sa
 from sqlalchemy import orm
-from sqlalchemy.orm import Mapped, mapped_column
-from oslo_utils import uuidutils
+from sqlalchemy.orm import Mapped
+from sqlalchemy.orm import mapped_column
 
 from octavia_aa.common import constants as c
 
@@ -373,6 +374,9 @@ class Amphora(IdMixin, TimestampMixin, Base):
     role: Mapped[str | None] = mapped_column(
         _enum(c.AMPHORA_ROLES, 'amphora_role'))
     lb_network_ip: Mapped[str | None] = mapped_column(sa.String(64))
+    # As upstream: vrrp_* is the amphora's own port on the VIP network,
+    # ha_* the VIP (address and port) the amphorae of the load balancer
+    # share.
     vrrp_ip: Mapped[str | None] = mapped_column(sa.String(64))
     ha_ip: Mapped[str | None] = mapped_column(sa.String(64))
     vrrp_port_id: Mapped[str | None] = mapped_column(sa.String(36))

@@ -181,8 +181,8 @@ def test_every_command(matrix, service, tmp_path):
                     '203.0.113.20', '--protocol-port', '8080', '--weight',
                     '5', '--subnet-id', 'private-subnet', '--wait', 'pool1')
     assert (member['weight'], member['operating_status']) == (5, 'OFFLINE')
-    m.run('member', 'set', '--weight', '10', '--enable-backup', '--wait', 'pool1',
-          'm1')
+    m.run('member', 'set', '--weight', '10', '--enable-backup', '--wait',
+          'pool1', 'm1')
     got = m.json('member', 'show', 'pool1', 'm1')
     assert (got['weight'], got['backup']) == (10, True)
     m.run('member', 'unset', '--weight', '--backup', '--wait', 'pool1',
@@ -281,8 +281,8 @@ def test_every_command(matrix, service, tmp_path):
     m.run('pool', 'delete', '--wait', 'pool1')
     m.run('listener', 'delete', '--wait', 'web')
     m.run('delete', '--wait', 'lb1')
-    lb2 = m.json('create', '--name', 'lb2', '--vip-network-id',
-                 str(uuid.uuid4()), '--wait')
+    m.json('create', '--name', 'lb2', '--vip-network-id',
+           str(uuid.uuid4()), '--wait')
     m.json('listener', 'create', '--protocol', 'TCP', '--protocol-port',
            '22', '--wait', 'lb2')
     m.run('delete', '--cascade', '--wait', 'lb2')

@@ -6,13 +6,13 @@ import signal
 import ssl
 import types
 
+from oslo_config import cfg
 import pytest
 import requests
-from oslo_config import cfg
 
 from octavia_aa.certificates import tls
-from octavia_aa.distributor import config as client_config
 from octavia_aa.distributor.drivers import rest
+from octavia_aa.distributor.drivers import rest_opts as client_config
 from tests.distributor import lab as lab_mod
 
 

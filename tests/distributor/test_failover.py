@@ -21,6 +21,30 @@ def test_killed_amphora_only_disturbs_its_own_flows(lab, pki):
         receiver.close()
 
 
+def _keepalive(lab, survivors, stop, errors):
+    """Requests on the survivors' connections: each must stay answered
+    by its own amphora."""
+    while not stop.is_set():
+        for c in survivors:
+            try:
+                name = lab.get(c)
+                if name not in ('amp1', 'amp3'):
+                    errors.append(name)
+            except Exception as exc:
+                errors.append(repr(exc))
+                return
+
+
+def _fresh(lab, bed, stop, failures):
+    """New connections all the time; the times of those that failed."""
+    while not stop.is_set():
+        try:
+            lab.fetch(bed.client, timeout=0.5)
+        except Exception:
+            failures.append(time.monotonic())
+        time.sleep(0.005)
+
+
 def _run(lab, bed, receiver):
     bed.agent.start()
     bed.plug()
@@ -33,28 +57,10 @@ def _run(lab, bed, receiver):
     victim = next(a for a in bed.amps if a['name'] == 'amp2')
     survivors = conns['amp1'] + conns['amp3']
     errors, new_conn_failures, stop = [], [], threading.Event()
-
-    def keepalive():
-        while not stop.is_set():
-            for c in survivors:
-                try:
-                    name = lab.get(c)
-                    if name not in ('amp1', 'amp3'):
-                        errors.append(name)
-                except Exception as exc:
-                    errors.append(repr(exc))
-                    return
-
-    def fresh():
-        while not stop.is_set():
-            try:
-                lab.fetch(bed.client, timeout=0.5)
-            except Exception:
-                new_conn_failures.append(time.monotonic())
-            time.sleep(0.005)
-
-    threads = [threading.Thread(target=keepalive),
-               threading.Thread(target=fresh)]
+    threads = [threading.Thread(target=_keepalive,
+                                args=(lab, survivors, stop, errors)),
+               threading.Thread(target=_fresh,
+                                args=(lab, bed, stop, new_conn_failures))]
     for t in threads:
         t.start()
     try:

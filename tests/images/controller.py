@@ -13,7 +13,7 @@ from octavia_aa.amphorae.drivers import rest as amp_rest
 from octavia_aa.amphorae.drivers import rest_opts
 from octavia_aa.certificates import local as certs
 from octavia_aa.certificates import tls
-from octavia_aa.distributor import config as dist_config
+from octavia_aa.distributor.drivers import rest_opts as dist_config
 from octavia_aa.distributor.drivers import rest as dist_rest
 
 AGENT_PORT = 9443

@@ -13,9 +13,11 @@ servers that answer their name and the peer address of the connection
 ``close()`` always cleans up, also after a failed test: the service is
 stopped by PID (SIGTERM, then SIGKILL), every process in every namespace
 with the prefix is killed by PID, those namespaces, every link with the
-prefix and the temp dir are removed.  ``leaks()`` lists what is left of
-load balancers: namespaces, processes, bridge ports, nftables objects in
-the distributors, addresses and rows.
+prefix and the temp dir are removed.  ``leaks()`` (tests/scenario/
+leaks.py) lists what is left of load balancers: namespaces, processes,
+bridge ports, nftables objects in the distributors, addresses and rows.
+The client load is tests/scenario/load_run.py, host commands
+tests/scenario/host.py.
 
 Traffic only goes to addresses inside namespaces this class made.
 """
@@ -40,7 +42,14 @@ from octavia_aa.common import procs
 from octavia_aa.compute.drivers import netns as compute_netns
 from octavia_aa.compute.drivers import netns_agent
 from octavia_aa.network.drivers import netns_links as links
-from tests.amphora.bed import wait_for   # noqa: F401 (re-exported)
+from tests.amphora.bed import wait_for  # noqa: F401 (re-exported)
+from tests.scenario import leaks as leaks_mod
+from tests.scenario.host import cmdline
+from tests.scenario.host import kill_pids
+from tests.scenario.host import sh
+from tests.scenario.load_run import all_failures  # noqa: F401 (re-exported)
+from tests.scenario.load_run import by_amphora  # noqa: F401 (re-exported)
+from tests.scenario.load_run import LoadRun
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
@@ -53,42 +62,12 @@ MGMT_SUBNET = 'lb-mgmt-subnet'
 CLIENT_ADDRS = ['198.51.100.%d' % i for i in range(2, 50)]
 MEMBER_ADDRS = ['203.0.113.%d' % i for i in range(5, 10)]
 MEMBER_PORT = 8080
-# Rows that belong to a load balancer (status column, deleted value).
-LB_TABLES = (('load_balancer', 'provisioning_status'),
-             ('amphora', 'status'), ('cluster', None),
-             ('amphora_registration', None), ('amphora_health', None),
-             ('vip', None), ('listener', 'provisioning_status'),
-             ('pool', 'provisioning_status'),
-             ('member', 'provisioning_status'))
 
 
 def free_port(kind=socket.SOCK_STREAM):
     with socket.socket(socket.AF_INET, kind) as s:
         s.bind(('127.0.0.1', 0))
         return s.getsockname()[1]
-
-
-def sh(*cmd, ns=None, check=True, timeout=60, input=None):
-    if ns:
-        cmd = ('ip', 'netns', 'exec', ns) + tuple(cmd)
-    r = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout,
-                       input=input)
-    if check and r.returncode:
-        raise RuntimeError('%s: %s' % (' '.join(cmd), r.stderr.strip()))
-    return r
-
-
-def cmdline(pid):
-    try:
-        with open('/proc/%d/cmdline' % pid, 'rb') as f:
-            return f.read().replace(b'\0', b' ').decode(errors='replace')
-    except OSError:
-        return ''
-
-
-def kill_pids(pids, sig=signal.SIGKILL):
-    for pid in pids:
-        procs.signal(pid, sig)
 
 
 def free_mgmt_block():
@@ -121,14 +100,6 @@ def free_mgmt_block():
     return random.choice(free)
 
 
-def _netns_id(pid):
-    try:
-        st = os.stat('/proc/%d/ns/net' % pid)
-    except OSError:
-        return None
-    return (st.st_ino, st.st_dev)
-
-
 class Cli:
     """The real openstack CLI, auth type none, pointed at the API."""
 
@@ -151,79 +122,7 @@ class Cli:
                                    timeout=timeout).stdout or 'null')
 
 
-class LoadRun:
-    """One load.py process in the client namespace."""
-
-    def __init__(self, dep, sources, interval=0.05, timeout=2.0,
-                 requests_total=None, per_source=1):
-        self.dep = dep
-        d = tempfile.mkdtemp(prefix='load-', dir=dep.tmp)
-        self.stopfile = os.path.join(d, 'stop')
-        self.readyfile = os.path.join(d, 'ready')
-        cfg = {'vip': dep.vip, 'port': dep.vip_port, 'sources': list(sources),
-               'per_source': per_source, 'interval': interval,
-               'timeout': timeout, 'readyfile': self.readyfile}
-        if requests_total is None:
-            cfg['stopfile'] = self.stopfile
-        else:
-            cfg['requests'] = requests_total
-        self.proc = dep.spawn(dep.client_ns, [
-            PY, os.path.join(HERE, 'load.py'), json.dumps(cfg)],
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        self.result = None
-
-    def wait_ready(self, timeout=30):
-        wait_for(lambda: os.path.exists(self.readyfile) or
-                 self.proc.poll() is not None, timeout=timeout,
-                 what='every load connection answered')
-        assert os.path.exists(self.readyfile), \
-            'load ended before every connection got an answer'
-
-    def stop(self, timeout=60):
-        if self.result is None:
-            open(self.stopfile, 'w').close()
-            out, err = self.proc.communicate(timeout=timeout)
-            assert self.proc.returncode == 0, err
-            self.result = json.loads(out)
-        return self.result
-
-
-def by_amphora(result, since=None, until=None):
-    """Per amphora member address: ok, failed, retried, connections.
-
-    A failure on a connection that never got an answer (refused, timed
-    out) is charged to the amphora of the same worker's previous
-    connection: the flow hash of the worker's source address picked
-    it."""
-    stats = {}
-    last_amp = {}
-    conns = sorted(result['connections'],
-                   key=lambda r: (r['worker'], r['seq']))
-    for rec in conns:
-        amp = rec['amp'] or last_amp.get(rec['worker']) or 'unknown'
-        if rec['amp']:
-            last_amp[rec['worker']] = rec['amp']
-        s = stats.setdefault(amp, {'ok': 0, 'failed': 0, 'retried': 0,
-                                   'connections': 0, 'failures': []})
-        s['connections'] += 1
-        s['ok'] += rec['ok']
-
-        def inside(t):
-            return ((since is None or t >= since) and
-                    (until is None or t <= until))
-        fails = [f for f in rec['failures'] if inside(f[0])]
-        s['failed'] += len(fails)
-        s['failures'].extend(fails)
-        s['retried'] += len([r for r in rec['retried'] if inside(r[0])])
-    return stats
-
-
-def all_failures(result):
-    return sorted(f for rec in result['connections']
-                  for f in rec['failures'])
-
-
-class Deployment:
+class Deployment(leaks_mod.LeakFinder):
 
     members = 3
     prefix_letter = 's'
@@ -431,9 +330,16 @@ class Deployment:
     def namespace(self, compute_id):
         return links.namespace_name(self.prefix, compute_id)
 
-    def ns_addresses(self, ns):
-        out = sh('ip', '-n', ns, '-j', 'addr', 'show').stdout
-        return [(i['ifname'], a['local']) for i in json.loads(out)
+    def ns_addresses(self, ns, missing_ok=False):
+        """(interface, address) pairs of a namespace; with missing_ok, []
+        when the namespace is gone (the controller deleted the machine)."""
+        r = sh('ip', '-n', ns, '-j', 'addr', 'show', check=False)
+        if r.returncode:
+            if missing_ok and not self.namespace_exists(ns):
+                return []
+            raise RuntimeError('ip -n %s addr show: %s'
+                               % (ns, r.stderr.strip()))
+        return [(i['ifname'], a['local']) for i in json.loads(r.stdout)
                 for a in i.get('addr_info', [])]
 
     def member_address(self, amp):
@@ -446,27 +352,62 @@ class Deployment:
         assert len(found) == 1, (amp['id'], found)
         return found[0]
 
-    def kill_machine(self, compute_id, links_down=True):
-        """A dead machine: SIGKILL every process of its namespace, then
-        (the compute driver's supervisor restarts a dead agent) take its
-        links down.  Returns time.time() of the kill."""
+    # How a machine dies (kill_machine's mode):
+    #  - PROCESSES: every process of the machine is SIGKILLed, its links
+    #    stay up: the kernel still answers, so a client's connection is
+    #    closed or reset under it and its new SYN gets a reset (as when
+    #    HAProxy and the agent crash on a live VM);
+    #  - SILENT: its links go down first, then its processes die: nothing
+    #    answers any more (a VM gone, a host lost), a client only sees
+    #    silence until the machine's traffic goes elsewhere.
+    PROCESSES = 'processes'
+    SILENT = 'silent'
+    KILL_MODES = (PROCESSES, SILENT)
+
+    def namespace_exists(self, ns):
+        return os.path.exists('/run/netns/%s' % ns)
+
+    def kill_machine(self, compute_id, mode=SILENT):
+        """A dead machine (see KILL_MODES; the compute driver's supervisor
+        restarts a dead agent, which a silent machine cannot be reached
+        by).  Returns time.time() of the kill, or None if the machine was
+        already gone (the controller deleted it meanwhile)."""
+        assert mode in self.KILL_MODES, mode
         ns = self.namespace(compute_id)
         pids = compute_netns.namespace_pids(ns)
-        assert pids, 'nothing runs in %s' % ns
+        if not pids:
+            return None
         t = time.time()
+        if mode == self.SILENT:
+            self._set_links(ns, 'down')
         kill_pids(pids)
-        if links_down:
-            for ifname, _ in {(i, None) for i, _ in self.ns_addresses(ns)}:
-                if ifname != 'lo':
-                    sh('ip', '-n', ns, 'link', 'set', ifname, 'down')
         return t
 
     def revive_links(self, compute_id):
-        ns = self.namespace(compute_id)
-        out = json.loads(sh('ip', '-n', ns, '-j', 'link', 'show').stdout)
-        for link in out:
-            if link['ifname'] != 'lo':
-                sh('ip', '-n', ns, 'link', 'set', link['ifname'], 'up')
+        """Links up again; False if the machine is gone (the controller
+        replaced it)."""
+        return self._set_links(self.namespace(compute_id), 'up')
+
+    def _set_links(self, ns, state):
+        # The controller may delete the namespace at any moment (it
+        # replaces a machine it saw die): a namespace gone is not an
+        # error, the machine is just not there any more.
+        r = sh('ip', '-n', ns, '-j', 'link', 'show', check=False)
+        if r.returncode:
+            if self.namespace_exists(ns):
+                raise RuntimeError('ip -n %s link show: %s'
+                                   % (ns, r.stderr.strip()))
+            return False
+        for link in json.loads(r.stdout or '[]'):
+            if link['ifname'] == 'lo':
+                continue
+            r = sh('ip', '-n', ns, 'link', 'set', link['ifname'], state,
+                   check=False)
+            if r.returncode and self.namespace_exists(ns) and \
+                    'Cannot find device' not in r.stderr:
+                raise RuntimeError('ip -n %s link set %s %s: %s' % (
+                    ns, link['ifname'], state, r.stderr.strip()))
+        return True
 
     def spawn(self, ns, cmd, **kwargs):
         kwargs.setdefault('stdin', subprocess.DEVNULL)
@@ -549,85 +490,6 @@ class Deployment:
         finally:
             engine.dispose()
 
-    def leaks(self, lb_id=None, vip=None):
-        """What is left that no distributor and no test helper owns:
-        {'namespaces', 'processes', 'links', 'nftables', 'addresses',
-        'rows'}; all empty when a deleted load balancer left nothing."""
-        dists = self.distributors()
-        dist_ns = {self.namespace(d['compute_id']) for d in dists
-                   if d.get('compute_id')}
-        keep_ns = dist_ns | set(self.own_namespaces)
-        namespaces = [n for n in self.prefix_namespaces()
-                      if n not in keep_ns]
-        # Addresses: what IPAM still hands out besides the distributors'
-        # own management and VIP-network ports.
-        dist_owners = set()
-        for d in dists:
-            dist_owners.add('mgmt:%s' % d.get('compute_id'))
-        allocs = self.db_rows('SELECT subnet_id, ip_address, port_id, owner '
-                              'FROM ip_allocation')
-        addresses = [a for a in allocs if a['owner'] not in dist_owners and
-                     not (a['owner'] or '').startswith('distributor:')]
-        keep_ports = {links.veth_name(self.prefix, a['port_id'])
-                      for a in allocs if a not in addresses}
-        bridges = {link for link in self.prefix_links()
-                   if re.match(r'^%sb' % self.prefix, link)}
-        port_leaks = []
-        for br in sorted(bridges):
-            for port in links.bridge_ports(br):
-                if port not in keep_ports and port not in self.own_links:
-                    port_leaks.append('%s:%s' % (br, port))
-        link_leaks = [link for link in self.prefix_links()
-                      if link not in bridges and link not in keep_ports
-                      and link not in self.own_links]
-        processes = {}
-        for ns in namespaces:
-            for pid in compute_netns.namespace_pids(ns):
-                processes[pid] = cmdline(pid)[:100]
-        kept_pids = set()
-        for ns in keep_ns:
-            kept_pids |= compute_netns.namespace_pids(ns)
-        host_ns = _netns_id(os.getpid())
-        for entry in os.listdir('/proc'):
-            if not entry.isdigit() or int(entry) in kept_pids:
-                continue
-            pid = int(entry)
-            cmd = cmdline(pid)
-            if (self.tmp not in cmd or not procs.alive(pid) or
-                    pid == os.getpid()):
-                continue
-            # The service's own processes live in the host namespace;
-            # anything of ours elsewhere (a namespace already unlinked
-            # but kept alive by its processes, say) is left over.
-            if _netns_id(pid) == host_ns:
-                continue
-            processes[pid] = cmd[:100]
-        nft = []
-        if lb_id or vip:
-            from distributor_agent import ruleset
-            tag = ruleset.lb_tag(lb_id) if lb_id else None
-            for ns in sorted(dist_ns):
-                if ns not in self.prefix_namespaces():
-                    continue
-                text = sh('nft', 'list', 'ruleset', ns=ns,
-                          check=False).stdout
-                if tag and tag in text:
-                    nft.append('%s: nftables objects of %s' % (ns, lb_id))
-                if vip and any(a == vip for _, a in self.ns_addresses(ns)):
-                    nft.append('%s: still holds VIP %s' % (ns, vip))
-        rows = {}
-        for table, status in LB_TABLES:
-            sql = 'SELECT * FROM %s' % table
-            if status:
-                sql += " WHERE %s != 'DELETED'" % status
-            found = self.db_rows(sql)
-            if found:
-                rows[table] = [r.get('id') or r for r in found]
-        return {'namespaces': namespaces, 'processes': processes,
-                'links': port_leaks + link_leaks, 'nftables': nft,
-                'addresses': ['%s %s' % (a['ip_address'], a['owner'])
-                              for a in addresses], 'rows': rows}
-
     # -- clean-up -----------------------------------------------------------
     def close(self):
         """Stop and remove everything, whatever state it is in; raise at
@@ -652,24 +514,9 @@ class Deployment:
                     step(stream.close)
         self.http.close()
         namespaces = self.prefix_namespaces()
-        for _ in range(100):
-            victims = set()
-            for ns in namespaces:
-                victims |= {p for p in compute_netns.namespace_pids(ns)
-                            if procs.alive(p)}
-            # Anything started from our temp dir in the host namespace
-            # (an agent between `ip netns exec` and its exec, say).
-            for entry in os.listdir('/proc'):
-                if entry.isdigit() and int(entry) != os.getpid() and \
-                        self.tmp in cmdline(int(entry)) and \
-                        procs.alive(int(entry)):
-                    victims.add(int(entry))
-            if not victims:
-                break
-            kill_pids(victims)
-            time.sleep(0.05)
-        else:
-            errors.append('processes do not die: %s' % sorted(victims))
+        left = self._kill_everything(namespaces)
+        if left:
+            errors.append('processes do not die: %s' % sorted(left))
         for ns in namespaces:
             step(links.remove_namespace, ns)
             compute_id = ns[len(self.prefix) + 1:]
@@ -686,6 +533,28 @@ class Deployment:
         if errors:
             raise AssertionError('clean-up of %s failed: %s'
                                  % (self.prefix, errors))
+
+    def _kill_everything(self, namespaces):
+        """SIGKILL every process of these namespaces and anything started
+        from our temp dir; the PIDs that would not die."""
+        victims = set()
+        for _ in range(100):
+            victims = set()
+            for ns in namespaces:
+                victims |= {p for p in compute_netns.namespace_pids(ns)
+                            if procs.alive(p)}
+            # Anything started from our temp dir in the host namespace
+            # (an agent between `ip netns exec` and its exec, say).
+            for entry in os.listdir('/proc'):
+                if entry.isdigit() and int(entry) != os.getpid() and \
+                        self.tmp in cmdline(int(entry)) and \
+                        procs.alive(int(entry)):
+                    victims.add(int(entry))
+            if not victims:
+                return victims
+            kill_pids(victims)
+            time.sleep(0.05)
+        return victims
 
     def save_logs(self, dest):
         """Copy the service's and the agents' logs to dest."""

@@ -13,6 +13,9 @@ FLAVOR_DATA = {'loadbalancer_topology': 'ACTIVE_ACTIVE',
 IN_CLUSTER = 'IN_CLUSTER'
 STANDBY = 'IN_CLUSTER_STANDBY'
 GONE = ('DELETED', 'PENDING_DELETE')
+# Shortest pause of a load connection that the kill steps record (the
+# load's interval is 0.05 s): restore figures below it read as 0.
+KILL_GAP = 0.15
 
 
 def log(*args):
@@ -95,8 +98,13 @@ def cluster_is(n_active, n_standby=1):
 
 
 def member_map(dep, amps):
-    """{member-subnet address: amphora} of the live amphorae."""
-    return {dep.member_address(a): a for a in live(amps)}
+    """{member-subnet address: amphora} of the live amphorae whose
+    namespace still exists (the controller may be deleting one now)."""
+    out = {}
+    for a in live(amps):
+        if dep.namespace_exists(dep.namespace(a['compute_id'])):
+            out[dep.member_address(a)] = a
+    return out
 
 
 def count_requests(dep, total=300):
@@ -118,21 +126,22 @@ def count_requests(dep, total=300):
             'rps': round(ok / max(1e-6, result['ended'] - result['started']))}
 
 
-def kill_amphora(dep, lb_id, settle=2.0, timeout=90):
-    """Kill one IN_CLUSTER amphora under keep-alive load; wait for the
-    replacement.  Returns the figures and the per-amphora stats."""
+def kill_amphora(dep, lb_id, mode=D.Deployment.SILENT, settle=2.0,
+                 timeout=90):
+    """Kill one IN_CLUSTER amphora (Deployment.KILL_MODES) under
+    keep-alive load; wait for the replacement.  Returns the figures and
+    the per-amphora stats."""
     steady(dep, lb_id)
-    amps = dep.amphorae(lb_id)
-    by_addr = member_map(dep, amps)
-    victim = sorted(roles(amps)[IN_CLUSTER], key=lambda a: a['id'])[0]
-    victim_addr = dep.member_address(victim)
-    load = dep.load()
+    load = dep.load(gap=KILL_GAP)
     statuses = []
     try:
         load.wait_ready()
         time.sleep(settle)
-        t_kill = dep.kill_machine(victim['compute_id'])
-        log('killed amphora %s (%s)' % (victim['id'], victim_addr))
+        # The victim is chosen at the moment of the kill, from what the
+        # API says now (the controller may have replaced one meanwhile).
+        victim, victim_addr, by_addr, t_kill = _kill_one(dep, lb_id, mode)
+        log('killed amphora %s (%s, %s)' % (victim['id'], victim_addr,
+                                             mode))
         seen = set()
 
         def replaced():
@@ -166,12 +175,13 @@ def kill_amphora(dep, lb_id, settle=2.0, timeout=90):
     total = sum(s['ok'] + s['failed'] for s in stats.values())
     after = dep.amphorae(lb_id)
     return {
-        'victim': victim['id'], 'victim_addr': victim_addr,
+        'mode': mode, 'victim': victim['id'], 'victim_addr': victim_addr,
         'victim_namespace': dep.namespace(victim['compute_id']),
         'amphorae_before': sorted(by_addr),
         'amphorae_after': sorted(member_map(dep, after)),
         'stats': stats, 'statuses': statuses,
         'failed_requests': len(fails), 'total_requests': total,
+        'retried_requests': sum(s['retried'] for s in stats.values()),
         'failed_elsewhere': sum(s['failed'] for a, s in stats.items()
                                 if a != victim_addr),
         'victim_connections': stats.get(victim_addr, {}).get(
@@ -192,6 +202,25 @@ def kill_amphora(dep, lb_id, settle=2.0, timeout=90):
                                  for g in r['gaps'] if g[0] + g[1] >= t_kill),
                                 default=0) * 1000),
     }
+
+
+def _kill_one(dep, lb_id, mode, tries=5):
+    """Kill the first IN_CLUSTER amphora (by id) the API lists now;
+    another if the controller deleted it between the listing and the
+    kill.  Returns (victim, its member address, {address: amphora}
+    before, time of the kill)."""
+    for _ in range(tries):
+        by_addr = member_map(dep, dep.amphorae(lb_id))
+        serving = sorted((a['id'], addr) for addr, a in by_addr.items()
+                         if a['role'] == IN_CLUSTER)
+        if serving:
+            _, addr = serving[0]
+            victim = by_addr[addr]
+            t_kill = dep.kill_machine(victim['compute_id'], mode=mode)
+            if t_kill is not None:
+                return victim, addr, by_addr, t_kill
+        time.sleep(0.5)
+    raise AssertionError('no IN_CLUSTER amphora could be killed')
 
 
 def resize(dep, lb_id, sizes=(5, 2), settle=2.0, timeout=120):
@@ -283,22 +312,21 @@ def failover_lb(dep, lb_id, settle=2.0, timeout=300):
     }
 
 
-def kill_master_distributor(dep, lb_id, run_for=8.0, settle=2.0,
-                            revive=True, timeout=90):
-    """Kill the MASTER distributor (every process of its namespace, its
-    links down) under keep-alive load; the BACKUP carries the VIP."""
+def kill_master_distributor(dep, lb_id, mode=D.Deployment.SILENT,
+                            run_for=8.0, settle=2.0, revive=True,
+                            timeout=90):
+    """Kill the MASTER distributor (Deployment.KILL_MODES) under
+    keep-alive load; the BACKUP carries the VIP.  The controller may
+    replace the dead one while this runs: the step asks who is master at
+    the moment of the kill and revives only what is still there."""
     steady(dep, lb_id)
-    dists = dep.distributors()
-    master = [d for d in dists if d['role'] == 'MASTER']
-    assert len(master) == 1, dists
-    master = master[0]
-    holders = vip_holders(dep, dep.vip)
-    load = dep.load()
+    dep.wait_distributors(timeout=timeout)
+    load = dep.load(gap=KILL_GAP)
     try:
         load.wait_ready()
         time.sleep(settle)
-        t_kill = dep.kill_machine(master['compute_id'])
-        log('killed MASTER distributor %s' % master['id'])
+        master, holders, t_kill = _kill_master(dep, mode)
+        log('killed MASTER distributor %s (%s)' % (master['id'], mode))
         time.sleep(run_for)
     finally:
         result = load.stop()
@@ -312,7 +340,8 @@ def kill_master_distributor(dep, lb_id, run_for=8.0, settle=2.0,
             if g[0] <= t_kill + 1 and g[0] + g[1] >= t_kill]
     recovered = {r['worker'] for r in result['connections']
                  if r['last'] and r['last'] > t_kill + run_for - settle}
-    out = {'master': master['id'],
+    out = {'master': master['id'], 'mode': mode,
+           'api_role_of_master': master['role'],
            'failed_requests': len(fails),
            'total_requests': sum(r['ok'] + len(r['failures'])
                                  for r in result['connections']),
@@ -325,32 +354,58 @@ def kill_master_distributor(dep, lb_id, run_for=8.0, settle=2.0,
            'workers': len(by_worker), 'workers_recovered': len(recovered),
            'failures_sample': fails[:5]}
     if revive:
-        # The machine comes back (links up; the compute driver's
-        # supervisor has restarted its agent), so the deployment is whole
-        # again for the next step.
-        dep.revive_links(master['compute_id'])
-        t = time.monotonic()
-        try:
-            dep.wait_distributors(timeout=timeout)
-            out['revived_s'] = round(time.monotonic() - t, 2)
-            wait_lb(dep, lb_id, timeout=timeout,
-                    what='load balancer ACTIVE/ONLINE after the revival')
-            out['lb_active_after_revive_s'] = round(
-                time.monotonic() - t, 2)
-        except AssertionError:
-            out['revived_s'] = None
-            out['distributors_after'] = [(d['role'], d['status'])
-                                         for d in dep.distributors()]
+        out.update(_revive_distributor(dep, lb_id, master, timeout))
     return out
 
 
-def vip_holders(dep, vip):
-    """Distributor namespaces with the VIP on an interface."""
-    out = []
+def _kill_master(dep, mode, tries=5):
+    """Kill the distributor that holds the VIP now.  The agents' VRRP
+    state (who put the VIP on an interface) is the truth at this
+    moment; the API's role may lag a takeover, so it is only asked which
+    distributors exist.  Returns (master, VIP holders, time of the
+    kill)."""
+    for _ in range(tries):
+        holding = vip_holders(dep)
+        if len(holding) == 1:
+            (ns, master), = holding.items()
+            t_kill = dep.kill_machine(master['compute_id'], mode=mode)
+            if t_kill is not None:
+                return master, [ns], t_kill
+        time.sleep(0.5)
+    raise AssertionError('no single distributor holds the VIP %s'
+                         % dep.vip)
+
+
+def _revive_distributor(dep, lb_id, master, timeout):
+    """The machine comes back (links up; the compute driver's supervisor
+    restarted its agent), so the deployment is whole again for the next
+    step; unless the controller already replaced it (its namespace is
+    gone), then only wait for the pair."""
+    out = {'replaced_by_controller': not dep.revive_links(
+        master['compute_id'])}
+    t = time.monotonic()
+    try:
+        dep.wait_distributors(timeout=timeout)
+        out['revived_s'] = round(time.monotonic() - t, 2)
+        wait_lb(dep, lb_id, timeout=timeout,
+                what='load balancer ACTIVE/ONLINE after the revival')
+        out['lb_active_after_revive_s'] = round(time.monotonic() - t, 2)
+    except AssertionError:
+        out['revived_s'] = None
+        out['distributors_after'] = [(d['role'], d['status'])
+                                     for d in dep.distributors()]
+    return out
+
+
+def vip_holders(dep):
+    """{namespace: distributor} of the distributors with the VIP on an
+    interface now."""
+    out = {}
     for d in dep.distributors():
         ns = dep.namespace(d['compute_id'])
-        if any(a == vip for _, a in dep.ns_addresses(ns)):
-            out.append(ns)
+        if any(a == dep.vip for _, a in
+               dep.ns_addresses(ns, missing_ok=True)):
+            out[ns] = d
     return out
 
 

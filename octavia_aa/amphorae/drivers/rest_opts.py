@@ -1,36 +1,20 @@
 """Controller-side options for talking to amphora agents."""
 from oslo_config import cfg
 
+from octavia_aa.common import agent_client
+
 GROUP = 'amphora_agent_client'
 
-client_opts = [
-    cfg.StrOpt('client_cert', default='$state_path/ca/controller.pem',
-               help='PEM with the controller client certificate and key, '
-                    'signed by the client CA the agents trust.'),
-    cfg.StrOpt('server_ca', default='$state_path/ca/server_ca.pem',
-               help='CA that signs amphora agent certificates. An agent is '
-                    'also refused unless its certificate is issued to the '
-                    'amphora id the controller expects.'),
-    cfg.PortOpt('agent_port', default=9443,
-                help='TCP port of the amphora agent REST API.'),
-    cfg.StrOpt('api_version', default='v1', help='Agent API version prefix.'),
-    cfg.FloatOpt('connect_timeout', default=5.0, min=0.1,
-                 help='Seconds to establish a connection to an agent.'),
-    cfg.FloatOpt('read_timeout', default=120.0, min=0.1,
-                 help='Seconds to wait for an agent answer (a reload waits '
-                      'for HAProxy\'s new worker).'),
-    cfg.IntOpt('connection_max_retries', default=60, min=0,
-               help='Retries of a call whose connection failed (every call '
-                    'sets state, so retrying is safe).'),
-    cfg.FloatOpt('connection_retry_interval', default=1.0, min=0,
-                 help='Seconds between two such retries.'),
-]
+client_opts = agent_client.client_opts(
+    'amphora', 120.0,
+    'Seconds to wait for an agent answer (a reload waits for HAProxy\'s '
+    'new worker).',
+    60, 'Retries of a call whose connection failed (every call sets '
+    'state, so retrying is safe).')
 
 
 def register_opts(conf=cfg.CONF):
-    if GROUP not in conf or 'client_cert' not in conf[GROUP]:
-        conf.register_opts(client_opts, group=GROUP)
-    return conf[GROUP]
+    return agent_client.register_client_opts(conf, GROUP, client_opts)
 
 
 def list_opts():

@@ -7,7 +7,8 @@ its agent's boot files (from the spec: config, certificate), its state,
 so names can be recomputed after a crash.  The ports of the spec (made
 by the netns network driver) are veths plugged into the namespace as
 their binding says; the spec's image tag, compute flavor and server
-group mean nothing on one host and are recorded in meta.json.  A supervisor thread restarts an agent that died unless
+group mean nothing on one host and are recorded in meta.json.  A
+supervisor thread restarts an agent that died unless
 the machine is being deleted (a ``deleting`` marker file, so another
 controller process does not restart it either).  Delete kills every
 process in the namespace by PID, removes the host end of its veths, the

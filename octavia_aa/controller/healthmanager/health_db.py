@@ -16,6 +16,7 @@ import logging
 from octavia_aa.common import config
 from octavia_aa.common import constants as c
 from octavia_aa.common import heartbeat
+from octavia_aa.common import wire
 from octavia_aa.controller.healthmanager import operating_status
 from octavia_aa.db import api as db_api
 from octavia_aa.db import lifecycle
@@ -27,8 +28,6 @@ from octavia_aa.db.queries import listener as listener_q
 
 CONF = config.CONF
 LOG = logging.getLogger(__name__)
-# The distributor agent's word for an amphora its prober gave up on.
-DEAD = 'FAILED'
 STALE_FAULT = 'no heartbeat for'
 # Bounds of what a heartbeat may report: a per-interval delta (or an
 # absolute total) beyond 2**53 bytes is not a real counter, and levels
@@ -122,7 +121,8 @@ def _distributor_reports(session, distributor_id, message):
         if not isinstance(amphorae, dict):
             continue
         dead = [amp_id for amp_id, amp in amphorae.items()
-                if isinstance(amp, dict) and amp.get('state') == DEAD]
+                if isinstance(amp, dict) and
+                amp.get('state') == wire.AMPHORA_FAILED]
         if not dead:
             continue
         changed = amphora_q.fail_probed(
@@ -150,7 +150,7 @@ def takeover(message):
     event), else None.  The age is the agent's, the date ours, so the
     two clocks need not agree."""
     age = message.get('vrrp_age')
-    if message.get('vrrp') != c.ROLE_MASTER or isinstance(age, bool) or \
+    if message.get('vrrp') != wire.VRRP_MASTER or isinstance(age, bool) or \
             not isinstance(age, (int, float)) or not 0 <= age <= MAX_VRRP_AGE:
         return None
     since = _utcnow() - datetime.timedelta(seconds=age)

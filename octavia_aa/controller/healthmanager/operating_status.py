@@ -12,12 +12,13 @@ every amphora reports the same members; the last report wins, and the
 next heartbeat of any amphora corrects it.
 """
 from octavia_aa.common import constants as c
+from octavia_aa.common import wire
 from octavia_aa.db import lifecycle
 
-LISTENER = {'OPEN': c.ONLINE, 'FULL': c.DEGRADED}
-POOL = {'UP': c.ONLINE, 'DOWN': c.ERROR}
-MEMBER_EXACT = {'DRAIN': c.DRAINING, 'MAINT': c.OFFLINE,
-                'no check': c.NO_MONITOR}
+LISTENER = {wire.LISTENER_OPEN: c.ONLINE, wire.LISTENER_FULL: c.DEGRADED}
+POOL = {wire.POOL_UP: c.ONLINE, wire.POOL_DOWN: c.ERROR}
+MEMBER_EXACT = {wire.MEMBER_DRAIN: c.DRAINING, wire.MEMBER_MAINT: c.OFFLINE,
+                wire.MEMBER_NO_CHECK: c.NO_MONITOR}
 KEEP = 'RESTARTING'
 
 
@@ -42,9 +43,9 @@ def member_status(reported, current):
         return current
     if reported in MEMBER_EXACT:
         return MEMBER_EXACT[reported]
-    if reported.startswith('UP'):
+    if reported.startswith(wire.MEMBER_UP):
         return c.ONLINE
-    if reported.startswith('DOWN'):
+    if reported.startswith(wire.MEMBER_DOWN):
         return c.ERROR
     return current
 

@@ -7,6 +7,7 @@ ERROR with the reason as its fault, and what the API locked is unlocked.
 """
 import logging
 
+from octavia_aa import topology
 from octavia_aa.common import config
 from octavia_aa.common import constants as c
 from octavia_aa.common import drivers
@@ -23,7 +24,6 @@ from octavia_aa.db import claims as claims_mod
 from octavia_aa.db import lifecycle
 from octavia_aa.db import models
 from octavia_aa.db.queries import takeover as takeover_q
-from octavia_aa import topology
 
 CONF = config.CONF
 LOG = logging.getLogger(__name__)
@@ -146,8 +146,9 @@ class ControllerWorker:
                     if a.status in (c.ALLOCATED, c.ERROR)]
             # A working amphora drains before it goes, a broken one not.
             return lb.topology, [
-                [a.id, a.role, strategy.replacement_role(lb, a),
-                 a.status == c.ALLOCATED]
+                lb_flows.FailoverStep(
+                    a.id, a.role, strategy.replacement_role(lb, a),
+                    drain=a.status == c.ALLOCATED).as_arg()
                 for a in strategy.failover_order(live)]
         planned = self._planned(load_balancer_id, plan)
         if planned is None:
@@ -171,7 +172,8 @@ class ControllerWorker:
             strategy = topology.get(lb.topology)
             amps = [session.get(models.Amphora, i) for i in amphora_ids]
             return lb.topology, [
-                [a.id, a.role, strategy.replacement_role(lb, a)]
+                lb_flows.FailoverStep(
+                    a.id, a.role, strategy.replacement_role(lb, a)).as_arg()
                 for a in strategy.failover_order([a for a in amps if a])]
         planned = self._planned(load_balancer_id, plan)
         if not planned or not planned[1]:
@@ -206,8 +208,9 @@ class ControllerWorker:
         def plan(session, lb):
             amp = session.get(models.Amphora, amphora_id)
             strategy = topology.get(lb.topology)
-            return lb_flows.failover, [lb.topology, [
-                amp.id, amp.role, strategy.replacement_role(lb, amp)]]
+            return lb_flows.failover, [lb.topology, lb_flows.FailoverStep(
+                amp.id, amp.role,
+                strategy.replacement_role(lb, amp)).as_arg()]
         self._run_lb(lb_id, plan)
 
     def delete_amphora(self, amphora_id):

@@ -17,7 +17,7 @@ from octavia_aa.common import drivers
 from octavia_aa.compute import boot_files
 from octavia_aa.compute import boot_opts
 from octavia_aa.compute import spec as spec_mod
-from octavia_aa.distributor import config as dist_client
+from octavia_aa.distributor.drivers import rest_opts as dist_client
 
 CONF = config.CONF
 AMPHORA = spec_mod.AMPHORA
@@ -57,10 +57,7 @@ def prepare(conf=CONF):
 
 
 def _client_opts(conf):
-    if dist_client.GROUP not in conf or \
-            'agent_port' not in conf[dist_client.GROUP]:
-        dist_client.register_opts(conf)
-    return conf[dist_client.GROUP]
+    return dist_client.register_opts(conf)
 
 
 def agent_port(kind, conf=CONF):

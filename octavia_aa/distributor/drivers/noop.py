@@ -2,6 +2,7 @@
 import hashlib
 import threading
 
+from octavia_aa.common import wire
 from octavia_aa.distributor.drivers import base
 
 
@@ -61,7 +62,7 @@ class NoopDistributorDriver(base.DistributorDriver):
                               if v['position'] == pos and k != amp['id']]:
                     del regs[other]
                 new = dict(amp, position=pos,
-                           role=amp.get('role', 'ACTIVE').upper())
+                           role=amp.get('role', wire.SLOT_ACTIVE).upper())
                 if current and current.get('mac') == amp.get('mac'):
                     for flag in ('draining', 'failed'):
                         if current.get(flag):

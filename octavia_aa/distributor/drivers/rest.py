@@ -7,9 +7,10 @@ import requests
 
 from octavia_aa.common import agent_client
 from octavia_aa.common import constants as c
-from octavia_aa.distributor import config
+from octavia_aa.common import wire
 from octavia_aa.distributor import probe_opts
 from octavia_aa.distributor.drivers import base
+from octavia_aa.distributor.drivers import rest_opts
 
 LOG = logging.getLogger(__name__)
 
@@ -27,7 +28,8 @@ class NotFound(DistributorAgentError):
 PEER_CHECK_READ_TIMEOUT = 2.0
 
 # The agent knows slot roles, not amphora roles.
-_ROLES = {c.ROLE_IN_CLUSTER: 'ACTIVE', c.ROLE_IN_CLUSTER_STANDBY: 'STANDBY'}
+_ROLES = {c.ROLE_IN_CLUSTER: wire.SLOT_ACTIVE,
+          c.ROLE_IN_CLUSTER_STANDBY: wire.SLOT_STANDBY}
 
 
 def _agent_entry(amp):
@@ -41,9 +43,7 @@ class RestDistributorDriver(base.DistributorDriver):
 
     def __init__(self, conf=None):
         self.conf = conf or cfg.CONF
-        if config.GROUP not in self.conf:
-            config.register_opts(self.conf)
-        self.opts = self.conf[config.GROUP]
+        self.opts = rest_opts.register_opts(self.conf)
         self.probes = probe_opts.register_opts(self.conf)
         self._client = agent_client.AgentClient(
             self.opts, DistributorAgentError, NotFound)

@@ -42,8 +42,8 @@ class NoopNetworkDriver(local.LocalNetworkDriver):
                 'mac': _fake_mac(amphora.id)}
 
     def unplug_amphora(self, amphora, session=None):
-        # By owner, not by ha_port_id: an address allocated before a crash
-        # that kept ha_port_id from being written goes as well.
+        # By owner, not by vrrp_port_id: an address allocated before a
+        # crash that kept vrrp_port_id from being written goes as well.
         ipam.release_owner('amphora:' + amphora.id, session=session)
 
     def create_management_port(self, kind, entity_id,

@@ -91,3 +91,28 @@ def test_listener_port_unique_as_upstream(engine):
         uniques = sa.inspect(conn).get_unique_constraints('listener')
     assert ['load_balancer_id', 'protocol', 'protocol_port'] in [
         u['column_names'] for u in uniques]
+
+
+def test_amphora_port_ids_take_upstreams_meaning(engine):
+    """Rows written before 0005 held the amphora's own port in
+    ha_port_id; afterwards it is in vrrp_port_id and ha_port_id is the
+    VIP's port, as upstream reads them."""
+    with engine.begin() as conn:
+        migration.upgrade('0004_heartbeat_order', connection=conn)
+        conn.execute(sa.text(
+            "INSERT INTO load_balancer (id, provisioning_status, "
+            "operating_status, enabled, topology, provider, tags, "
+            "created_at) VALUES ('lb', 'ACTIVE', 'ONLINE', true, "
+            "'SINGLE', 'amphora', '[]', CURRENT_TIMESTAMP)"))
+        conn.execute(sa.text(
+            "INSERT INTO vip (load_balancer_id, port_id, vnic_type, sg_ids) "
+            "VALUES ('lb', 'vip-port', 'normal', '[]')"))
+        conn.execute(sa.text(
+            "INSERT INTO amphora (id, load_balancer_id, status, cert_busy, "
+            "ha_port_id, created_at) VALUES ('amp', 'lb', 'ALLOCATED', "
+            "false, 'own-port', CURRENT_TIMESTAMP)"))
+    with engine.begin() as conn:
+        migration.upgrade(connection=conn)
+        row = conn.execute(sa.text(
+            "SELECT vrrp_port_id, ha_port_id FROM amphora")).one()
+    assert tuple(row) == ('own-port', 'vip-port')

@@ -63,7 +63,7 @@ def test_worker_killed_after_an_allocation_leaks_no_address(
         worker.wait_for(marker.exists, 'the flow to allocate and hang')
         worker.stop(signal.SIGKILL)
         (amp,) = h.amphorae(lb_id)
-        assert amp.ha_port_id is None
+        assert amp.vrrp_port_id is None
         (first,) = h.rows(models.IpAllocation,
                           models.IpAllocation.owner == 'amphora:' + amp.id)
 
@@ -73,7 +73,7 @@ def test_worker_killed_after_an_allocation_leaks_no_address(
         (again,) = h.rows(models.IpAllocation,
                           models.IpAllocation.owner == 'amphora:' + amp.id)
         assert again.port_id == first.port_id == h.amphorae(
-            lb_id)[0].ha_port_id
+            lb_id)[0].vrrp_port_id
         _pending_delete(lb_id)
         caster(worker, 'delete_load_balancer', load_balancer_id=lb_id)
         worker.wait_for(lambda: h.get(models.LoadBalancer, lb_id) is None,

@@ -24,6 +24,12 @@ def test_create_active_active(worker):
                for a in amps)
     # Each amphora got its own front-end address from IPAM.
     assert len({a.vrrp_ip for a in amps}) == 4
+    # In upstream's words: its own port is vrrp_port_id, the VIP's port
+    # the amphorae share is ha_port_id.
+    assert None not in {a.vrrp_port_id for a in amps}
+    assert len({a.vrrp_port_id for a in amps}) == 4
+    assert lb.vip.port_id and {a.ha_port_id for a in amps} == {
+        lb.vip.port_id}
     assert h.ipam_owners() == sorted(
         ['vip:' + lb_id] + ['amphora:' + a.id for a in amps])
 

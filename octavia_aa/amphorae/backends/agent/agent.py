@@ -9,8 +9,9 @@ import threading
 
 from octavia_aa.amphorae.backends.agent import errors
 from octavia_aa.amphorae.backends.agent import haproxy
+from octavia_aa.common import wire
 
-API_VERSION = 'v1'
+API_VERSION = wire.AGENT_API_VERSION
 _MUTABLE = {'controller_ip_port_list': list, 'heartbeat_interval': float,
             'heartbeat_key': str}
 

@@ -18,9 +18,9 @@ import json
 import logging
 import re
 
-
 from octavia_aa.amphorae.backends.agent import errors
 from octavia_aa.common import agent_app
+from octavia_aa.common import wire
 
 LOG = logging.getLogger(__name__)
 MAX_BODY = 8 << 20
@@ -34,8 +34,9 @@ class Application(agent_app.RoutedApplication):
         self.agent = agent
         a = agent
         self.routes = [(m, re.compile(p + '$'), h) for m, p, h in [
-            ('GET', r'/', lambda req: {'versions': ['v1'],
-                                       'api_version': 'v1'}),
+            ('GET', r'/', lambda req: {
+                'versions': [wire.AGENT_API_VERSION],
+                'api_version': wire.AGENT_API_VERSION}),
             ('GET', r'/v1/info', lambda req: a.info()),
             ('GET', r'/v1/details', lambda req: a.details()),
             ('PUT', r'/v1/plug/vip', lambda req: a.plug(

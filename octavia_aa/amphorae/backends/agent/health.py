@@ -20,9 +20,9 @@ import os
 import threading
 
 from octavia_aa.common import heartbeat
+from octavia_aa.common import wire
 
 LOG = logging.getLogger(__name__)
-MSG_VERSION = 3
 _COUNTERS = (('rx', 'bin'), ('tx', 'bout'), ('totconns', 'stot'),
              ('ereq', 'ereq'))
 
@@ -42,19 +42,21 @@ def collect(registry):
             px, sv = row.get('pxname'), row.get('svname')
             if sv == 'FRONTEND':
                 listeners[px] = {
-                    'status': 'FULL' if row.get('status') == 'FULL'
-                    else 'OPEN',
+                    'status': wire.LISTENER_FULL
+                    if row.get('status') == wire.LISTENER_FULL
+                    else wire.LISTENER_OPEN,
                     'stats': dict({k: _int(row.get(col))
                                    for k, col in _COUNTERS},
                                   conns=_int(row.get('scur')))}
             elif sv == 'BACKEND':
                 pools.setdefault(px, {'members': {}})['status'] = \
-                    'UP' if row.get('status') == 'UP' else 'DOWN'
+                    wire.POOL_UP if row.get('status') == wire.POOL_UP \
+                    else wire.POOL_DOWN
             elif px and sv:
                 pools.setdefault(px, {'members': {}})['members'][sv] = \
-                    row.get('status') or 'no check'
+                    row.get('status') or wire.MEMBER_NO_CHECK
     for pool in pools.values():
-        pool.setdefault('status', 'DOWN')
+        pool.setdefault('status', wire.POOL_DOWN)
     return listeners, pools
 
 
@@ -114,7 +116,7 @@ class HeartbeatThread(threading.Thread):
     def message(self):
         listeners, pools = collect(self.registry)
         self.deltas.apply(listeners)
-        return {'id': self.amphora_id, 'ver': MSG_VERSION,
+        return {'id': self.amphora_id, 'ver': wire.AMPHORA_MSG_VERSION,
                 'listeners': listeners, 'pools': pools}
 
     def _get_sender(self):

@@ -1,9 +1,12 @@
 """Load-balancer flows.  Factories take only JSON-able arguments (the
 plan the controller worker made from the database) because Taskflow
 persistence stores them to rebuild the same flow when resuming."""
+import dataclasses
+
 from taskflow.patterns import linear_flow
 from taskflow.patterns import unordered_flow
 
+from octavia_aa import topology
 from octavia_aa.controller.worker.flows import amphora as amp_flows
 from octavia_aa.controller.worker.flows import vip as vip_flows
 from octavia_aa.controller.worker.tasks import amphora as amp_tasks
@@ -11,7 +14,6 @@ from octavia_aa.controller.worker.tasks import compute as compute_tasks
 from octavia_aa.controller.worker.tasks import database as db_tasks
 from octavia_aa.controller.worker.tasks import lifecycle
 from octavia_aa.controller.worker.tasks import network as net_tasks
-from octavia_aa import topology
 
 
 def create(topology_name, roles):
@@ -52,9 +54,34 @@ def delete(topology_name, amphora_ids):
     return flow
 
 
+@dataclasses.dataclass(frozen=True)
+class FailoverStep:
+    """One amphora of a failover: which one goes, the role it had, the
+    role its replacement gets, and whether it drains first (it still
+    works, so its connections may end before it goes)."""
+    failed_id: str
+    failed_role: str
+    new_role: str
+    drain: bool = False
+
+    def as_arg(self):
+        """The form a flow's stored arguments keep (JSON)."""
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def from_arg(cls, arg):
+        """From as_arg(), or from the list [failed_id, failed_role,
+        new_role(, drain)] a flow stored before this class existed (a
+        resumed flow brings its arguments back as they were saved)."""
+        if isinstance(arg, cls):
+            return arg
+        if isinstance(arg, dict):
+            return cls(**arg)
+        return cls(*arg[:3], drain=bool(arg[3:4] and arg[3]))
+
+
 def failover(topology_name, step, finish=True):
-    """Replace one amphora; step: [failed_id, failed_role, new_role] and
-    optionally whether to drain it first (it still works).
+    """Replace one amphora; step: a FailoverStep (in its stored form).
 
     A rolling load-balancer failover runs one such flow per amphora, in
     the topology's order, so a failure reverts only the replacement in
@@ -62,12 +89,12 @@ def failover(topology_name, step, finish=True):
     unlocks the load balancer.
     """
     strategy = topology.get(topology_name)
-    failed_id, failed_role, new_role = step[:3]
-    drain = bool(step[3:4] and step[3])
+    step = FailoverStep.from_arg(step)
     flow = linear_flow.Flow('failover-amphora')
     flow.add(lifecycle.LoadBalancerToErrorOnRevert(),
-             amp_flows.replace(strategy, 'fo', failed_id, failed_role,
-                               new_role, drain=drain))
+             amp_flows.replace(strategy, 'fo', step.failed_id,
+                               step.failed_role, step.new_role,
+                               drain=step.drain))
     if finish:
         flow.add(db_tasks.MarkLoadBalancerActive())
     return flow

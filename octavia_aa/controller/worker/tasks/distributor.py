@@ -131,7 +131,8 @@ class AllocateDistributor(base.Task):
     With a driver that builds no machine (its implicit_distributor names
     the row, e.g. 'noop-distributor') and no distributor at all, such a
     row is created, so noop deployments reach ACTIVE.  Otherwise a
-    distributor still being built (octavia-aa-all makes a pair on start) is waited for up
+    distributor still being built (octavia-aa-all makes a pair on start)
+    is waited for up
     to [controller_worker] distributor_wait seconds; no room is an error.
     """
 

@@ -56,9 +56,10 @@ def plug_member_networks(amphorae, member_subnets):
 class PlugAmphoraPort(base.Task):
     """A front-end address for the amphora on the VIP's subnet.
 
-    The port id goes to `ha_port_id` (where the network drivers look for
-    it when unplugging), the address to `vrrp_ip`, the MAC the distributor
-    forwards to into `frontend_mac`, and the VIP address into `ha_ip`.
+    The words are upstream Octavia's: the amphora's own port goes to
+    `vrrp_port_id` and its address to `vrrp_ip`; the VIP the cluster
+    shares goes to `ha_ip` and the VIP's port to `ha_port_id`.  The MAC
+    the distributor forwards to goes into `frontend_mac`.
     """
 
     def execute(self, amphora_id, load_balancer_id):
@@ -70,9 +71,10 @@ class PlugAmphoraPort(base.Task):
         with db_api.session_scope() as session:
             amp = session.get(models.Amphora, amphora_id)
             amp.vrrp_ip = port['ip']
-            amp.ha_port_id = port['port_id']
+            amp.vrrp_port_id = port['port_id']
             amp.frontend_mac = port['mac']
             amp.ha_ip = vip['ip_address']
+            amp.ha_port_id = vip['port_id']
 
     def revert(self, amphora_id, *args, **kwargs):
         with db_api.session_scope() as session:

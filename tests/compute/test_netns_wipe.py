@@ -9,8 +9,8 @@ import string
 import subprocess
 import sys
 
-import pytest
 from pyroute2 import netns as pr_netns
+import pytest
 
 from octavia_aa.compute.drivers import netns_wipe
 from octavia_aa.network.drivers import netns_links as links

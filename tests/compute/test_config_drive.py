@@ -5,8 +5,8 @@ import os
 import stat
 import uuid
 
-import pytest
 from cryptography import x509
+import pytest
 
 from octavia_aa.certificates import local as certs
 from octavia_aa.common import boot_config

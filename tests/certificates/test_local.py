@@ -3,7 +3,8 @@ import os
 import uuid
 
 from cryptography import x509
-from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+from cryptography.x509.oid import ExtendedKeyUsageOID
+from cryptography.x509.oid import NameOID
 
 from octavia_aa.certificates import cmd
 from octavia_aa.certificates import local
