@@ -1,7 +1,8 @@
 """Errors the REST layer turns into JSON responses (the base is shared
 with the other agent)."""
 
-from octavia_aa.common.agent_app import ApiError, NotFound  # noqa: F401
+from octavia_aa.common.agent_app import ApiError  # noqa: F401
+from octavia_aa.common.agent_app import NotFound  # noqa: F401
 
 
 class BadRequest(ApiError):

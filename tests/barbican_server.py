@@ -187,6 +187,7 @@ class Cloud:
         """octavia-aa's [certificates]/[service_auth]/castellan options
         for this cloud, through override(name, value, group)."""
         from castellan import options as castellan_options
+
         from octavia_aa.certificates.managers import opts
         from octavia_aa.common import config
         opts.register_auth_opts(config.CONF)

@@ -7,12 +7,12 @@ import webtest
 
 from octavia_aa.common import config
 from octavia_aa.common import drivers
-from tests import noop
 from octavia_aa.common import policy
 from octavia_aa.common import rpc
 from octavia_aa.db import api as db_api
 from octavia_aa.db import migration
 from octavia_aa.network import subnets
+from tests import noop
 
 CONF = config.CONF
 CONF([], project='octavia-aa', default_config_files=[])

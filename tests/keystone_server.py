@@ -23,10 +23,10 @@ import tempfile
 import time
 import uuid
 
-import requests
-import sqlalchemy as sa
 from keystoneauth1 import session as ks_session
 from keystoneauth1.identity import v3
+import requests
+import sqlalchemy as sa
 
 from octavia_aa.common import procs
 

@@ -7,7 +7,6 @@ Create Date: 2026-11-22
 from alembic import op
 import sqlalchemy as sa
 
-
 revision = '0001_initial'
 down_revision = None
 branch_labels = None

@@ -7,7 +7,6 @@ Create Date: 2026-12-04
 from alembic import op
 import sqlalchemy as sa
 
-
 revision = '0003_availability_zones'
 down_revision = '0002_controller_claim'
 branch_labels = None

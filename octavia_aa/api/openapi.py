@@ -13,7 +13,6 @@ import sys
 
 import sqlalchemy as sa
 
-from octavia_aa.api import fields as f
 from octavia_aa.api import pagination
 from octavia_aa.api import root
 from octavia_aa.api.v2.controllers import amphora

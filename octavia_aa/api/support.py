@@ -2,11 +2,11 @@
 and the topology strategy say what they support, and the API refuses the
 rest with a 400 naming the option, instead of accepting an object that
 would be dropped or go to ERROR a second later."""
+from octavia_aa import topology
 from octavia_aa.certificates.managers import base as cert_base
 from octavia_aa.common import config
 from octavia_aa.common import drivers
 from octavia_aa.common import exceptions
-from octavia_aa import topology
 
 CONF = config.CONF
 

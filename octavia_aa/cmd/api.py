@@ -6,7 +6,6 @@ from oslo_log import log as logging
 from octavia_aa.api import server
 from octavia_aa.common import config
 
-
 LOG = logging.getLogger(__name__)
 
 

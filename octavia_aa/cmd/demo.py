@@ -6,9 +6,9 @@ import shlex
 import subprocess
 import sys
 
+from octavia_aa.demo import common
 from octavia_aa.demo import loadbalancer as lb
 from octavia_aa.demo import namespaces
-from octavia_aa.demo import common
 
 
 def parse_args(argv):

@@ -4,9 +4,9 @@ import time
 
 from oslo_policy import policy as oslo_policy
 
+from octavia_aa import policies
 from octavia_aa.common import config
 from octavia_aa.common import exceptions
-from octavia_aa import policies
 
 CONF = config.CONF
 _lock = threading.Lock()

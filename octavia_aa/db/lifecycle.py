@@ -27,12 +27,12 @@ import datetime
 
 import sqlalchemy as sa
 
+from octavia_aa import topology
 from octavia_aa.common import config
 from octavia_aa.common import constants as c
 from octavia_aa.common import exceptions
 from octavia_aa.db import models
 from octavia_aa.db.queries import amphora as amphora_q
-from octavia_aa import topology
 
 CONF = config.CONF
 

@@ -12,8 +12,8 @@ import subprocess
 import sys
 import time
 
-from octavia_aa.demo import namespaces
 from octavia_aa.demo import common
+from octavia_aa.demo import namespaces
 from octavia_aa.demo import scripts
 
 

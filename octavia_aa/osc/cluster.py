@@ -1,8 +1,8 @@
 """openstack loadbalancer cluster list/show/set: the amphora clusters of
 ACTIVE_ACTIVE load balancers (/v2/octavia/clusters, admin)."""
 from octaviaclient.api.v2 import octavia
-from osc_lib.command import command
 from osc_lib import exceptions
+from osc_lib.command import command
 
 from octavia_aa.osc import common
 

@@ -1,8 +1,8 @@
 """openstack loadbalancer distributor create/list/show/delete/failover
 (/v2/octavia/distributors, admin)."""
 from octaviaclient.api.v2 import octavia
-from osc_lib.command import command
 from osc_lib import exceptions
+from osc_lib.command import command
 
 from octavia_aa.osc import common
 

@@ -4,9 +4,9 @@ import json
 import subprocess
 import sys
 
+from oslo_config import cfg
 import pytest
 import webob
-from oslo_config import cfg
 
 from octavia_aa.amphorae.backends.agent import agent as agent_mod
 from octavia_aa.amphorae.backends.agent import app as app_mod

@@ -3,9 +3,9 @@ stored in a real Barbican: the REST driver fetches it through castellan
 as the service user and uploads it; a client verifies it."""
 import uuid
 
-import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.serialization import pkcs12
+import pytest
 
 from octavia_aa.certificates import local
 from octavia_aa.common import drivers

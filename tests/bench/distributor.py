@@ -63,9 +63,15 @@ sys.path.insert(0, REPO)
 
 from distributor_agent import slots as slots_mod  # noqa: E402
 from tests.bench import distributor_failover as failover  # noqa: E402
-from tests.bench.distributor_common import (  # noqa: E402
-    VIP, Load, kernel_slots, lab_mod, log, start_haproxy, wrk)
-from tests.distributor.conftest import Bed, vrrp_opts  # noqa: E402
+from tests.bench.distributor_common import kernel_slots  # noqa: E402
+from tests.bench.distributor_common import lab_mod  # noqa: E402
+from tests.bench.distributor_common import Load  # noqa: E402
+from tests.bench.distributor_common import log  # noqa: E402
+from tests.bench.distributor_common import start_haproxy  # noqa: E402
+from tests.bench.distributor_common import VIP  # noqa: E402
+from tests.bench.distributor_common import wrk  # noqa: E402
+from tests.distributor.conftest import Bed  # noqa: E402
+from tests.distributor.conftest import vrrp_opts  # noqa: E402
 
 
 def measure_tables(lab, m):

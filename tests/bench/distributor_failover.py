@@ -10,9 +10,13 @@ import statistics
 import threading
 import time
 
-from tests.bench.distributor_common import log, start_haproxy, wrk  # noqa
-from tests.bench.distributor_common import lab_mod, VIP  # noqa
-from tests.distributor.conftest import Bed, vrrp_opts
+from tests.bench.distributor_common import lab_mod  # noqa
+from tests.bench.distributor_common import log  # noqa
+from tests.bench.distributor_common import start_haproxy  # noqa
+from tests.bench.distributor_common import VIP  # noqa
+from tests.bench.distributor_common import wrk  # noqa
+from tests.distributor.conftest import Bed
+from tests.distributor.conftest import vrrp_opts
 
 
 def _prober_body(spec):

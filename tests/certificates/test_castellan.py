@@ -4,10 +4,10 @@ does not (unknown, not shared with the service user, not a certificate)
 is refused with a 400 when a listener or pool names it."""
 import uuid
 
-import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.serialization import pkcs12
+import pytest
 
 from octavia_aa.certificates import local
 from octavia_aa.certificates.managers import base

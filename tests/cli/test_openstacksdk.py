@@ -5,9 +5,9 @@ the load-balancer and network endpoints both overridden to the service
 may, and /v2.0/subnets answers there)."""
 import uuid
 
-import pytest
 from openstack import connection
 from openstack import exceptions
+import pytest
 
 SUBNET = str(uuid.uuid4())
 MEMBER_SUBNET = str(uuid.uuid4())

@@ -90,8 +90,8 @@ def devcloud():
     was_up = _was_up()
     try:
         _timed('up', ['bash', str(TOOLS / 'devcloud' / 'up.sh')], 2100)
-        yield read_env(STATE / 'env'), os.path.join(IMAGE_DIR,
-                                                    servers.IMAGE_NAME + '.qcow2')
+        yield read_env(STATE / 'env'), os.path.join(
+            IMAGE_DIR, servers.IMAGE_NAME + '.qcow2')
     finally:
         if not was_up and os.environ.get('OCTAVIA_AA_DEVCLOUD_KEEP') != '1':
             _timed('down', ['bash', str(TOOLS / 'devcloud' / 'down.sh')],

@@ -39,8 +39,10 @@ def test_server_boots_with_config_drive_and_leaves_nothing(cloud):
         by_net = servers.ports_by_network(conn, server)
         ports = list(by_net.values())
         assert len(ports) == 2
-        mgmt_ip = by_net[env['DEVCLOUD_MGMT_NET_ID']].fixed_ips[0]['ip_address']
-        tenant_ip = by_net[env['DEVCLOUD_TENANT_NET_ID']].fixed_ips[0]['ip_address']
+        mgmt_ip = by_net[
+            env['DEVCLOUD_MGMT_NET_ID']].fixed_ips[0]['ip_address']
+        tenant_ip = by_net[
+            env['DEVCLOUD_TENANT_NET_ID']].fixed_ips[0]['ip_address']
         assert all(p.binding_host_id == 'devcloud' for p in ports)
         assert instance_name in servers.domains(all_=False)
         # Nova placed the server: it holds an allocation of the flavor.

@@ -9,8 +9,8 @@ import contextlib
 import ctypes
 import http.client
 import json
-import re
 import os
+import re
 import secrets
 import signal
 import subprocess
@@ -18,7 +18,6 @@ import sys
 import tempfile
 import time
 import uuid
-
 
 from octavia_aa.certificates import local as certs
 from octavia_aa.certificates import tls
@@ -327,6 +326,7 @@ def agent_conf(directory, **options):
     """Configuration of an in-process Agent (tests and bench that drive
     it directly, without REST): its state file in ``directory``."""
     from oslo_config import cfg
+
     from distributor_agent import config
     conf = cfg.ConfigOpts()
     config.register_opts(conf)

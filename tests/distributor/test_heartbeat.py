@@ -1,7 +1,9 @@
 import socket
 import zlib
 
-from hypothesis import given, settings, strategies as st
+from hypothesis import given
+from hypothesis import settings
+from hypothesis import strategies as st
 
 from octavia_aa.common import heartbeat
 from tests.distributor import lab as lab_mod

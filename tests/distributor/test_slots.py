@@ -1,5 +1,7 @@
 """Property tests of the consistent slot table (distributor_agent.slots)."""
-from hypothesis import given, settings, strategies as st
+from hypothesis import given
+from hypothesis import settings
+from hypothesis import strategies as st
 
 from distributor_agent import slots
 

@@ -12,8 +12,8 @@ import time
 import pytest
 
 from octavia_aa.common import procs
-from tests import service as service_proc
 from tests import noop
+from tests import service as service_proc
 
 BIN = os.path.dirname(sys.executable)
 # Bounds of correctness, not measurements: [DEFAULT] stop_timeout (3 s)

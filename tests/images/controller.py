@@ -5,16 +5,16 @@ health-manager socket."""
 import os
 import time
 
+from oslo_config import cfg
 import pytest
 import requests
-from oslo_config import cfg
 
 from octavia_aa.amphorae.drivers import rest as amp_rest
 from octavia_aa.amphorae.drivers import rest_opts
 from octavia_aa.certificates import local as certs
 from octavia_aa.certificates import tls
-from octavia_aa.distributor.drivers import rest_opts as dist_config
 from octavia_aa.distributor.drivers import rest as dist_rest
+from octavia_aa.distributor.drivers import rest_opts as dist_config
 
 AGENT_PORT = 9443
 

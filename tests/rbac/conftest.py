@@ -8,11 +8,11 @@ X-Auth-Token; every client talks to the same app.
 """
 import warnings
 
-import pytest
-import webtest
 from keystoneauth1 import loading
 from keystonemiddleware import auth_token
 from oslo_policy import opts as policy_opts
+import pytest
+import webtest
 
 from octavia_aa.common import config
 from octavia_aa.common import policy

@@ -6,8 +6,8 @@ of the load balancer, so a retried or resumed flow is harmless.
 """
 import abc
 
-from octavia_aa.common import constants as c
 from octavia_aa import topology
+from octavia_aa.common import constants as c
 
 
 class AmphoraDriver(metaclass=abc.ABCMeta):

@@ -6,6 +6,7 @@ import logging
 
 from oslo_config import cfg
 
+from octavia_aa import topology
 from octavia_aa.amphorae.drivers import base
 from octavia_aa.amphorae.drivers import rest_opts
 from octavia_aa.amphorae.haproxy import render
@@ -13,7 +14,6 @@ from octavia_aa.certificates.managers import base as cert_base
 from octavia_aa.common import agent_client
 from octavia_aa.common import constants as c
 from octavia_aa.common import drivers
-from octavia_aa import topology
 
 LOG = logging.getLogger(__name__)
 

@@ -7,8 +7,8 @@ secret by a Barbican ACL for that user (or the service user has a role
 in the user's project).  A secret the service user may not read is
 refused at request time like one that does not exist.
 """
-from castellan.common import exception as castellan_exc
 from castellan import key_manager
+from castellan.common import exception as castellan_exc
 from keystoneauth1 import exceptions as ks_exc
 from keystoneauth1 import loading as ks_loading
 from oslo_config import cfg

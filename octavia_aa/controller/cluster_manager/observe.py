@@ -3,10 +3,10 @@ wrong with it.  Reads only; manager.py acts on the result."""
 import dataclasses
 import datetime
 
+from octavia_aa import topology
 from octavia_aa.common import config
 from octavia_aa.common import constants as c
 from octavia_aa.db.queries import amphora as amphora_q
-from octavia_aa import topology
 
 CONF = config.CONF
 # Amphora statuses only a running flow may leave an amphora in: with no

@@ -21,10 +21,10 @@ from octavia_aa.controller.healthmanager import operating_status
 from octavia_aa.db import api as db_api
 from octavia_aa.db import lifecycle
 from octavia_aa.db import models
-from octavia_aa.db.queries import takeover as takeover_q
 from octavia_aa.db.queries import amphora as amphora_q
 from octavia_aa.db.queries import health as health_q
 from octavia_aa.db.queries import listener as listener_q
+from octavia_aa.db.queries import takeover as takeover_q
 
 CONF = config.CONF
 LOG = logging.getLogger(__name__)

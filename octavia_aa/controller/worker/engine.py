@@ -19,8 +19,8 @@ import sqlalchemy as sa
 from taskflow import engines
 from taskflow import states
 from taskflow.persistence import backends
-from taskflow.persistence.backends import impl_sqlalchemy
 from taskflow.persistence import models
+from taskflow.persistence.backends import impl_sqlalchemy
 
 from octavia_aa.common import config
 

@@ -19,11 +19,11 @@ import os
 import threading
 
 from oslo_utils import uuidutils
-from taskflow.conductors.backends import impl_nonblocking
 from taskflow import engines
+from taskflow import states
+from taskflow.conductors.backends import impl_nonblocking
 from taskflow.jobs.backends import impl_redis
 from taskflow.persistence import models
-from taskflow import states
 
 from octavia_aa.common import config
 from octavia_aa.db import claims as claims_mod

@@ -61,8 +61,9 @@ def active_lb(api, **extra):
 def keystone_app(overrides):
     """The full WSGI app under the keystone strategy (keystonemiddleware
     in front; no Keystone is contacted for requests without a token)."""
-    import webtest
     from keystonemiddleware import auth_token
+    import webtest
+
     from octavia_aa.api import app as app_module
     from octavia_aa.common import config
     for group, opts in auth_token.list_opts():

@@ -11,11 +11,11 @@ from octavia_aa.db import api as db_api
 from octavia_aa.db import lifecycle
 from octavia_aa.db import migration
 from octavia_aa.db import models as m
+from tests.functional import dbservers
 from tests.functional.api import helpers
 from tests.functional.api.test_validation_parity import make
 from tests.functional.api.test_validation_parity import tree  # noqa: F401
 from tests.functional.api.test_validation_parity import V2
-from tests.functional import dbservers
 
 
 def _race(api, lb_id, port):

@@ -3,7 +3,6 @@
 written.  The ones that depended on the database run on SQLite, MariaDB
 and PostgreSQL (real servers: a missing one fails the test)."""
 import json
-
 import uuid
 
 import pytest
@@ -49,6 +48,7 @@ def backend_api(request, database, overrides, server_dbs):
         overrides('connection', urls[backend], 'database')
         db_api.reset()
     import webtest
+
     from octavia_aa.api import app
     test_app = webtest.TestApp(app.setup_app())
     test_app.backend = backend
@@ -341,8 +341,9 @@ def test_largest_int_is_stored(api, worker):
 
 def test_body_over_the_limit_is_a_json_413(api, overrides):
     overrides('max_request_body_size', 1000, 'oslo_middleware')
-    from octavia_aa.api import app
     import webtest
+
+    from octavia_aa.api import app
     small = webtest.TestApp(app.setup_app())
     resp = small.post(LB, b'{"loadbalancer": {"name": "%s"}}' % (b'x' * 2000),
                       content_type='application/json',

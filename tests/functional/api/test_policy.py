@@ -3,10 +3,10 @@ the X-Project-Id and X-Roles headers keystonemiddleware would hand the
 application are sent to the application behind it.  tests/rbac checks
 the same with real tokens from a real Keystone, for every resource. One
 test checks the middleware itself is in place (no token, 401)."""
+from oslo_policy import opts as policy_opts
 import pecan
 import pytest
 import webtest
-from oslo_policy import opts as policy_opts
 
 from octavia_aa.api import hooks
 from octavia_aa.common import config

@@ -10,8 +10,8 @@ import signal
 from octavia_aa.common import constants as c
 from octavia_aa.controller.worker import controller_worker
 from octavia_aa.db import models
-from tests.functional.rpc.conftest import shared_db  # noqa: F401
 from tests.functional.rpc import worker_process
+from tests.functional.rpc.conftest import shared_db  # noqa: F401
 from tests.functional.worker import drivers_for_tests
 from tests.functional.worker import helpers as h
 

@@ -18,9 +18,9 @@ from octavia_aa.db import models
 from octavia_aa.network import ipam
 from octavia_aa.network import subnets
 from tests.functional.dbservers import any_db  # noqa: F401
+from tests.functional.worker import helpers as h
 from tests.functional.worker.conftest import db  # noqa: F401
 from tests.functional.worker.conftest import test_plugins  # noqa: F401
-from tests.functional.worker import helpers as h
 
 ALLOCATIONS = 500
 THREADS = 40

@@ -5,10 +5,10 @@ import pytest
 
 from octavia_aa.controller.healthmanager import service as hm_service
 from tests.functional.dbservers import any_db  # noqa: F401
+from tests.functional.worker import helpers as h
 from tests.functional.worker.conftest import db  # noqa: F401
 from tests.functional.worker.conftest import test_plugins  # noqa: F401
 from tests.functional.worker.conftest import worker  # noqa: F401
-from tests.functional.worker import helpers as h
 
 KEY = 'hm-test-key'
 

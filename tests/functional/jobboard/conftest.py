@@ -6,9 +6,9 @@ import uuid
 import pytest
 import redis
 
+from tests.functional.worker import helpers as h
 from tests.functional.worker.conftest import db  # noqa: F401
 from tests.functional.worker.conftest import test_plugins  # noqa: F401
-from tests.functional.worker import helpers as h
 
 REDIS = ('127.0.0.1', 6379)
 

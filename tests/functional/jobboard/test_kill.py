@@ -9,9 +9,9 @@ import sqlalchemy as sa
 from octavia_aa.common import constants as c
 from octavia_aa.controller.worker import jobboard
 from octavia_aa.db import models
+from tests.functional.rpc import worker_process
 from tests.functional.rpc.conftest import caster  # noqa: F401
 from tests.functional.rpc.conftest import shared_db  # noqa: F401
-from tests.functional.rpc import worker_process
 from tests.functional.worker import drivers_for_tests
 from tests.functional.worker import helpers as h
 

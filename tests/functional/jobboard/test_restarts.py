@@ -15,9 +15,9 @@ from octavia_aa.common import constants as c
 from octavia_aa.db import models
 from tests.functional.jobboard import conftest
 from tests.functional.jobboard import test_kill
+from tests.functional.rpc import worker_process
 from tests.functional.rpc.conftest import caster  # noqa: F401
 from tests.functional.rpc.conftest import shared_db  # noqa: F401
-from tests.functional.rpc import worker_process
 from tests.functional.worker import drivers_for_tests
 from tests.functional.worker import helpers as h
 

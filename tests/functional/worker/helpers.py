@@ -4,6 +4,7 @@ import types
 
 import sqlalchemy as sa
 
+from octavia_aa import topology as octavia_topology
 from octavia_aa.common import config
 from octavia_aa.common import constants as c
 from octavia_aa.common import drivers
@@ -11,7 +12,6 @@ from octavia_aa.controller.worker import objects
 from octavia_aa.db import api as db_api
 from octavia_aa.db import models
 from octavia_aa.network import subnets
-from octavia_aa import topology as octavia_topology
 
 _overrides = []
 

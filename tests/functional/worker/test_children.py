@@ -5,9 +5,9 @@ import pytest
 
 from octavia_aa.common import constants as c
 from octavia_aa.common import drivers
-from octavia_aa.db import models
 from octavia_aa.controller.healthmanager import health_db
 from octavia_aa.controller.worker import objects
+from octavia_aa.db import models
 from tests.functional.worker import helpers as h
 
 

@@ -4,8 +4,8 @@ import types
 
 import pytest
 
-from octavia_aa.common import constants as c
 from octavia_aa import topology
+from octavia_aa.common import constants as c
 
 
 def amp(role, status=c.ALLOCATED, created=0, id_=None):

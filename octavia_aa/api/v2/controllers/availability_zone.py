@@ -2,8 +2,8 @@
 /v2/lbaas/providers/{provider}/availability_zone_capabilities, shaped as
 upstream's: a zone is named by its name (no id), profiles are admin's, a
 profile used by a zone and a zone used by a load balancer cannot go."""
-import pecan
 from oslo_db import exception as db_exc
+import pecan
 
 from octavia_aa.api import fields as f
 from octavia_aa.api import pagination

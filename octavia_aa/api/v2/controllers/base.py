@@ -4,15 +4,15 @@ A resource declares its Spec (model, names, fields, eager loads) and
 overrides the few hooks where it differs (create, update, remove, cast);
 listing, showing, validation, policy, pagination and errors live here once.
 """
+from oslo_log import log as logging
 import pecan
 from pecan import rest
 import sqlalchemy as sa
-from oslo_log import log as logging
 
 from octavia_aa.api import fields as f
 from octavia_aa.api import hooks
-from octavia_aa.common import client_input
 from octavia_aa.api import pagination
+from octavia_aa.common import client_input
 from octavia_aa.common import constants as c
 from octavia_aa.common import exceptions
 from octavia_aa.common import policy

@@ -5,6 +5,7 @@ import json
 
 import pecan
 
+from octavia_aa import topology
 from octavia_aa.api import fields as f
 from octavia_aa.api import pagination
 from octavia_aa.api import support
@@ -18,7 +19,6 @@ from octavia_aa.common import rpc
 from octavia_aa.db import lifecycle
 from octavia_aa.db import models as m
 from octavia_aa.db.queries import flavor as flavor_q
-from octavia_aa import topology
 
 CONF = config.CONF
 

@@ -6,9 +6,10 @@ from oslo_utils import uuidutils
 import pecan
 import sqlalchemy as sa
 
+from octavia_aa import topology
 from octavia_aa.api import fields as f
-from octavia_aa.api import validate
 from octavia_aa.api import support
+from octavia_aa.api import validate
 from octavia_aa.api.v2.controllers import base
 from octavia_aa.common import availability_zones
 from octavia_aa.common import config
@@ -22,7 +23,6 @@ from octavia_aa.db import lifecycle
 from octavia_aa.db import models as m
 from octavia_aa.db.queries import listener as listener_q
 from octavia_aa.db.queries import load_balancer as lb_q
-from octavia_aa import topology
 
 CONF = config.CONF
 

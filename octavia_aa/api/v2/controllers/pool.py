@@ -15,7 +15,6 @@ from octavia_aa.db import models as m
 from octavia_aa.db.queries import l7 as l7_q
 from octavia_aa.db.queries import pool as pool_q
 
-
 SP = 'session_persistence'
 SP_KEYS = ('type', 'cookie_name', 'persistence_timeout',
            'persistence_granularity')

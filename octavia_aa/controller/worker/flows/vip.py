@@ -3,9 +3,9 @@ making the built amphorae serve it, letting a replacement join and the
 failed one leave, taking a working amphora out, and releasing the VIP.
 Every piece reads its inputs from the flow store (load_balancer_id, ...)
 and every step is idempotent, so a resize reuses the same list."""
+from octavia_aa import topology
 from octavia_aa.controller.worker.tasks import amphora as amp_tasks
 from octavia_aa.controller.worker.tasks import distributor as dist_tasks
-from octavia_aa import topology
 
 
 def _by_distributor(strategy):

@@ -7,6 +7,7 @@ PENDING_DELETE, so neither gets half a configuration.
 import logging
 import time
 
+from octavia_aa import topology
 from octavia_aa.common import config
 from octavia_aa.common import constants as c
 from octavia_aa.common import drivers
@@ -16,7 +17,6 @@ from octavia_aa.controller.worker.tasks import network
 from octavia_aa.db import api as db_api
 from octavia_aa.db import models
 from octavia_aa.db.queries import amphora as amphora_q
-from octavia_aa import topology
 
 CONF = config.CONF
 LOG = logging.getLogger(__name__)
