@@ -74,8 +74,11 @@ def test_takeover_fails_and_rebuilds_the_silent_master(
     try:
         report(health_manager, backup_id, 'MASTER', 0.3)
         poll(lambda: failovers, 'the failover of the old master')
-        poll(lambda: h.get(models.Distributor, master_id).compute_id !=
-             'old-master', 'the old master rebuilt')
+        # The new machine's id is written when it is built, ACTIVE once
+        # its agent answered: wait for both.
+        poll(lambda: (lambda d: d.compute_id != 'old-master' and
+                      d.status == c.ACTIVE)(
+            h.get(models.Distributor, master_id)), 'the old master rebuilt')
     finally:
         drivers.get('distributor').unreachable.discard(master_id)
     # Marked failed first (the API says so), then replaced, once.
