@@ -271,6 +271,10 @@ CASES = {
                                    "pool protocol 'HTTPS' is invalid"),
     'pool-app-cookie-without-name': SP({'type': 'APP_COOKIE'}, 400,
                                        'cookie_name'),
+    'pool-tcp-http-cookie': SP({'type': 'HTTP_COOKIE'}, 400, 'TCP mode',
+                               protocol='TCP'),
+    'pool-https-app-cookie': SP({'type': 'APP_COOKIE', 'cookie_name': 'sid'},
+                                400, 'TCP mode', protocol='HTTPS'),
     'pool-cookie-name-not-app-cookie': SP({
         'type': 'HTTP_COOKIE', 'cookie_name': 'sid'}, 400, 'cookie_name'),
     'pool-cookie-name-space': SP({'type': 'APP_COOKIE',

@@ -60,6 +60,12 @@ def _sp_type(value, stored):
             'persistence_granularity': granularity}
 
 
+COOKIE_TYPES = ('HTTP_COOKIE', 'APP_COOKIE')
+# Pools HAProxy always serves in TCP mode (PROXY pools take the mode of
+# their listener).
+TCP_MODE_PROTOCOLS = (c.PROTOCOL_TCP, c.PROTOCOL_HTTPS)
+
+
 def _session_persistence(value, protocol, stored=None):
     """Upstream's UDP/SCTP rules and check_session_persistence."""
     if value is None:
@@ -95,6 +101,13 @@ def _session_persistence(value, protocol, stored=None):
         validate.bad(SP + '.cookie_name', cookie,
                      'Field "cookie_name" must be specified when using the '
                      '"APP_COOKIE" session persistence type.')
+    # Upstream accepts these and HAProxy, in TCP mode, ignores the cookie
+    # statement: the persistence asked for would silently not happen.
+    if kind in COOKIE_TYPES and protocol in TCP_MODE_PROTOCOLS:
+        raise exceptions.InvalidInput(
+            SP + '.type', kind, 'Cookies are read in HTTP mode only: '
+            '%s pools are served in TCP mode, so %s persistence would not '
+            'happen (use SOURCE_IP, or an HTTP pool).' % (protocol, kind))
     return sp
 
 
