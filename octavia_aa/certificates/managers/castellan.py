@@ -10,12 +10,12 @@ refused at request time like one that does not exist.
 from castellan import key_manager
 from castellan.common import exception as castellan_exc
 from keystoneauth1 import exceptions as ks_exc
-from keystoneauth1 import loading as ks_loading
 from oslo_config import cfg
 from oslo_context import context as oslo_context
 
 from octavia_aa.certificates.managers import base
 from octavia_aa.certificates.managers import opts
+from octavia_aa.common import service_auth
 
 
 class _ServiceContext(oslo_context.RequestContext):
@@ -44,7 +44,7 @@ class CastellanCertManager(base.CertManager):
     def __init__(self, conf=None):
         conf = conf or cfg.CONF
         opts.register_opts(conf)
-        opts.register_auth_opts(conf)
+        service_auth.register_opts(conf)
         self._conf = conf
         self._manager = None
         self._context = None
@@ -53,9 +53,7 @@ class CastellanCertManager(base.CertManager):
         # Built on first use: loading the auth plugin needs [service_auth]
         # filled in, which a process that never reads a secret need not.
         if self._manager is None:
-            auth = ks_loading.load_auth_from_conf_options(
-                self._conf, opts.AUTH_GROUP)
-            self._context = _ServiceContext(auth)
+            self._context = _ServiceContext(service_auth.auth(self._conf))
             self._manager = key_manager.API(self._conf)
         return self._manager
 

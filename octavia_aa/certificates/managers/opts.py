@@ -1,10 +1,11 @@
-"""Options of the certificate managers and of the service user that reads
-users' secrets ([service_auth], keystoneauth's own options)."""
-from keystoneauth1 import loading as ks_loading
+"""Options of the certificate managers ([certificates]); the service user
+that reads users' secrets is octavia_aa.common.service_auth's."""
 from oslo_config import cfg
 
+from octavia_aa.common import service_auth
+
 GROUP = 'certificates'
-AUTH_GROUP = 'service_auth'
+AUTH_GROUP = service_auth.GROUP
 
 opts = [
     cfg.StrOpt('cert_manager', default='local_cert_manager',
@@ -31,19 +32,8 @@ def register_opts(conf=cfg.CONF):
 
 
 def register_auth_opts(conf=cfg.CONF):
-    if AUTH_GROUP not in conf or 'auth_type' not in conf[AUTH_GROUP]:
-        ks_loading.register_auth_conf_options(conf, AUTH_GROUP)
-        ks_loading.register_session_conf_options(conf, AUTH_GROUP)
-        # keystoneauth registers a plugin's options when it loads it; the
-        # password plugin's are registered now so that they can be set
-        # before (tests, and tools that write a config).
-        conf.register_opts(ks_loading.get_auth_plugin_conf_options(
-            'password'), group=AUTH_GROUP)
-    return conf[AUTH_GROUP]
+    return service_auth.register_opts(conf)
 
 
 def list_opts():
-    auth = (ks_loading.get_session_conf_options() +
-            ks_loading.get_auth_common_conf_options() +
-            ks_loading.get_auth_plugin_conf_options('password'))
-    return [(GROUP, list(opts)), (AUTH_GROUP, auth)]
+    return [(GROUP, list(opts))] + service_auth.list_opts()
