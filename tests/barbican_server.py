@@ -188,13 +188,13 @@ class Cloud:
         for this cloud, through override(name, value, group)."""
         from castellan import options as castellan_options
 
-        from octavia_aa.certificates.managers import opts
         from octavia_aa.common import config
-        opts.register_auth_opts(config.CONF)
+        from octavia_aa.common import service_auth
+        service_auth.register_plugin_opts(config.CONF)
         castellan_options.set_defaults(config.CONF, backend='barbican')
         override('cert_manager', 'castellan_cert_manager', 'certificates')
         for name, value in self.service_auth.items():
-            override(name, value, opts.AUTH_GROUP)
+            override(name, value, service_auth.GROUP)
         override('auth_endpoint', self.keystone.url, 'barbican')
 
 

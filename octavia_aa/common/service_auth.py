@@ -8,15 +8,23 @@ GROUP = 'service_auth'
 
 
 def register_opts(conf=cfg.CONF):
+    """auth_type and the session's options; keystoneauth registers the
+    chosen plugin's own options (auth_url, username, ...) when it loads
+    it."""
     if GROUP not in conf or 'auth_type' not in conf[GROUP]:
         ks_loading.register_auth_conf_options(conf, GROUP)
         ks_loading.register_session_conf_options(conf, GROUP)
-        # keystoneauth registers a plugin's options when it loads it; the
-        # password plugin's are registered now so that they can be set
-        # before (tests, and tools that write a config).
-        conf.register_opts(ks_loading.get_auth_plugin_conf_options(
-            'password'), group=GROUP)
     return conf[GROUP]
+
+
+def register_plugin_opts(conf=cfg.CONF, plugin='password'):
+    """The options of auth plugin `plugin`, so that they can be set
+    before it is loaded (tests, tools that write a config).  Not done
+    by register_opts: some are required, and a configuration that
+    parses them without using them would then be refused."""
+    register_opts(conf)
+    conf.register_opts(ks_loading.get_auth_plugin_conf_options(plugin),
+                       group=GROUP)
 
 
 def auth(conf=cfg.CONF):

@@ -82,8 +82,8 @@ def compute(octavia):
     with open(env['OS_CLIENT_CONFIG_FILE']) as f:
         cloud = yaml.safe_load(f)['clouds']['devcloud-octavia']
     conf = cfg.ConfigOpts()
-    service_auth.register_opts(conf)
     conf([])
+    service_auth.register_plugin_opts(conf)
     conf.set_override('auth_type', 'password', service_auth.GROUP)
     for key, value in cloud['auth'].items():
         conf.set_override(key, value, service_auth.GROUP)
@@ -144,7 +144,7 @@ def _plug_distributor_vip(drv, entity, env, port):
 
 @pytest.mark.parametrize('kind', ['amphora', 'distributor'])
 def test_agent_image_boots_through_nova(kind, octavia, agent_image, pki,
-                                        tmp_path):
+                                        compute, tmp_path):
     conn, env, _path = octavia
     ca_dir, controller = pki
     entity_id = str(uuid.uuid4())

@@ -5,7 +5,6 @@ from oslo_config import cfg
 from octavia_aa.common import service_auth
 
 GROUP = 'certificates'
-AUTH_GROUP = service_auth.GROUP
 
 opts = [
     cfg.StrOpt('cert_manager', default='local_cert_manager',
@@ -29,10 +28,6 @@ def register_opts(conf=cfg.CONF):
     if GROUP not in conf or 'cert_manager' not in conf[GROUP]:
         conf.register_opts(opts, group=GROUP)
     return conf[GROUP]
-
-
-def register_auth_opts(conf=cfg.CONF):
-    return service_auth.register_opts(conf)
 
 
 def list_opts():
