@@ -33,7 +33,9 @@ def pins(ns):
     return found
 
 
-def test_flows_held_by_pins_survive_a_master_kill(lab, pki):
+def _pair_with_connections(lab, pki):
+    """A VRRP pair serving 2 amphorae and 30 open connections, each with
+    the amphora that answered it."""
     conftest._require('keepalived')
     pair = conftest.Pair(lab, pki, extra={
         'distributor_health': {'heartbeat_key': KEY}})
@@ -42,6 +44,11 @@ def test_flows_held_by_pins_survive_a_master_kill(lab, pki):
     for _ in range(30):
         conn = lab.connect(pair.client, timeout=5)
         conns.append((conn, lab.get(conn)))
+    return pair, conns
+
+
+def test_flows_held_by_pins_survive_a_master_kill(lab, pki):
+    pair, conns = _pair_with_connections(lab, pki)
     assert {name for _, name in conns} == {'amp1', 'amp2'}
     # Scale up on both, as the controller does: amp3 takes about a third
     # of the slots, and the flows on them stay where they are by pins.
@@ -76,14 +83,7 @@ def test_flows_held_by_pins_survive_a_master_kill(lab, pki):
 
 
 def test_a_restarted_backup_asks_for_the_pins(lab, pki):
-    conftest._require('keepalived')
-    pair = conftest.Pair(lab, pki, extra={
-        'distributor_health': {'heartbeat_key': KEY}})
-    pair.start(amphorae=pair.amps[:2])
-    conns = []
-    for _ in range(30):
-        conn = lab.connect(pair.client, timeout=5)
-        conns.append((conn, lab.get(conn)))
+    pair, conns = _pair_with_connections(lab, pki)
     for agent in (pair.agent, pair.agent2):
         pair.register(pair.amps, agent=agent)
     master = lab_mod.wait_for(lambda: len(pins(pair.dist_ns)) >= 30 and
