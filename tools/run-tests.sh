@@ -11,4 +11,9 @@ tools/install.sh --test
 tools/ensure-services.sh
 # The checks of ruff.toml first: a style or complexity slip fails fast.
 .venv/bin/ruff check .
+# The documentation builds without a warning (Sphinx -W; ~20 s). Into a
+# temporary directory: a test run leaves no build output in the tree.
+docs_out=$(mktemp -d)
+tools/build-docs.sh "$docs_out/html"
+rm -rf "$docs_out"
 exec .venv/bin/python -m pytest -q -p no:cacheprovider "$@"
