@@ -14,6 +14,6 @@ tools/ensure-services.sh
 # The documentation builds without a warning (Sphinx -W; ~20 s). Into a
 # temporary directory: a test run leaves no build output in the tree.
 docs_out=$(mktemp -d)
-tools/build-docs.sh "$docs_out/html"
+tools/build-docs.sh "$docs_out/html" || { rm -rf "$docs_out"; exit 1; }
 rm -rf "$docs_out"
 exec .venv/bin/python -m pytest -q -p no:cacheprovider "$@"
