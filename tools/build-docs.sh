@@ -9,7 +9,8 @@ cd "$(dirname "$0")/.."
 # this build (Sphinx's are, and fail it).
 export PYTHONWARNINGS=ignore
 OUT=${1:-docs/_build/html}
-# -n: every cross-reference must resolve; --keep-going: list every warning
-# of the build before failing, not only the first.
-exec .venv/bin/sphinx-build -W -n --keep-going -q -b html \
+# -E: read every page again (the release notes page changes with git, not
+# with its source); -n: every cross-reference must resolve; --keep-going:
+# list every warning of the build before failing, not only the first.
+exec .venv/bin/sphinx-build -E -W -n --keep-going -q -b html \
     -d "${OUT%/}.doctrees" docs "$OUT"
