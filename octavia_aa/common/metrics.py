@@ -41,8 +41,9 @@ FLOW_FAILURES = prometheus_client.Counter(
     'Controller flows that failed (and reverted), by flow.', ['flow'])
 FAILOVERS = prometheus_client.Counter(
     'octavia_aa_failovers',
-    'Failovers the worker ran, by kind (amphora, distributor) and result '
-    '(success, failure); one per replaced machine.', ['kind', 'result'])
+    'Failovers the worker ran, by kind (amphora, distributor), load '
+    'balancer (empty for a distributor) and result (success, failure); '
+    'one per replaced machine.', ['kind', 'load_balancer_id', 'result'])
 FAILOVER_PHASE = prometheus_client.Histogram(
     'octavia_aa_failover_phase_seconds',
     'Phases of a failover, by kind and phase: reported (the distributor '
@@ -63,12 +64,12 @@ def flow_name(factory):
                       factory.__name__)
 
 
-def observe_failover(kind, ok, started, failed_at=None):
+def observe_failover(kind, lb_id, ok, started, failed_at=None):
     """One failover ended (ok: the replacement is in service); started:
     time.time() when its flow began, failed_at: when the controller
     marked the machine failed (a datetime in UTC, or None)."""
     now = time.time()
-    FAILOVERS.labels(kind, 'success' if ok else 'failure').inc()
+    FAILOVERS.labels(kind, lb_id or '', 'success' if ok else 'failure').inc()
     if not ok:
         return
     FAILOVER_PHASE.labels(kind, 'replacement').observe(now - started)

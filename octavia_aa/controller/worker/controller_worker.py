@@ -104,7 +104,8 @@ class ControllerWorker:
             failed_at = metrics_q.failed_at(session, model, failed)
         started = time.time()
         ok = self._run(factory, args, store)
-        metrics.observe_failover(kind, ok, started, failed_at)
+        metrics.observe_failover(kind, store.get('load_balancer_id'), ok,
+                                 started, failed_at)
         return ok
 
     # -- load balancers ---------------------------------------------------
