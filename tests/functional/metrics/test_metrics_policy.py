@@ -55,3 +55,9 @@ def test_metrics_are_for_admins(app):
 ])
 def test_route_label(path, code, label):
     assert metrics.route_label(path, code) == label
+
+
+def test_metrics_can_be_switched_off(database, overrides):
+    overrides('enabled', False, 'metrics')
+    inner = pecan.make_app('octavia_aa.api.root.RootController')
+    assert metrics.route(inner) is inner and metrics.timed(inner) is inner
