@@ -5,6 +5,7 @@ from oslo_middleware import sizelimit
 import pecan
 
 from octavia_aa.api import hooks
+from octavia_aa.api import metrics
 from octavia_aa.api import pecan_speedups
 from octavia_aa.common import config
 from octavia_aa.common import constants as c
@@ -19,6 +20,8 @@ def setup_app():
         hooks=[hooks.InputHook(), hooks.ContextHook(),
                hooks.ErrorHook()],
         force_canonical=False, guess_content_type_from_ext=False)
+    # /metrics behind the authentication below; every request timed.
+    app = metrics.route(app)
     if CONF.api_settings.auth_strategy == c.KEYSTONE:
         from keystonemiddleware import auth_token
         app = auth_token.AuthProtocol(app, {'oslo_config_config': CONF})
@@ -26,7 +29,7 @@ def setup_app():
     if CONF.api_settings.healthcheck_enabled:
         app = _with_healthcheck(app)
     app = sizelimit.RequestBodySizeLimiter(app, CONF)
-    return request_id.RequestId(hooks.json_faults(app))
+    return metrics.timed(request_id.RequestId(hooks.json_faults(app)))
 
 
 def _with_healthcheck(main):

@@ -34,8 +34,13 @@ def exit_after(seconds, stopped):
                      daemon=True).start()
 
 
-def run(service_factory, argv=None):
+def run(service_factory, argv=None, metrics_port=None):
+    """metrics_port: the [metrics] option naming the port on which this
+    service serves its own metrics (see common/metrics_opts.py)."""
     config.init(sys.argv[1:] if argv is None else argv)
+    if metrics_port is not None:
+        from octavia_aa.common import metrics
+        metrics.serve(metrics_port)
     stop = threading.Event()
     received = []
 

@@ -6,7 +6,8 @@ from octavia_aa.cmd import service_runner
 
 def main():
     from octavia_aa.controller.worker import service
-    return service_runner.run(service.WorkerService)
+    return service_runner.run(service.WorkerService,
+                              metrics_port='worker_port')
 
 
 if __name__ == '__main__':

@@ -149,6 +149,8 @@ RESOURCES = {
     'cluster': ('/v2/octavia/clusters', _ADMIN),
     'distributor': ('/v2/octavia/distributors', dict(
         _ADMIN, put_failover='rule:load-balancer:admin')),
+    # Prometheus' scrape: every project's objects, so admin's.
+    'metrics': ('/metrics', {'get': 'rule:load-balancer:admin'}),
 }
 
 

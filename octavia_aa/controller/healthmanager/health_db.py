@@ -12,10 +12,12 @@ records it, once.
 """
 import datetime
 import logging
+import time
 
 from octavia_aa.common import config
 from octavia_aa.common import constants as c
 from octavia_aa.common import heartbeat
+from octavia_aa.common import metrics
 from octavia_aa.common import wire
 from octavia_aa.controller.healthmanager import operating_status
 from octavia_aa.db import api as db_api
@@ -131,12 +133,24 @@ def _distributor_reports(session, distributor_id, message):
         if changed:
             LOG.warning('Distributor %s reports amphorae %s of load '
                         'balancer %s dead', distributor_id, dead, lb_id)
+            _observe_reported(amphorae, dead)
             # Users see DEGRADED (or ERROR) now, not at the next pass.
             lb = session.get(models.LoadBalancer, lb_id)
             if lb is not None:
                 lifecycle.roll_up_load_balancer(session, lb)
             wake.append(lb_id)
     return wake
+
+
+def _observe_reported(amphorae, dead):
+    """The distributor moved their slots at failed_at (its clock): the
+    first phase of their failovers ends now, with the controller told."""
+    now = time.time()
+    for amp_id in dead:
+        failed = amphorae[amp_id].get('failed_at')
+        if isinstance(failed, (int, float)) and not isinstance(failed, bool):
+            metrics.FAILOVER_PHASE.labels('amphora', 'reported').observe(
+                max(0.0, now - failed))
 
 
 # A VRRP takeover older than this is not news (and not a real age).

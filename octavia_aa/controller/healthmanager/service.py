@@ -7,9 +7,11 @@ amphora dead.  Threads in the current process (octavia-aa-health-manager,
 or the all-in-one)."""
 import logging
 import threading
+import time
 
 from octavia_aa.common import config
 from octavia_aa.common import heartbeat
+from octavia_aa.common import metrics
 from octavia_aa.common import rpc
 from octavia_aa.controller.healthmanager import health_db
 
@@ -17,6 +19,14 @@ CONF = config.CONF
 LOG = logging.getLogger(__name__)
 # How long one receive() may block, so stop() is noticed promptly.
 POLL = 0.5
+
+
+def _observe_lag(kind, sent):
+    """Sent (the agent's time) -> recorded, for a heartbeat that counted."""
+    if kind is not None and isinstance(sent, (int, float)) and \
+            not isinstance(sent, bool):
+        metrics.HEARTBEAT_LAG.labels(kind).observe(
+            max(0.0, time.time() - sent))
 
 
 class HealthManagerService:
@@ -58,6 +68,7 @@ class HealthManagerService:
                 got = self.receiver.receive(timeout=POLL)
                 if got is not None:
                     kind, wake = health_db.record_heartbeat(got[0])
+                    _observe_lag(kind, got[0].get('time'))
                     for lb_id in wake:
                         rpc.cast('reconcile_load_balancer',
                                  load_balancer_id=lb_id)

@@ -6,11 +6,13 @@ of a topology without a cluster) never starts a flow: the object goes to
 ERROR with the reason as its fault, and what the API locked is unlocked.
 """
 import logging
+import time
 
 from octavia_aa import topology
 from octavia_aa.common import config
 from octavia_aa.common import constants as c
 from octavia_aa.common import drivers
+from octavia_aa.common import metrics
 from octavia_aa.controller.worker import engine
 from octavia_aa.controller.worker import jobboard
 from octavia_aa.controller.worker import objects
@@ -23,6 +25,7 @@ from octavia_aa.db import api as db_api
 from octavia_aa.db import claims as claims_mod
 from octavia_aa.db import lifecycle
 from octavia_aa.db import models
+from octavia_aa.db.queries import metrics as metrics_q
 from octavia_aa.db.queries import takeover as takeover_q
 
 CONF = config.CONF
@@ -70,17 +73,40 @@ class ControllerWorker:
             return self._run_unclaimed(factory, args, store)
 
     def _run_unclaimed(self, factory, args=(), store=None, runner=None):
+        name = metrics.flow_name(factory)
+        start = time.monotonic()
         try:
             (runner or self.runner).run(factory, args, store)
+            metrics.FLOW_DURATION.labels(name, 'success').observe(
+                time.monotonic() - start)
             return True
         except jobboard.Interrupted as exc:
+            # Not a failure: the flow is resumed from where it stopped.
             LOG.info('Stopping: %s', exc)
             return False
         except Exception:
             # The flow's revert already wrote the fault; log for operators.
             LOG.exception('Flow %s failed (store %s)', factory.__name__,
                           store)
+            metrics.FLOW_DURATION.labels(name, 'failure').observe(
+                time.monotonic() - start)
+            metrics.FLOW_FAILURES.labels(name).inc()
             return False
+
+    def _failover(self, factory, args, store, amphora_id=None):
+        """Run one failover flow (one replaced machine: this amphora, or
+        the store's distributor) and count it; when the machine was
+        marked failed is read first, for the phase that ends now."""
+        kind, model, failed = ('amphora', models.Amphora, amphora_id) \
+            if amphora_id else ('distributor', models.Distributor,
+                                store['distributor_id'])
+        with db_api.session_scope() as session:
+            failed_at = metrics_q.failed_at(session, model, failed)
+        started = time.time()
+        ok = self._run(factory, args, store)
+        metrics.observe_failover(kind, store.get('load_balancer_id'), ok,
+                                 started, failed_at)
+        return ok
 
     # -- load balancers ---------------------------------------------------
 
@@ -160,8 +186,9 @@ class ControllerWorker:
             return
         for index, step in enumerate(steps):
             last = index == len(steps) - 1
-            if not self._run(lb_flows.failover, [topology_name, step, last],
-                             store):
+            if not self._failover(lb_flows.failover,
+                                  [topology_name, step, last], store,
+                                  step['failed_id']):
                 return
 
     def replace_amphorae(self, load_balancer_id, amphora_ids):
@@ -181,9 +208,10 @@ class ControllerWorker:
         topology_name, steps = planned
         store = {'load_balancer_id': load_balancer_id}
         for index, step in enumerate(steps):
-            if not self._run(lb_flows.failover,
-                             [topology_name, step, index == len(steps) - 1],
-                             store):
+            if not self._failover(
+                    lb_flows.failover,
+                    [topology_name, step, index == len(steps) - 1], store,
+                    step['failed_id']):
                 return False
         return True
 
@@ -211,7 +239,11 @@ class ControllerWorker:
             return lb_flows.failover, [lb.topology, lb_flows.FailoverStep(
                 amp.id, amp.role,
                 strategy.replacement_role(lb, amp)).as_arg()]
-        self._run_lb(lb_id, plan)
+        planned = self._planned(lb_id, plan)
+        if planned is not None:
+            factory, args = planned
+            self._failover(factory, args, {'load_balancer_id': lb_id},
+                           amphora_id)
 
     def delete_amphora(self, amphora_id):
         """An amphora in ERROR goes away (`amphora delete`): one that
@@ -298,7 +330,8 @@ class ControllerWorker:
         self._run(dist_flows.delete, [], {'distributor_id': distributor_id})
 
     def failover_distributor(self, distributor_id):
-        self._run(dist_flows.failover, [], {'distributor_id': distributor_id})
+        self._failover(dist_flows.failover, [],
+                       {'distributor_id': distributor_id})
 
     def distributor_takeover(self, distributor_id, reporter_id):
         """Its VRRP peer took over from this distributor (health manager

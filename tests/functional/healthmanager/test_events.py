@@ -7,6 +7,7 @@ it."""
 import datetime
 import time
 
+from prometheus_client import REGISTRY
 import pytest
 
 from octavia_aa.common import constants as c
@@ -40,6 +41,10 @@ def workers(db):
     rpc.reset()
 
 
+def _sample(name, **labels):
+    return REGISTRY.get_sample_value(name, labels) or 0
+
+
 def replaced(lb_id, amphora_id):
     lb = h.get(models.LoadBalancer, lb_id)
     return (h.get(models.Amphora, amphora_id) is None and
@@ -57,6 +62,11 @@ def test_distributor_report_replaces_the_amphora(worker, health_manager,
     distributor_id = h.rows(models.Cluster)[0].distributor_id
     sender = heartbeat.HeartbeatSender(
         KEY, ['127.0.0.1:%d' % health_manager.address[1]])
+    phase = 'octavia_aa_failover_phase_seconds_count'
+    before = {p: _sample(phase, kind='amphora', phase=p)
+              for p in ('reported', 'replacement', 'replaced')}
+    lag = _sample('octavia_aa_heartbeat_lag_seconds_count',
+                  kind='distributor')
     # What distributor_agent sends once its prober gave up on one.
     sender.send({'type': 'distributor', 'ver': 1, 'id': distributor_id,
                  'seq': 1, 'vrrp': None, 'load_balancers': {lb_id: {
@@ -70,6 +80,15 @@ def test_distributor_report_replaces_the_amphora(worker, health_manager,
     assert h.get(models.LoadBalancer, lb_id).operating_status == c.ONLINE
     assert h.get(models.DistributorHealth, distributor_id) is not None
     sender.close()
+    # The failover's three phases, each once (the worker counts it a
+    # moment after its last task made the load balancer ACTIVE).
+    poll(lambda: _sample('octavia_aa_failovers_total', kind='amphora',
+                         load_balancer_id=lb_id, result='success') == 1,
+         'the failover counted')
+    for p, count in before.items():
+        assert _sample(phase, kind='amphora', phase=p) == count + 1, p
+    assert _sample('octavia_aa_heartbeat_lag_seconds_count',
+                   kind='distributor') == lag + 1
 
 
 def test_stale_amphora_wakes_the_cluster_manager(worker, health_manager,
