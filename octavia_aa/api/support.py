@@ -28,13 +28,30 @@ def check_topology(name, field='loadbalancer_topology'):
             % (strategy.name, _driver_name()))
 
 
+def _why(key):
+    reason = getattr(_driver(), 'refusals', {}).get(key)
+    return ': %s.' % reason if reason else ' yet.'
+
+
 def _check_protocol(kind, attr, topology_name, protocol):
     if protocol not in getattr(_driver(), attr) or \
             protocol not in getattr(topology.get(topology_name), attr):
         raise exceptions.InvalidInput(
             'protocol', protocol, '%s %s are not served by this data plane '
-            '([controller_worker] amphora_driver = %s, topology %s) yet.'
-            % (protocol, kind, _driver_name(), topology_name))
+            '([controller_worker] amphora_driver = %s, topology %s)%s'
+            % (protocol, kind, _driver_name(), topology_name,
+               _why(protocol)))
+
+
+def check_pool_algorithm(protocol, algorithm):
+    """400 for an lb_algorithm the data plane cannot serve on pools of
+    this protocol (the driver's refusals name the pair)."""
+    if (protocol, algorithm) in getattr(_driver(), 'refusals', {}):
+        raise exceptions.InvalidInput(
+            'lb_algorithm', algorithm, '%s %s pools are not served by this '
+            'data plane ([controller_worker] amphora_driver = %s)%s'
+            % (algorithm, protocol, _driver_name(),
+               _why((protocol, algorithm))))
 
 
 def check_listener_protocol(topology_name, protocol):
