@@ -7,8 +7,8 @@ import logging
 from oslo_config import cfg
 
 from octavia_aa import topology
-from octavia_aa.amphorae.drivers import base
 from octavia_aa.amphorae import udp_config
+from octavia_aa.amphorae.drivers import base
 from octavia_aa.amphorae.drivers import rest_opts
 from octavia_aa.amphorae.haproxy import render
 from octavia_aa.certificates.managers import base as cert_base

@@ -165,7 +165,8 @@ def rules(lb_id, doc, status):
         live = live_members(pool, status)
         slots = slot_list(live)
         out += ['flush chain %s' % chain,
-                'flush map %s slots_%s' % (t, x), 'flush set %s up_%s' % (t, x)]
+                'flush map %s slots_%s' % (t, x),
+                'flush set %s up_%s' % (t, x)]
         if slots:
             out.append('add element %s slots_%s { %s }' % (t, x, ', '.join(
                 '%d : %d' % (i, nums[m['id']]) for i, m in enumerate(slots))))
