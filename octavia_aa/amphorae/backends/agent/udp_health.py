@@ -2,12 +2,16 @@
 MISC/TCP/HTTP checkers do for upstream's LVS).
 
 UDP-CONNECT sends one datagram on a connected socket: an ICMP port
-unreachable (ECONNREFUSED) is a failure, an answer or silence within the
-timeout a success (a UDP service owes no answer; upstream's check, a
-``nc -uz``, reads the same way).  TCP is a connect, HTTP a request whose
-status must be in expected_codes.  A member goes DOWN after
-max_retries_down failures in a row and UP again after max_retries
-successes, as HAProxy's fall and rise.
+unreachable (ECONNREFUSED) is a failure, an answer a success, silence
+within the timeout a success too (a UDP service owes no answer;
+upstream's check, a ``nc -uz``, reads the same way) except that it does
+not end a run of failures: the member's kernel rate-limits its ICMP
+errors (icmp_ratelimit, ~1/s per peer after a burst), and while clients'
+flows still reach a dead member they use up that budget, so some probes
+of a dead member go unanswered rather than refused.  TCP is a
+connect, HTTP a request whose status must be in expected_codes.  A
+member goes DOWN after max_retries_down failures in a row and UP
+again after max_retries successes, as HAProxy's fall and rise.
 """
 import concurrent.futures
 import http.client
@@ -22,7 +26,11 @@ LOG = logging.getLogger(__name__)
 TICK = 0.05
 
 
+SILENT = None
+
+
 def probe_udp(ip, port, timeout):
+    """True (answered), False (refused) or SILENT."""
     family = socket.AF_INET6 if ':' in ip else socket.AF_INET
     with socket.socket(family, socket.SOCK_DGRAM) as s:
         s.settimeout(timeout)
@@ -31,7 +39,7 @@ def probe_udp(ip, port, timeout):
             s.send(b'\n')
             s.recv(512)
         except socket.timeout:
-            return True
+            return SILENT
         except OSError:
             return False
     return True
@@ -103,6 +111,10 @@ class _Check:
 
     def record(self, ok):
         """True when the member's status flipped."""
+        if ok is SILENT:
+            if self.up:
+                return False        # neither ends nor extends a failure run
+            ok = True
         if ok == self.up:
             self.streak = 0
             return False
