@@ -183,6 +183,36 @@ for i in range(200):
     start_member(bed, victim_index)
 
 
+def test_tcp_and_http_monitors_check_udp_members_elsewhere(udp_bed):
+    """Upstream allows TCP and HTTP monitors on UDP pools: the member's
+    monitor_port (here the members' HTTP servers on 8080) is checked."""
+    bed = udp_bed
+
+    def push(hm, port):
+        cfg = udp_config(bed, hm=hm)
+        for m in cfg['pools'][0]['members']:
+            m['monitor_port'] = port
+        bed.amp_driver.update_config(bed.amp, cfg)
+    fast = {'delay': 0.2, 'timeout': 0.5, 'max_retries': 1,
+            'max_retries_down': 1}
+    try:
+        # Nothing listens on TCP 9: both members DOWN, datagrams dropped.
+        push(samples.monitor('TCP', **fast), 9)
+        bedmod.wait_for(lambda: ask(bed, 2) == ['timeout'] * 2,
+                        timeout=10, what='both members DOWN')
+        push(samples.monitor('HTTP', url_path='/', expected_codes='200',
+                             **fast), 8080)
+        bedmod.wait_for(lambda: 'timeout' not in ask(bed, 2), timeout=10,
+                        what='members UP by HTTP')
+        push(samples.monitor('HTTP', url_path='/', expected_codes='404',
+                             **fast), 8080)
+        bedmod.wait_for(lambda: ask(bed, 2) == ['timeout'] * 2,
+                        timeout=10, what='members DOWN: 200 is not 404')
+    finally:
+        bed.amp_driver.update_config(bed.amp, udp_config(bed,
+                                                         hm=UDP_CONNECT))
+
+
 def test_source_ip_persistence_keeps_a_client_on_one_member(udp_bed):
     bed = udp_bed
     bed.amp_driver.update_config(bed.amp, udp_config(
