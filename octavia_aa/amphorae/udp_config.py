@@ -62,6 +62,8 @@ def build(config):
         pool = pools.get(lst.get('default_pool_id'))
         listeners.append({'id': lst['id'], 'port': lst['protocol_port'],
                           'enabled': lst.get('enabled', True) is not False,
+                          'allowed_cidrs': list(lst.get('allowed_cidrs')
+                                                or []),
                           'pool': _pool(pool) if pool else None})
     return {'vip': lb.get('vip_address'),
             'enabled': lb.get('enabled', True) is not False,

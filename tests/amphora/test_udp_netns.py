@@ -230,6 +230,20 @@ def test_source_ip_persistence_keeps_a_client_on_one_member(udp_bed):
     assert 'persist_' in table and 'expires' in table
 
 
+def test_allowed_cidrs_refuse_other_clients(udp_bed):
+    """Runs after the persistence test, which added 198.51.100.77."""
+    bed = udp_bed
+    cfg = udp_config(bed, hm=UDP_CONNECT)
+    cfg['listeners'][0]['allowed_cidrs'] = ['198.51.100.77/32']
+    bed.amp_driver.update_config(bed.amp, cfg)
+    try:
+        assert ask(bed, 2) == ['timeout'] * 2
+        assert 'timeout' not in ask(bed, 2, src='198.51.100.77')
+    finally:
+        bed.amp_driver.update_config(bed.amp, udp_config(bed,
+                                                         hm=UDP_CONNECT))
+
+
 def test_prometheus_listener_serves_haproxy_metrics_on_the_vip(udp_bed):
     r = bedmod.sh('curl', '-s', '-m', '5', 'http://%s:%d/metrics'
                   % (bedmod.VIP, PROM_PORT), ns=udp_bed.client_ns)

@@ -74,7 +74,7 @@ def test_backups_serve_only_without_a_live_primary():
 
 
 @pytest.mark.parametrize('case', ['rr', 'source', 'persist', 'granularity',
-                                  'ipv6', 'all-down', 'disabled'])
+                                  'ipv6', 'all-down', 'disabled', 'cidrs'])
 def test_rules_are_accepted_by_the_kernel(case):
     cfg = {'rr': lambda: config(),
            'source': lambda: config('SOURCE_IP'),
@@ -86,7 +86,11 @@ def test_rules_are_accepted_by_the_kernel(case):
            'ipv6': lambda: config(vip='2001:db8::10', mem=[
                samples.member(1, '2001:db8:1::21', port=53)]),
            'all-down': lambda: config(),
-           'disabled': lambda: config()}[case]()
+           'disabled': lambda: config(),
+           'cidrs': lambda: config()}[case]()
+    if case == 'cidrs':
+        cfg['listeners'][0]['allowed_cidrs'] = ['192.0.2.0/24',
+                                                '2001:db8::/32']
     doc = udp_config.build(cfg)
     if case == 'disabled':
         doc['listeners'][0]['enabled'] = False
@@ -100,6 +104,8 @@ def test_rules_are_accepted_by_the_kernel(case):
     if case == 'all-down':
         assert 'slots_' in text and 'add element ip %s slots' % \
             udp.table_name(samples.LB) not in text
+    if case == 'cidrs':
+        assert 'ip saddr != { 192.0.2.0/24 } drop' in text
     if case == 'source':
         assert 'jhash ip saddr mod 2' in text
     if case == 'ipv6':

@@ -182,6 +182,14 @@ def rules(lb_id, doc, status):
                   % (x, key, sp['timeout']) if sp else '')
         # A NAT chain sees the first packet of a flow only: new flows.
         out.append('add rule %s counter name new_%s' % (chain, x))
+        cidrs = [c for c in lst.get('allowed_cidrs') or []
+                 if (':' in c) == (fam == 'ip6')]
+        if lst.get('allowed_cidrs'):
+            # A dropped first packet confirms no conntrack entry, so
+            # every packet of a refused flow is dropped here.
+            out.append('add rule %s %s saddr != { %s } drop' % (
+                chain, fam, ', '.join(cidrs)) if cidrs else
+                'add rule %s drop' % chain)
         if sp:
             # A known source goes back to its member while that is live.
             out += ['add rule %s meta mark set %s map @persist_%s'
