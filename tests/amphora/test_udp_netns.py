@@ -256,6 +256,26 @@ def test_prometheus_listener_serves_haproxy_metrics_on_the_vip(udp_bed):
     assert r.stdout == '404'
 
 
+def test_a_restarted_agent_serves_and_probes_again(udp_bed):
+    bed = udp_bed
+    pid = bed.compute._agent_pid(bed.amp.compute_id)
+    os.kill(pid, 9)
+    bedmod.wait_for(lambda: bed.compute._agent_pid(bed.amp.compute_id)
+                    not in (None, pid), what='agent restarted')
+    bed.amp_driver.wait_for_agent(bed.amp)
+    assert 'timeout' not in ask(bed, 4)
+    # Its prober runs again: a member killed now is skipped.
+    victim = bed.udp_servers.pop(0)
+    victim.kill()
+    victim.wait()
+    try:
+        bedmod.wait_for(lambda: [a.split()[0] for a in ask(bed, 4)] ==
+                        ['member2'] * 4, timeout=15,
+                        what='member1 skipped after the restart')
+    finally:
+        start_member(bed, 0)
+
+
 def test_removing_the_udp_listeners_removes_the_table(udp_bed):
     bed = udp_bed
     cfg = udp_config(bed)
