@@ -64,6 +64,7 @@ def build(config):
                           'enabled': lst.get('enabled', True) is not False,
                           'allowed_cidrs': list(lst.get('allowed_cidrs')
                                                 or []),
+                          'connection_limit': lst.get('connection_limit'),
                           'pool': _pool(pool) if pool else None})
     return {'vip': lb.get('vip_address'),
             'enabled': lb.get('enabled', True) is not False,

@@ -244,6 +244,21 @@ def test_allowed_cidrs_refuse_other_clients(udp_bed):
                                                          hm=UDP_CONNECT))
 
 
+def test_connection_limit_bounds_the_flows_at_once(udp_bed):
+    """connection_limit 2: of 4 flows (4 sockets, their conntrack
+    entries alive for the UDP timeout) 2 are served."""
+    bed = udp_bed
+    cfg = udp_config(bed, hm=UDP_CONNECT)
+    cfg['listeners'][0]['connection_limit'] = 2
+    bed.amp_driver.update_config(bed.amp, cfg)
+    try:
+        answers = ask(bed, 4)
+        assert answers.count('timeout') == 2, answers
+    finally:
+        bed.amp_driver.update_config(bed.amp, udp_config(bed,
+                                                         hm=UDP_CONNECT))
+
+
 def test_prometheus_listener_serves_haproxy_metrics_on_the_vip(udp_bed):
     r = bedmod.sh('curl', '-s', '-m', '5', 'http://%s:%d/metrics'
                   % (bedmod.VIP, PROM_PORT), ns=udp_bed.client_ns)

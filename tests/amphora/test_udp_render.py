@@ -91,6 +91,7 @@ def test_rules_are_accepted_by_the_kernel(case):
     if case == 'cidrs':
         cfg['listeners'][0]['allowed_cidrs'] = ['192.0.2.0/24',
                                                 '2001:db8::/32']
+        cfg['listeners'][0]['connection_limit'] = 100
     doc = udp_config.build(cfg)
     if case == 'disabled':
         doc['listeners'][0]['enabled'] = False
@@ -106,6 +107,7 @@ def test_rules_are_accepted_by_the_kernel(case):
             udp.table_name(samples.LB) not in text
     if case == 'cidrs':
         assert 'ip saddr != { 192.0.2.0/24 } drop' in text
+        assert 'ct count over 100 drop' in text
     if case == 'source':
         assert 'jhash ip saddr mod 2' in text
     if case == 'ipv6':

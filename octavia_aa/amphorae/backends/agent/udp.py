@@ -190,6 +190,13 @@ def rules(lb_id, doc, status):
             out.append('add rule %s %s saddr != { %s } drop' % (
                 chain, fam, ', '.join(cidrs)) if cidrs else
                 'add rule %s drop' % chain)
+        limit = lst.get('connection_limit') or -1
+        if limit > 0:
+            # Flows (conntrack entries) of this listener alive at once on
+            # this amphora, as HAProxy's maxconn for TCP.  The count is
+            # the rule's own: a rewrite of the chain (a member's health
+            # change) starts it again from the flows that come after.
+            out.append('add rule %s ct count over %d drop' % (chain, limit))
         if sp:
             # A known source goes back to its member while that is live.
             out += ['add rule %s meta mark set %s map @persist_%s'
