@@ -131,6 +131,15 @@ def test_a_member_taken_down_is_marked_and_skipped(udp_bed,
                         timeout=10, what='member2 DOWN in a heartbeat')
         answers = ask(bed, 6)
         assert [a.split()[0] for a in answers] == ['member1'] * 6, answers
+        lid = samples.listener(1)['id']
+
+        def flows_counted():
+            got = receiver.receive(timeout=1)
+            lst = (got[0].get('listeners') or {}).get(lid) if got else None
+            return lst and lst['status'] == 'OPEN' and \
+                lst['stats']['totconns'] > 0
+        # The UDP listener is in the heartbeat with the flows it started.
+        bedmod.wait_for(flows_counted, timeout=10, what='UDP flows counted')
         start_member(bed, 1)
         bedmod.wait_for(lambda: members() == {m1: 'UP', m2: 'UP'},
                         timeout=10, what='member2 back UP')
