@@ -2,6 +2,8 @@
 and the topology strategy say what they support, and the API refuses the
 rest with a 400 naming the option, instead of accepting an object that
 would be dropped or go to ERROR a second later."""
+import ipaddress
+
 from octavia_aa import topology
 from octavia_aa.certificates.managers import base as cert_base
 from octavia_aa.common import config
@@ -61,6 +63,24 @@ def check_listener_protocol(topology_name, protocol):
 
 def check_pool_protocol(topology_name, protocol):
     _check_protocol('pools', 'pool_protocols', topology_name, protocol)
+
+
+def check_member_family(pool, address):
+    """400 for a member whose IP family is not its load balancer VIP's
+    on a pool the data plane serves in one family only (the amphora's
+    UDP table is of the VIP's family; upstream's amphora driver refuses
+    mixed families on UDP pools too)."""
+    vip = pool.load_balancer.vip
+    if pool.protocol not in getattr(_driver(), 'single_family_protocols',
+                                    ()) or vip is None or not vip.ip_address:
+        return
+    if ipaddress.ip_address(address).version != \
+            ipaddress.ip_address(vip.ip_address).version:
+        raise exceptions.InvalidInput(
+            'address', address, 'Members of %s pools must be of the IP '
+            'family of the VIP %s on this data plane ([controller_worker] '
+            'amphora_driver = %s).' % (pool.protocol, vip.ip_address,
+                                       _driver_name()))
 
 
 def check_certificates(values, fields):

@@ -45,6 +45,9 @@ class RestAmphoraDriver(base.AmphoraDriver):
     listener_protocols = frozenset(render.HAPROXY_LISTENERS
                                    + udp_config.PROTOCOLS)
     pool_protocols = frozenset(c.POOL_PROTOCOLS) - {c.PROTOCOL_SCTP}
+    # Pools whose members must share the VIP's IP family (one nftables
+    # table family per load balancer).
+    single_family_protocols = frozenset({c.PROTOCOL_UDP})
     # Why a protocol or algorithm is not served, for the API's 400.
     refusals = {
         c.PROTOCOL_SCTP: 'the amphora balances UDP with nftables NAT '

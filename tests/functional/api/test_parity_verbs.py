@@ -225,6 +225,26 @@ def test_udp_pools_take_round_robin_and_source_ip_only(api,
     assert 'lb_algorithm' in fault and 'least-connection' in fault
 
 
+def test_udp_members_must_be_of_the_vips_family(api, rest_data_plane):
+    lb = _lb_row(api)
+    pool = helpers.post(api, '/v2/lbaas/pools', 'pool', {
+        'loadbalancer_id': lb['id'], 'protocol': 'UDP',
+        'lb_algorithm': 'ROUND_ROBIN'})['pool']
+    with db_api.session_scope() as session:
+        session.get(models.LoadBalancer, lb['id']).provisioning_status = \
+            c.ACTIVE
+    path = '/v2/lbaas/pools/%s/members' % pool['id']
+    res = api.post_json(path, {'member': {
+        'address': '2001:db8::5', 'protocol_port': 53}}, status=400)
+    assert 'address' in res.json['faultstring']
+    assert lb['vip_address'] in res.json['faultstring']
+    res = api.put_json(path, {'members': [
+        {'address': '2001:db8::5', 'protocol_port': 53}]}, status=400)
+    assert 'address' in res.json['faultstring']
+    api.post_json(path, {'member': {'address': '203.0.113.5',
+                                    'protocol_port': 53}}, status=201)
+
+
 def test_active_standby_flavor_is_refused(api, rest_data_plane):
     res = api.post_json('/v2/lbaas/flavorprofiles', {'flavorprofile': {
         'name': 'ha', 'provider_name': 'amphora', 'flavor_data': json.dumps(
