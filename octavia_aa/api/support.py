@@ -70,9 +70,11 @@ def check_member_family(pool, address):
     on a pool the data plane serves in one family only (the amphora's
     UDP table is of the VIP's family; upstream's amphora driver refuses
     mixed families on UDP pools too)."""
-    vip = pool.load_balancer.vip
     if pool.protocol not in getattr(_driver(), 'single_family_protocols',
-                                    ()) or vip is None or not vip.ip_address:
+                                    ()):
+        return
+    vip = pool.load_balancer.vip
+    if vip is None or not vip.ip_address:
         return
     if ipaddress.ip_address(address).version != \
             ipaddress.ip_address(vip.ip_address).version:
