@@ -7,6 +7,7 @@ import logging
 from oslo_config import cfg
 
 from octavia_aa import topology
+from octavia_aa.amphorae import udp_config
 from octavia_aa.amphorae.drivers import base
 from octavia_aa.amphorae.drivers import rest_opts
 from octavia_aa.amphorae.haproxy import render
@@ -39,11 +40,23 @@ def _tls_refs(config):
 
 
 class RestAmphoraDriver(base.AmphoraDriver):
-    # HAProxy serves these; the agent has no UDP/SCTP balancer, no
-    # Prometheus exporter listener and no keepalived yet.
-    listener_protocols = frozenset(render.HAPROXY_LISTENERS)
-    pool_protocols = frozenset(c.POOL_PROTOCOLS) - {c.PROTOCOL_UDP,
-                                                    c.PROTOCOL_SCTP}
+    # HAProxy serves these (PROMETHEUS with its own exporter), the
+    # agent's nftables UDP service the UDP ones; no keepalived yet.
+    listener_protocols = frozenset(render.HAPROXY_LISTENERS
+                                   + udp_config.PROTOCOLS)
+    pool_protocols = frozenset(c.POOL_PROTOCOLS) - {c.PROTOCOL_SCTP}
+    # Pools whose members must share the VIP's IP family (one nftables
+    # table family per load balancer).
+    single_family_protocols = frozenset({c.PROTOCOL_UDP})
+    # Why a protocol or algorithm is not served, for the API's 400.
+    refusals = {
+        c.PROTOCOL_SCTP: 'the amphora balances UDP with nftables NAT '
+        'because this kernel has no IPVS (CONFIG_IP_VS), and it has no '
+        'SCTP sockets either (CONFIG_IP_SCTP), so SCTP members could be '
+        'neither health-checked nor tested here',
+        ('UDP', 'LEAST_CONNECTIONS'): 'nftables, which balances UDP in the '
+        'amphora (this kernel has no IPVS), has no least-connection '
+        'scheduler; use ROUND_ROBIN or SOURCE_IP'}
     vip_holders = frozenset({topology.VIP_BY_AMPHORA,
                              topology.VIP_BY_DISTRIBUTOR})
 
@@ -101,8 +114,12 @@ class RestAmphoraDriver(base.AmphoraDriver):
         self.upload_certificates(amphora, lb_id, config)
         text = render.render_config(config, amphora.id, list(peers or []),
                                     probe=self._probe(amphora, config))
-        return self._call('PUT', amphora, 'loadbalancers/%s/haproxy' % lb_id,
-                          raw=text.encode())
+        result = self._call('PUT', amphora, 'loadbalancers/%s/haproxy'
+                            % lb_id, raw=text.encode())
+        # Always sent: an empty document removes UDP listeners gone.
+        self._call('PUT', amphora, 'loadbalancers/%s/udp' % lb_id,
+                   udp_config.build(config))
+        return result
 
     def _probe(self, amphora, config):
         """Where a distributor probes the amphora (a topology whose VIP a

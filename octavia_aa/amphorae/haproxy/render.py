@@ -25,7 +25,10 @@ _ALGORITHMS = {'ROUND_ROBIN': 'roundrobin', 'LEAST_CONNECTIONS': 'leastconn',
 _MATCH = {'REGEX': 'reg', 'STARTS_WITH': 'beg', 'ENDS_WITH': 'end',
           'CONTAINS': 'sub', 'EQUAL_TO': 'str'}
 _HTTP_MODES = ('HTTP', 'TERMINATED_HTTPS')
-HAPROXY_LISTENERS = ('HTTP', 'HTTPS', 'TCP', 'TERMINATED_HTTPS')
+HAPROXY_LISTENERS = ('HTTP', 'HTTPS', 'TCP', 'TERMINATED_HTTPS',
+                     'PROMETHEUS')
+# Served by the amphora's UDP service, not by HAProxy (udp_config.py).
+NOT_HAPROXY_POOLS = ('UDP', 'SCTP')
 
 
 class UnsupportedConfig(ValueError):
@@ -162,7 +165,8 @@ def build_context(config, amphora_id, peers=(), peer_port=None,
     vip = lb.get('vip_address')
     listeners = [lst for lst in config['listeners']
                  if lst['protocol'] in HAPROXY_LISTENERS]
-    pools = config['pools']
+    pools = [p for p in config['pools']
+             if p['protocol'] not in NOT_HAPROXY_POOLS]
     if peer_port is None:
         peer_port = next((lst['peer_port'] for lst in listeners
                           if lst.get('peer_port')), DEFAULT_PEER_PORT)
@@ -184,8 +188,10 @@ def build_context(config, amphora_id, peers=(), peer_port=None,
         if sp and sp['type'] == 'APP_COOKIE' and not sp.get('cookie_name'):
             raise UnsupportedConfig('APP_COOKIE needs a cookie_name')
     for lst in listeners:
-        lst['_mode'] = 'http' if lst['protocol'] in _HTTP_MODES else 'tcp'
-        lst['_policies'] = _policies(lst) if lst['_mode'] == 'http' else []
+        lst['_mode'] = 'http' if lst['protocol'] in _HTTP_MODES + (
+            'PROMETHEUS',) else 'tcp'
+        lst['_policies'] = _policies(lst) if lst['protocol'] in _HTTP_MODES \
+            else []
         refs = [r for r in [lst.get('default_tls_container_ref')]
                 + list(lst.get('sni_container_refs') or []) if r]
         lst['_certs'] = [cert_filename(r) for r in refs]

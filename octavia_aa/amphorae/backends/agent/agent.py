@@ -9,6 +9,7 @@ import threading
 
 from octavia_aa.amphorae.backends.agent import errors
 from octavia_aa.amphorae.backends.agent import haproxy
+from octavia_aa.amphorae.backends.agent import udp_service
 from octavia_aa.common import wire
 
 API_VERSION = wire.AGENT_API_VERSION
@@ -23,6 +24,7 @@ class Agent:
         self.opts = conf.amphora_agent
         os.makedirs(self.opts.state_dir, mode=0o700, exist_ok=True)
         self.registry = haproxy.Registry(self.opts.state_dir, self.opts)
+        self.udp = udp_service.UdpService(self.opts.state_dir)
         self.overrides_path = os.path.join(self.opts.state_dir,
                                            'agent-overrides.json')
         # One change at a time per amphora: a reload must not race a
@@ -103,8 +105,15 @@ class Agent:
                 action = 'start'
             return getattr(lb, action)()
 
+    def put_udp(self, lb_id, doc):
+        result = self.udp.put(lb_id, doc)
+        if self.heartbeat:
+            self.heartbeat.trigger()
+        return result
+
     def delete(self, lb_id):
         with self.lock:
+            self.udp.delete(lb_id)
             return self.registry.get(lb_id).delete()
 
     def listeners(self):
@@ -137,6 +146,7 @@ class Agent:
         for lb in self.registry.all():
             if not lb.running():
                 lb.start()
+        self.udp.restore()
 
     # -- the agent's own configuration ---------------------------------
     def load_overrides(self):

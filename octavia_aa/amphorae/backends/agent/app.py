@@ -10,6 +10,8 @@
     PUT    /v1/loadbalancers/{lb}/{action}        start|stop|reload|restart
                                                   |drain (keep-alive closes)
     DELETE /v1/loadbalancers/{lb}                 stop and remove
+    PUT|GET /v1/loadbalancers/{lb}/udp             UDP listeners (JSON,
+                                                  udp_service.py)
     PUT|GET|DELETE /v1/loadbalancers/{lb}/certificates/{name}
     GET    /v1/listeners | /v1/stats
     PUT    /v1/config                             heartbeat settings
@@ -57,6 +59,10 @@ class Application(agent_app.RoutedApplication):
              lambda req, lb, name: a.registry.get(lb).get_cert(name)),
             ('DELETE', r'/v1/loadbalancers/%s/certificates/%s' % (_LB, _NAME),
              lambda req, lb, name: a.registry.get(lb).delete_cert(name)),
+            ('GET', r'/v1/loadbalancers/%s/udp' % _LB,
+             lambda req, lb: a.udp.get(lb)),
+            ('PUT', r'/v1/loadbalancers/%s/udp' % _LB,
+             lambda req, lb: a.put_udp(lb, self._json(req))),
             ('PUT', r'/v1/loadbalancers/%s/(?P<action>[a-z]+)' % _LB,
              lambda req, lb, action: a.action(lb, action)),
             ('DELETE', r'/v1/loadbalancers/%s' % _LB,

@@ -34,9 +34,10 @@ def _int(value):
         return 0
 
 
-def collect(registry):
-    """Absolute counters and statuses of every running load balancer."""
-    listeners, pools = {}, {}
+def collect(registry, extra=None):
+    """Absolute counters and statuses of every running load balancer;
+    extra(): more (listeners, pools) (the UDP listeners)."""
+    listeners, pools = extra() if extra else ({}, {})
     for lb in registry.all():
         for row in lb.stats():
             px, sv = row.get('pxname'), row.get('svname')
@@ -95,10 +96,12 @@ class HeartbeatThread(threading.Thread):
     reads the (mutable) options each round so PUT /config applies at
     once."""
 
-    def __init__(self, amphora_id, registry, health_opts, state_dir):
+    def __init__(self, amphora_id, registry, health_opts, state_dir,
+                 extra=None):
         super().__init__(name='heartbeat', daemon=True)
         self.amphora_id = amphora_id
         self.registry = registry
+        self.extra = extra
         self.opts = health_opts
         self.deltas = Deltas(os.path.join(state_dir, 'stats_counters.json'))
         self._stop = threading.Event()
@@ -114,7 +117,7 @@ class HeartbeatThread(threading.Thread):
         self._wake.set()
 
     def message(self):
-        listeners, pools = collect(self.registry)
+        listeners, pools = collect(self.registry, self.extra)
         self.deltas.apply(listeners)
         return {'id': self.amphora_id, 'ver': wire.AMPHORA_MSG_VERSION,
                 'listeners': listeners, 'pools': pools}

@@ -23,7 +23,8 @@ class AgentServer(agent_server.MutualTLSServer):
         agent.restore()
         self.heartbeat = health.HeartbeatThread(
             self.conf.amphora_agent.amphora_id, agent.registry,
-            self.conf.amphora_health, self.conf.amphora_agent.state_dir)
+            self.conf.amphora_health, self.conf.amphora_agent.state_dir,
+            extra=agent.udp.collect)
         agent.heartbeat = self.heartbeat
         self.heartbeat.start()
         return app_mod.Application(agent)

@@ -4,6 +4,7 @@ import ipaddress
 import pecan
 
 from octavia_aa.api import fields as f
+from octavia_aa.api import support
 from octavia_aa.api.v2.controllers import base
 from octavia_aa.api.v2.controllers import child
 from octavia_aa.common import config
@@ -98,6 +99,7 @@ class MembersController(child.ChildController):
     def build(self, session, ctx, values):
         pool = child.get_parent(session, m.Pool, self.pool_id, 'Pool')
         _check_address(values)
+        support.check_member_family(pool, values['ip_address'])
         _subnet(values)
         dup = member_q.same_address(session, pool.id, values['ip_address'],
                                     values['protocol_port'])
@@ -148,6 +150,7 @@ class MembersController(child.ChildController):
                              adding=len(set(keys) - set(existing)))
             new_ids, updated_ids, deleted_ids = [], [], []
             for values in wanted:
+                support.check_member_family(pool, values['ip_address'])
                 _subnet(values)
                 # A member is in its pool's project, whatever the body
                 # says (as for a single create).

@@ -226,6 +226,8 @@ class PoolsController(child.ChildController):
         lb = child.get_parent(session, m.LoadBalancer, lb_id,
                               'Load Balancer')
         support.check_pool_protocol(lb.topology, values['protocol'])
+        support.check_pool_algorithm(values['protocol'],
+                                     values.get('lb_algorithm'))
         support.check_certificates(values, TLS_REFS)
         values['load_balancer_id'] = lb.id
         values['session_persistence'] = _session_persistence(
@@ -238,6 +240,8 @@ class PoolsController(child.ChildController):
         return pool
 
     def check_update(self, session, pool, values):
+        if 'lb_algorithm' in values:
+            support.check_pool_algorithm(pool.protocol, values['lb_algorithm'])
         support.check_certificates(values, TLS_REFS)
         if 'session_persistence' in values:
             values['session_persistence'] = _session_persistence(
