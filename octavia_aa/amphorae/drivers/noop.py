@@ -27,9 +27,10 @@ class NoopAmphoraDriver(base.AmphoraDriver):
     def update_config(self, amphora, config, peers=None):
         self._set(amphora, config=config, peers=list(peers or []))
 
-    def configure_vrrp(self, amphora, peers, priority):
+    def configure_vrrp(self, amphora, peers, priority, vip=None):
         self._set(amphora, vrrp={'peers': list(peers),
-                                 'priority': priority})
+                                 'priority': priority,
+                                 'vip': dict(vip or {})})
 
     def reload(self, amphora):
         with self._lock:

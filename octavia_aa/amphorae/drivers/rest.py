@@ -9,6 +9,7 @@ from oslo_config import cfg
 from octavia_aa import topology
 from octavia_aa.amphorae.drivers import base
 from octavia_aa.amphorae.drivers import rest_opts
+from octavia_aa.amphorae.drivers import vrrp_opts
 from octavia_aa.amphorae.haproxy import render
 from octavia_aa.certificates.managers import base as cert_base
 from octavia_aa.common import agent_client
@@ -39,17 +40,18 @@ def _tls_refs(config):
 
 
 class RestAmphoraDriver(base.AmphoraDriver):
-    # HAProxy serves these; the agent has no UDP/SCTP balancer, no
-    # Prometheus exporter listener and no keepalived yet.
+    # HAProxy serves these; the agent has no UDP/SCTP balancer and no
+    # Prometheus exporter listener yet.
     listener_protocols = frozenset(render.HAPROXY_LISTENERS)
     pool_protocols = frozenset(c.POOL_PROTOCOLS) - {c.PROTOCOL_UDP,
                                                     c.PROTOCOL_SCTP}
-    vip_holders = frozenset({topology.VIP_BY_AMPHORA,
+    vip_holders = frozenset({topology.VIP_BY_AMPHORA, topology.VIP_BY_VRRP,
                              topology.VIP_BY_DISTRIBUTOR})
 
     def __init__(self, conf=None):
         self.conf = conf or cfg.CONF
         self.opts = rest_opts.register_opts(self.conf)
+        self.vrrp_opts = vrrp_opts.register_opts(self.conf)
         self._client = agent_client.AgentClient(self.opts, AmphoraAgentError,
                                                 NotFound)
 
@@ -76,6 +78,7 @@ class RestAmphoraDriver(base.AmphoraDriver):
                 'subnet_cidr': vip['subnet_cidr'],
                 'gateway': vip.get('gateway'), 'mtu': vip.get('mtu'),
                 'mac_address': vip['mac'], 'arp': bool(arp),
+                'vrrp': bool(vip.get('vrrp')),
                 'host_routes': vip.get('host_routes') or [],
                 'fixed_ips': [amphora.vrrp_ip] if getattr(
                     amphora, 'vrrp_ip', None) else []}
@@ -122,10 +125,19 @@ class RestAmphoraDriver(base.AmphoraDriver):
         except NotFound:
             return None
 
-    def configure_vrrp(self, amphora, peers, priority):
-        # The amphora agent has no keepalived support yet (ACTIVE_STANDBY).
-        raise NotImplementedError('the amphora agent does not manage '
-                                  'keepalived (VRRP) yet')
+    def configure_vrrp(self, amphora, peers, priority, vip=None):
+        o = self.vrrp_opts
+        return self._call('PUT', amphora, 'vrrp', {
+            'vip': vip['ip_address'],
+            'prefixlen': int(vip['subnet_cidr'].rsplit('/', 1)[1]),
+            'mac_address': vip['mac'], 'priority': priority,
+            'unicast_src_ip': amphora.vrrp_ip, 'unicast_peers': list(peers),
+            'virtual_router_id': o.vrrp_virtual_router_id,
+            'advert_int': o.vrrp_advert_int,
+            'check_interval': o.vrrp_check_interval,
+            'check_fall': o.vrrp_fail_count,
+            'check_rise': o.vrrp_success_count,
+            'garp_refresh_interval': o.vrrp_garp_refresh_interval})
 
     def reload(self, amphora):
         lb_id = amphora.load_balancer_id

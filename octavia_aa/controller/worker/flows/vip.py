@@ -22,10 +22,12 @@ def hold(strategy, prefix):
                 amp_tasks.AmphoraeUpdateConfig(prefix=prefix),
                 dist_tasks.DistributorPlugVip(prefix=prefix),
                 dist_tasks.RegisterAmphorae(prefix=prefix)]
-    atoms = [amp_tasks.AmphoraePlugVip(arp=True, prefix=prefix)]
     if strategy.vip_holder == topology.VIP_BY_VRRP:
-        atoms.append(amp_tasks.AmphoraeConfigureVrrp(prefix=prefix))
-    return atoms
+        # keepalived holds the address (ARP on, on the MASTER only).
+        return [amp_tasks.AmphoraePlugVip(arp=True, vrrp=True,
+                                          prefix=prefix),
+                amp_tasks.AmphoraeConfigureVrrp(prefix=prefix)]
+    return [amp_tasks.AmphoraePlugVip(arp=True, prefix=prefix)]
 
 
 def release(strategy):

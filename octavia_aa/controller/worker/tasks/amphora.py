@@ -127,8 +127,10 @@ class MarkAmphoraPendingDelete(base.Task):
 
 class AmphoraePlugVip(base.Task):
 
-    def __init__(self, arp, **kwargs):
+    def __init__(self, arp, vrrp=False, **kwargs):
         self.arp = arp
+        # VRRP: keepalived adds the VIP address, the plug leaves it out.
+        self.vrrp = vrrp
         super().__init__(**kwargs)
 
     def execute(self, load_balancer_id):
@@ -138,7 +140,9 @@ class AmphoraePlugVip(base.Task):
             amps = amphora_q.allocated(session, load_balancer_id)
         driver = drivers.get('amphora')
         for amp in amps:
-            driver.plug_vip(amp, dict(vip, mac=amp.frontend_mac), self.arp)
+            driver.plug_vip(amp, dict(vip, mac=amp.frontend_mac,
+                                      **({'vrrp': True} if self.vrrp
+                                         else {})), self.arp)
 
 
 class AmphoraeUpdateConfig(base.Task):
@@ -165,12 +169,15 @@ class AmphoraeConfigureVrrp(base.Task):
 
     def execute(self, load_balancer_id):
         with db_api.session_scope() as session:
+            lb = session.get(models.LoadBalancer, load_balancer_id)
+            _, vip = network.vip_of(lb)
             amps = amphora_q.allocated(session, load_balancer_id)
         driver = drivers.get('amphora')
         for amp in amps:
             peers = [o.vrrp_ip for o in amps if o.id != amp.id]
             driver.configure_vrrp(amp, peers,
-                                  VRRP_PRIORITY.get(amp.role, 100))
+                                  VRRP_PRIORITY.get(amp.role, 100),
+                                  vip=dict(vip, mac=amp.frontend_mac))
 
 
 class UpdateAgentConfig(base.Task):
