@@ -243,3 +243,37 @@ def test_active_standby_failover_keeps_master_and_backup(worker):
     assert state[master.id]['vrrp']['peers'] == [backup.vrrp_ip]
     assert state[backup.id]['vrrp']['peers'] == [master.vrrp_ip]
     assert h.get(models.LoadBalancer, lb_id).provisioning_status == c.ACTIVE
+
+
+def _limits(lb_id):
+    state = drivers.get('amphora').state
+    return {a.id: (a.role, state[a.id]['config']['listeners'][0]
+                   ['connection_limit']) for a in h.amphorae(lb_id)}
+
+
+def test_connection_limit_divided_and_redivided(worker):
+    lb_id = h.make_lb(desired=3, standby=1)
+    worker.create_load_balancer(lb_id)
+    lst = h.add_child('listener', lb_id, load_balancer_id=lb_id,
+                      protocol='HTTP', protocol_port=80, connection_limit=7)
+    worker.create_object('listener', lst)
+
+    def active_sum(got):
+        return sum(v for r, v in got.values() if r == c.ROLE_IN_CLUSTER)
+    got = _limits(lb_id)
+    # 3 + 2 + 2 over the active amphorae; the standby the smallest share.
+    assert sorted(v for r, v in got.values()
+                  if r == c.ROLE_IN_CLUSTER) == [2, 2, 3], got
+    assert [v for r, v in got.values()
+            if r == c.ROLE_IN_CLUSTER_STANDBY] == [2], got
+    # Resize to 2 active: re-divided, 4 + 3.
+    resize(worker, lb_id, 2)
+    got = _limits(lb_id)
+    assert sorted(v for r, v in got.values()
+                  if r == c.ROLE_IN_CLUSTER) == [3, 4], got
+    # Failover of an active one: the promoted standby takes a share, the
+    # total stays the limit.
+    failover(worker, next(a for a in h.amphorae(lb_id)
+                          if a.role == c.ROLE_IN_CLUSTER))
+    got = _limits(lb_id)
+    assert active_sum(got) == 7 and len(got) == 3, got

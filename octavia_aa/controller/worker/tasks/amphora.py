@@ -12,6 +12,7 @@ from octavia_aa.common import config
 from octavia_aa.common import constants as c
 from octavia_aa.common import drivers
 from octavia_aa.controller.worker import lb_config
+from octavia_aa.controller.worker import limits
 from octavia_aa.controller.worker.tasks import base
 from octavia_aa.controller.worker.tasks import network
 from octavia_aa.db import api as db_api
@@ -162,7 +163,9 @@ class AmphoraeUpdateConfig(base.Task):
         for amp in amps:
             peers = [(p.id, p.lb_network_ip)
                      for p in strategy.peer_group(amp, amps)]
-            driver.update_config(amp, config, peers=peers)
+            driver.update_config(
+                amp, limits.for_amphora(config, amp, amps, strategy),
+                peers=peers)
 
 
 class AmphoraeConfigureVrrp(base.Task):
