@@ -65,9 +65,9 @@ def kill_master(dep, lb_id, mode=D.Deployment.SILENT, settle=2.0,
         def replaced():
             dep.check_service()
             lb = dep.load_balancer(lb_id)
-            if not statuses or statuses[-1][1] != lb['operating_status']:
-                statuses.append((round(time.time() - t_kill, 2),
-                                 lb['operating_status']))
+            now = (lb['provisioning_status'], lb['operating_status'])
+            if not statuses or statuses[-1][1:] != now:
+                statuses.append((round(time.time() - t_kill, 2),) + now)
             amps = dep.amphorae(lb_id)
             return (lb['provisioning_status'] == 'ACTIVE' and
                     lb['operating_status'] == 'ONLINE' and

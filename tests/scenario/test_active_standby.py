@@ -61,7 +61,6 @@ def test_c_kill_master_under_load(dep, lb):
     assert res['workers_recovered'] == res['workers'], res
     # A new amphora replaced the victim; the survivor kept the VIP.
     assert res['replaced_s'] is not None, res['statuses']
-    assert 'DEGRADED' in [s for _, s in res['statuses']], res['statuses']
     assert res['victim'] not in [i for i, _ in res['amphorae_after']]
     assert res['survivor'] in [i for i, _ in res['amphorae_after']]
     assert res['vip_holders_after'] == [res['survivor']], res

@@ -12,8 +12,9 @@ def _by_distributor(strategy):
     return strategy.vip_holder == topology.VIP_BY_DISTRIBUTOR
 
 
-def hold(strategy, prefix):
-    """Atoms that make the built amphorae serve the VIP."""
+def hold(strategy, prefix, new_amphora_key=None):
+    """Atoms that make the built amphorae serve the VIP (new_amphora_key:
+    store key of a replacement's id, for VRRP's order)."""
     if _by_distributor(strategy):
         # HAProxy runs (and answers the distributor's probes) before an
         # amphora is registered, or the prober would fail it at once.
@@ -24,9 +25,12 @@ def hold(strategy, prefix):
                 dist_tasks.RegisterAmphorae(prefix=prefix)]
     if strategy.vip_holder == topology.VIP_BY_VRRP:
         # keepalived holds the address (ARP on, on the MASTER only).
+        rebind = {'new_amphora_id': new_amphora_key} if new_amphora_key \
+            else {}
         return [amp_tasks.AmphoraePlugVip(arp=True, vrrp=True,
                                           prefix=prefix),
-                amp_tasks.AmphoraeConfigureVrrp(prefix=prefix)]
+                amp_tasks.AmphoraeConfigureVrrp(prefix=prefix,
+                                                rebind=rebind)]
     return [amp_tasks.AmphoraePlugVip(arp=True, prefix=prefix)]
 
 
@@ -40,7 +44,7 @@ def release(strategy):
 def join(strategy, prefix, new_amphora_key, failed_role, failed_id):
     """Atoms after a replacement is built (store key of its id)."""
     if not _by_distributor(strategy):
-        return hold(strategy, prefix)
+        return hold(strategy, prefix, new_amphora_key)
     # Promote before registering: the replacement must not take a new
     # active position when it is to fill the failed one.
     return [amp_tasks.AmphoraePlugVip(arp=False, prefix=prefix),

@@ -169,14 +169,20 @@ class AmphoraeUpdateConfig(base.Task):
 
 
 class AmphoraeConfigureVrrp(base.Task):
+    """keepalived on every amphora of the pair.  Order matters with
+    nopreempt (whoever is MASTER stays so): the amphora that may already
+    hold the VIP goes first, so it sends adverts to its new peer before
+    that one starts and would take the VIP over from silence; on a new
+    pair, the MASTER role first, so it is the one elected."""
 
-    def execute(self, load_balancer_id):
+    def execute(self, load_balancer_id, new_amphora_id=None):
         with db_api.session_scope() as session:
             lb = session.get(models.LoadBalancer, load_balancer_id)
             _, vip = network.vip_of(lb)
             amps = amphora_q.allocated(session, load_balancer_id)
         driver = drivers.get('amphora')
-        for amp in amps:
+        for amp in sorted(amps, key=lambda a: (
+                a.id == new_amphora_id, -VRRP_PRIORITY.get(a.role, 100))):
             peers = [o.vrrp_ip for o in amps if o.id != amp.id]
             driver.configure_vrrp(amp, peers,
                                   VRRP_PRIORITY.get(amp.role, 100),
