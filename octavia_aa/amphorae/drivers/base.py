@@ -78,6 +78,11 @@ class AmphoraDriver(metaclass=abc.ABCMeta):
         """Stop and remove the load balancer's HAProxy (idempotent)."""
         raise NotImplementedError
 
+    def release_vrrp(self, amphora):
+        """Stop keepalived on an amphora that leaves its pair: the peer
+        takes the VIP over at once (idempotent)."""
+        raise NotImplementedError
+
     def drain(self, amphora):
         """Before the amphora leaves its cluster: every HTTP keep-alive
         connection closes after its next response (idempotent)."""

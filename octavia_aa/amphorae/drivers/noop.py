@@ -54,6 +54,9 @@ class NoopAmphoraDriver(base.AmphoraDriver):
             entry.setdefault('networks', []).append(
                 {'port': dict(port), 'subnet_cidr': subnet_cidr})
 
+    def release_vrrp(self, amphora):
+        self._set(amphora, vrrp_released=True)
+
     def drain(self, amphora):
         self._set(amphora, drained=True)
 

@@ -139,6 +139,11 @@ class RestAmphoraDriver(base.AmphoraDriver):
             'check_rise': o.vrrp_success_count,
             'garp_refresh_interval': o.vrrp_garp_refresh_interval})
 
+    def release_vrrp(self, amphora):
+        # One try, short: the amphora may be the broken one.
+        return self._client.call('DELETE', amphora, 'vrrp', retries=1,
+                                 timeout=(5, 15))
+
     def reload(self, amphora):
         lb_id = amphora.load_balancer_id
         return self._call('PUT', amphora, 'loadbalancers/%s/reload' % lb_id)

@@ -242,6 +242,10 @@ def test_active_standby_failover_keeps_master_and_backup(worker):
     master, backup = after[c.ROLE_MASTER], after[c.ROLE_BACKUP]
     assert state[master.id]['vrrp']['peers'] == [backup.vrrp_ip]
     assert state[backup.id]['vrrp']['peers'] == [master.vrrp_ip]
+    # Each working amphora stopped its keepalived before it went (its
+    # peer took over at once), the new ones did not.
+    assert all(state[i].get('vrrp_released') for i in before), state
+    assert not any(state[a.id].get('vrrp_released') for a in after.values())
     assert h.get(models.LoadBalancer, lb_id).provisioning_status == c.ACTIVE
 
 

@@ -76,6 +76,14 @@ def remove(strategy, prefix, amphora_id):
 def drain(strategy, amphora_ids, prefix='drain'):
     """Atoms that let serving amphorae's connections end before they are
     taken out (a smaller cluster, a rolling failover)."""
+    if strategy.vip_holder == topology.VIP_BY_VRRP:
+        # A working MASTER gives the VIP up (keepalived stopped: priority
+        # 0 advert), so its peer takes over at once rather than after
+        # the master-down timeout once the machine is deleted.
+        return [amp_tasks.AmphoraReleaseVrrp(
+            prefix='%s%d' % (prefix, index),
+            inject={'amphora_id': amphora_id})
+            for index, amphora_id in enumerate(amphora_ids)]
     if not _by_distributor(strategy):
         return []
     atoms = []

@@ -189,6 +189,22 @@ class AmphoraeConfigureVrrp(base.Task):
                                   vip=dict(vip, mac=amp.frontend_mac))
 
 
+class AmphoraReleaseVrrp(base.Task):
+    """Stop keepalived on a working amphora about to go (best effort: a
+    broken one cannot answer, and its peer takes over anyway)."""
+
+    def execute(self, amphora_id):
+        with db_api.session_scope() as session:
+            amp = session.get(models.Amphora, amphora_id)
+        if amp is None:
+            return
+        try:
+            drivers.get('amphora').release_vrrp(amp)
+        except Exception as exc:
+            LOG.warning('VRRP of amphora %s not released: %s',
+                        amphora_id, exc)
+
+
 class UpdateAgentConfig(base.Task):
 
     def execute(self, amphora_id):
