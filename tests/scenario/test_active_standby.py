@@ -5,8 +5,8 @@ from a client namespace.
 
 In order on one load balancer: create (a), traffic through the MASTER
 only (b), the MASTER amphora killed under load: the BACKUP takes the VIP
-in under a second and a new BACKUP is built (c), traffic again (d),
-cascade delete (e).
+in under a second and a new BACKUP is built (c), traffic again and a
+rolling failover under load (d), cascade delete (e).
 """
 import os
 
@@ -73,6 +73,19 @@ def test_d_traffic_after_replacement(dep, lb):
     holder = S.vip_holders(dep, lb['id'])
     assert len(holder) == 1
     assert set(res['peers']) == {dep.member_address(holder[0])}, res
+
+
+def test_d_rolling_failover_under_load(dep, lb):
+    res = steps.failover_lb(dep, lb['id'])
+    steps.log({k: v for k, v in res.items() if k != 'stats'})
+    assert (res['replaced'], res['kept']) == (2, 0), res
+    # The BACKUP goes first; the MASTER then stops its keepalived before
+    # it is deleted, so the new BACKUP takes over at once: connections
+    # are reset (and retried), no request fails.
+    assert res['failed_requests'] == 0, res['stats']
+    assert res['workers_recovered'] == res['workers'], res
+    steps.wait_lb(dep, lb['id'], check=S.pair_ready, timeout=60)
+    assert len(S.vip_holders(dep, lb['id'])) == 1
 
 
 def test_e_cascade_delete_leaves_nothing(dep, lb):
