@@ -2,6 +2,7 @@
 tests/scenario/test_active_standby.py and tests/bench/active_standby.py:
 a MASTER/BACKUP pair whose VIP keepalived holds, the MASTER amphora
 killed under keep-alive load."""
+import os
 import time
 
 from tests.scenario import deployment as D
@@ -109,3 +110,45 @@ def kill_master(dep, lb_id, mode=D.Deployment.SILENT, settle=2.0,
         'amphorae_after': sorted((a['id'], a['role']) for a in after),
         'vip_holders_after': [a['id'] for a in vip_holders(dep, lb_id)],
     }
+
+
+def _haproxy_pids(ns):
+    return [p for p in D.compute_netns.namespace_pids(ns)
+            if os.path.basename(D.cmdline(p).split(' ')[0]) == 'haproxy']
+
+
+def kill_haproxy(dep, lb_id, timeout=15):
+    """SIGKILL every HAProxy of the amphora holding the VIP (its agent
+    and keepalived live on): the check script fails, keepalived goes to
+    FAULT and the peer takes the VIP.  Then the agent is killed too: the
+    compute driver restarts it, it starts HAProxy again and adopts the
+    running keepalived.  Returns (victim id, seconds until the other
+    amphora held the VIP, holders once the victim's check passes
+    again)."""
+    holder = vip_holders(dep, lb_id)
+    assert len(holder) == 1, holder
+    ns = dep.namespace(holder[0]['compute_id'])
+    pids = _haproxy_pids(ns)
+    assert pids, 'no HAProxy in %s' % ns
+    t = time.monotonic()
+    D.kill_pids(pids)
+
+    def moved():
+        now = vip_holders(dep, lb_id)
+        return len(now) == 1 and now[0]['id'] != holder[0]['id']
+    D.wait_for(moved, timeout=timeout, interval=0.05,
+               what='the VIP on the other amphora')
+    seconds = round(time.monotonic() - t, 2)
+    agent = [p for p in D.compute_netns.namespace_pids(ns)
+             if os.path.basename(D.cmdline(p).split(' ')[0]) not in (
+                 'keepalived', 'haproxy', 'sh') and
+             ('amphora-agent' in D.cmdline(p) or
+              'backends.agent' in D.cmdline(p))]
+    assert agent, 'no agent in %s' % ns
+    D.kill_pids(agent)
+    D.wait_for(lambda: _haproxy_pids(ns), timeout=60, interval=0.2,
+               what='HAProxy started again by the restarted agent')
+    # The check rises after 2 passes; with nopreempt the VIP stays.
+    time.sleep(4)
+    return holder[0]['id'], seconds, [a['id'] for a in
+                                      vip_holders(dep, lb_id)]

@@ -6,7 +6,8 @@ from a client namespace.
 In order on one load balancer: create (a), traffic through the MASTER
 only (b), the MASTER amphora killed under load: the BACKUP takes the VIP
 in under a second and a new BACKUP is built (c), traffic again and a
-rolling failover under load (d), cascade delete (e).
+rolling failover under load (d), HAProxy killed on the MASTER: the
+VIP moves (e), cascade delete (f).
 """
 import os
 
@@ -88,7 +89,19 @@ def test_d_rolling_failover_under_load(dep, lb):
     assert len(S.vip_holders(dep, lb['id'])) == 1
 
 
-def test_e_cascade_delete_leaves_nothing(dep, lb):
+def test_e_haproxy_death_moves_the_vip(dep, lb):
+    # keepalived's check script (fall 2 x 1 s): the VIP leaves an
+    # amphora whose HAProxy is dead though the machine lives.
+    victim, seconds, holders = S.kill_haproxy(dep, lb['id'])
+    steps.log('VIP moved %.2f s after HAProxy died' % seconds)
+    assert seconds < 10
+    # HAProxy back: the amphora rejoins as BACKUP, the VIP stays.
+    assert len(holders) == 1 and holders[0] != victim, holders
+    res = steps.count_requests(dep, 50)
+    assert res['ok'] == 50, res
+
+
+def test_f_cascade_delete_leaves_nothing(dep, lb):
     res = steps.delete_lb(dep, lb)
     assert res['leaks'] == {'namespaces': [], 'processes': {}, 'links': [],
                             'nftables': [], 'addresses': [], 'rows': {}}, \
