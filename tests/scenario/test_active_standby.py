@@ -65,6 +65,8 @@ def test_c_kill_master_under_load(dep, lb):
     assert res['victim'] not in [i for i, _ in res['amphorae_after']]
     assert res['survivor'] in [i for i, _ in res['amphorae_after']]
     assert res['vip_holders_after'] == [res['survivor']], res
+    # The roles follow the VIP: the survivor is MASTER, the new BACKUP.
+    assert dict(res['amphorae_after'])[res['survivor']] == 'MASTER', res
     assert res['victim_namespace'] not in dep.prefix_namespaces()
 
 
@@ -79,14 +81,22 @@ def test_d_traffic_after_replacement(dep, lb):
 def test_d_rolling_failover_under_load(dep, lb):
     res = steps.failover_lb(dep, lb['id'])
     steps.log({k: v for k, v in res.items() if k != 'stats'})
+    # Which amphora's connections were reset, and when (every VIP move
+    # resets the connections of the amphora it leaves).
+    steps.log({a: (s['retried'], s['connections'])
+               for a, s in res['stats'].items()})
     assert (res['replaced'], res['kept']) == (2, 0), res
     # The BACKUP goes first; the MASTER then stops its keepalived before
     # it is deleted, so the new BACKUP takes over at once: connections
     # are reset (and retried), no request fails.
     assert res['failed_requests'] == 0, res['stats']
     assert res['workers_recovered'] == res['workers'], res
+    # The VIP moved once (BACKUP replaced first, then the MASTER): only
+    # the old MASTER's connections were reset.
+    assert len([s for s in res['stats'].values() if s['retried']]) <= 1, \
+        res['stats']
     steps.wait_lb(dep, lb['id'], check=S.pair_ready, timeout=60)
-    assert len(S.vip_holders(dep, lb['id'])) == 1
+    assert [a['role'] for a in S.vip_holders(dep, lb['id'])] == ['MASTER']
 
 
 def test_e_haproxy_death_moves_the_vip(dep, lb):

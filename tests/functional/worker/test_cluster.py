@@ -246,6 +246,11 @@ def test_active_standby_failover_keeps_master_and_backup(worker):
     # peer took over at once), the new ones did not.
     assert all(state[i].get('vrrp_released') for i in before), state
     assert not any(state[a.id].get('vrrp_released') for a in after.values())
+    # The amphora built first (replacing the BACKUP) stayed while the
+    # MASTER was replaced: it holds the VIP now and is MASTER.
+    assert master.created_at < backup.created_at
+    assert (state[master.id]['vrrp']['priority'],
+            state[backup.id]['vrrp']['priority']) == (200, 100)
     assert h.get(models.LoadBalancer, lb_id).provisioning_status == c.ACTIVE
 
 
@@ -281,3 +286,20 @@ def test_connection_limit_divided_and_redivided(worker):
                           if a.role == c.ROLE_IN_CLUSTER))
     got = _limits(lb_id)
     assert active_sum(got) == 7 and len(got) == 3, got
+
+
+def test_active_standby_master_failover_survivor_becomes_master(worker):
+    lb_id = h.make_lb(c.TOPOLOGY_ACTIVE_STANDBY)
+    worker.create_load_balancer(lb_id)
+    amps = {a.role: a for a in h.amphorae(lb_id)}
+    failover(worker, amps[c.ROLE_MASTER])
+    after = {a.role: a for a in h.amphorae(lb_id)}
+    # keepalived's nopreempt keeps the VIP on the survivor: the roles
+    # follow it, the replacement joins as BACKUP.
+    assert after[c.ROLE_MASTER].id == amps[c.ROLE_BACKUP].id
+    assert after[c.ROLE_BACKUP].id not in {a.id for a in amps.values()}
+    state = drivers.get('amphora').state
+    assert state[after[c.ROLE_MASTER].id]['vrrp'] == dict(
+        state[after[c.ROLE_MASTER].id]['vrrp'], priority=200,
+        peers=[after[c.ROLE_BACKUP].vrrp_ip])
+    assert state[after[c.ROLE_BACKUP].id]['vrrp']['priority'] == 100

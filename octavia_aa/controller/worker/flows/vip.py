@@ -25,12 +25,15 @@ def hold(strategy, prefix, new_amphora_key=None):
                 dist_tasks.RegisterAmphorae(prefix=prefix)]
     if strategy.vip_holder == topology.VIP_BY_VRRP:
         # keepalived holds the address (ARP on, on the MASTER only).
-        rebind = {'new_amphora_id': new_amphora_key} if new_amphora_key \
-            else {}
-        return [amp_tasks.AmphoraePlugVip(arp=True, vrrp=True,
-                                          prefix=prefix),
-                amp_tasks.AmphoraeConfigureVrrp(prefix=prefix,
-                                                rebind=rebind)]
+        atoms = [amp_tasks.AmphoraePlugVip(arp=True, vrrp=True,
+                                           prefix=prefix)]
+        rebind = {}
+        if new_amphora_key:
+            rebind = {'new_amphora_id': new_amphora_key}
+            atoms.append(amp_tasks.VrrpRolesAfterReplace(prefix=prefix,
+                                                         rebind=rebind))
+        return atoms + [amp_tasks.AmphoraeConfigureVrrp(prefix=prefix,
+                                                        rebind=rebind)]
     return [amp_tasks.AmphoraePlugVip(arp=True, prefix=prefix)]
 
 

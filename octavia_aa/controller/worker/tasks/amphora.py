@@ -168,6 +168,20 @@ class AmphoraeUpdateConfig(base.Task):
                 peers=peers)
 
 
+class VrrpRolesAfterReplace(base.Task):
+    """A replacement joins a VRRP pair as BACKUP; the amphora that stayed
+    (which holds the VIP, or takes it when the old one goes) is MASTER.
+    With no amphora left the replacement is MASTER."""
+
+    def execute(self, load_balancer_id, new_amphora_id):
+        with db_api.session_scope() as session:
+            amps = amphora_q.allocated(session, load_balancer_id)
+            stayed = [a for a in amps if a.id != new_amphora_id]
+            for amp in amps:
+                amp.role = (c.ROLE_BACKUP if stayed and amp.id ==
+                            new_amphora_id else c.ROLE_MASTER)
+
+
 class AmphoraeConfigureVrrp(base.Task):
     """keepalived on every amphora of the pair.  Order matters with
     nopreempt (whoever is MASTER stays so): the amphora that may already
