@@ -24,6 +24,12 @@ replacement.  The last line printed is one JSON object:
                     BACKUP in place of the victim
 With --runs N > 1 each figure is the worst run, and *_runs lists all.
 Upstream Octavia's takeover at its defaults (advert_int 1 s) is ~3.65 s.
+
+Last run (2026-12-06, --runs 2, shared 2-core machine at load average
+~11 while other helpers' tests ran: upper bounds): takeover_ms 486 and
+590, vip_moved_ms 346 and 516, failed_requests 0 and 0 (24 retried each:
+every keep-alive connection to the dead MASTER is reset once by the new
+one), replaced_s 18.7 and 19.3.
 """
 import argparse
 import json
