@@ -99,3 +99,24 @@ def test_check_script_follows_haproxy(tmp_path):
         proc.kill()
         proc.wait()
     assert check() == 1            # its HAProxy died
+
+
+def test_missing_keepalived_is_a_clear_error(tmp_path, monkeypatch):
+    # Not on the host's interfaces: the supervisor clears the VIP first.
+    monkeypatch.setattr(vrrp._Addresses, 'remove_vip',
+                        staticmethod(lambda dev, vip: None))
+    agent = types.SimpleNamespace(
+        opts=types.SimpleNamespace(
+            state_dir=str(tmp_path), keepalived=str(tmp_path / 'nope'),
+            vrrp_supervise_interval=0.1, amphora_id='amp-1'),
+        registry=types.SimpleNamespace(base=str(tmp_path / 'lb')),
+        heartbeat=None,
+        plug=lambda req: {'interfaces': {'eth1': {
+            'mac': 'fa:16:3e:00:00:01'}}})
+    v = vrrp.Vrrp(agent)
+    with pytest.raises(errors.ApiError, match='keepalived could not start'):
+        v.configure(dict(BODY))
+    assert v.details() == {'state': 'IDLE'}
+    # An unknown MAC names the field.
+    with pytest.raises(errors.BadRequest, match='mac_address'):
+        v.configure(dict(BODY, mac_address='fa:16:3e:00:00:99'))

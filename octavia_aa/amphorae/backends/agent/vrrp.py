@@ -175,12 +175,16 @@ class Vrrp:
         os.replace(tmp, self.request_path)
         bindings = [(req['vip'], dev)]
         if self.supervisor is None:
-            self.supervisor = AmphoraSupervisor(
-                opts, self.opts.amphora_id, self.agent.registry.base,
-                bindings)
-            self.supervisor.on_state = self._on_state
-            self.supervisor.start_keepalived()
-            self.supervisor.start()
+            sup = AmphoraSupervisor(opts, self.opts.amphora_id,
+                                    self.agent.registry.base, bindings)
+            sup.on_state = self._on_state
+            try:
+                sup.start_keepalived()
+            except OSError as exc:     # no keepalived in this image
+                raise errors.ApiError('keepalived could not start: %s'
+                                      % exc)
+            self.supervisor = sup
+            sup.start()
         else:
             # A new peer (the replacement of a failed amphora) or new
             # timers: keepalived reloads and keeps its VRRP state.
