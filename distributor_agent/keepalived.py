@@ -43,6 +43,9 @@ def _read_pid(path):
 
 
 class Supervisor(threading.Thread):
+    # The amphora agent's VRRP pair (ACTIVE_STANDBY) reuses this
+    # supervisor with its own instance name and check script.
+    instance_name = 'oaa_distributor'
 
     def __init__(self, opts, agent_id, dataplane, bindings=()):
         super().__init__(name='keepalived', daemon=True)
@@ -85,7 +88,8 @@ class Supervisor(threading.Thread):
             '    script_user root',
             '    enable_script_security',
             '}',
-            'vrrp_instance oaa_distributor {',
+            *self.global_extra(),
+            'vrrp_instance %s {' % self.instance_name,
             '    state BACKUP',
             '    nopreempt',
             '    interface %s' % interface,
@@ -93,6 +97,7 @@ class Supervisor(threading.Thread):
             '    priority %d' % o.priority,
             '    advert_int %s' % ('%g' % o.advert_int),
             '    notify "%s"' % self.notify_path,
+            *self.instance_extra(),
         ]
         if o.unicast_src_ip:
             lines.append('    unicast_src_ip %s' % o.unicast_src_ip)
@@ -116,6 +121,14 @@ class Supervisor(threading.Thread):
                 lines.append('    }')
         lines += ['}', '']
         return '\n'.join(lines)
+
+    def global_extra(self):
+        """Blocks between global_defs and the instance (subclasses)."""
+        return []
+
+    def instance_extra(self):
+        """Lines inside the vrrp_instance (subclasses)."""
+        return []
 
     def _write_config(self):
         with open(self.notify_path + '.tmp', 'w') as f:

@@ -56,6 +56,10 @@ class ActiveActive(base.Topology):
         return peers.group_of(amphora.id, list(amphorae) +
                               ([] if listed else [amphora]))
 
+    def limit_sharers(self, amphorae):
+        # The standby serves nothing until it takes a failed place.
+        return [a for a in amphorae if a.role == c.ROLE_IN_CLUSTER]
+
     def failover_order(self, amphorae):
         return sorted(amphorae, key=lambda a: _ORDER.get(a.role, 2))
 

@@ -1,6 +1,11 @@
 """ACTIVE_STANDBY: MASTER and BACKUP share the VIP through VRRP
 (keepalived on the amphorae); the standby is replaced first in a rolling
-failover so the MASTER keeps serving as long as possible."""
+failover so the MASTER keeps serving as long as possible.
+
+keepalived runs with nopreempt: once the BACKUP took the VIP over, it
+keeps it.  So a replacement always joins as BACKUP and the amphora that
+stayed becomes MASTER (the roles then say who holds the VIP, and the next
+rolling failover still replaces the right one first)."""
 from octavia_aa.common import constants as c
 from octavia_aa.topology import base
 
@@ -17,6 +22,9 @@ class ActiveStandby(base.Topology):
 
     def expected_amphorae(self, lb):
         return 2
+
+    def replacement_role(self, lb, failed):
+        return c.ROLE_BACKUP
 
     def failover_order(self, amphorae):
         return sorted(amphorae, key=lambda a: _ORDER.get(a.role, 2))

@@ -44,6 +44,13 @@ class Topology(metaclass=abc.ABCMeta):
         [] for none."""
         return []
 
+    def limit_sharers(self, amphorae):
+        """The amphorae (of the serving `amphorae`) over which a
+        listener's connection_limit is divided (controller/worker/
+        limits.py); [] when one amphora serves at a time and each gets
+        the whole limit."""
+        return []
+
     def replacement_role(self, lb, failed):
         """Role of the amphora that replaces `failed`."""
         return failed.role

@@ -34,19 +34,19 @@ def roles(amps):
     return out
 
 
-def create_lb(dep, name='lb1'):
+def create_lb(dep, name='lb1', flavor_data=None, flavor='gold'):
     """Flavor profile, flavor, load balancer, listener, pool, members,
-    all through the CLI.  Returns {'id', 'vip', 'create_to_active_s',
-    'lb'}."""
+    all through the CLI (flavor_data: FLAVOR_DATA's ACTIVE_ACTIVE by
+    default).  Returns {'id', 'vip', 'create_to_active_s', 'lb'}."""
     cli = dep.cli
-    cli.run('loadbalancer', 'flavorprofile', 'create', '--name', 'aa',
-            '--provider', 'amphora', '--flavor-data',
-            json.dumps(FLAVOR_DATA))
-    cli.run('loadbalancer', 'flavor', 'create', '--name', 'gold',
-            '--flavorprofile', 'aa', '--enable')
+    cli.run('loadbalancer', 'flavorprofile', 'create', '--name',
+            flavor + '-profile', '--provider', 'amphora', '--flavor-data',
+            json.dumps(flavor_data or FLAVOR_DATA))
+    cli.run('loadbalancer', 'flavor', 'create', '--name', flavor,
+            '--flavorprofile', flavor + '-profile', '--enable')
     t = time.monotonic()
     lb = cli.json('loadbalancer', 'create', '--name', name, '--flavor',
-                  'gold', '--vip-subnet-id', D.VIP_SUBNET, '--wait')
+                  flavor, '--vip-subnet-id', D.VIP_SUBNET, '--wait')
     created = time.monotonic() - t
     assert lb['provisioning_status'] == 'ACTIVE', lb
     dep.vip = lb['vip_address']

@@ -37,6 +37,8 @@ class AmphoraDriver(metaclass=abc.ABCMeta):
         vip: dict(ip_address, subnet_cidr, gateway, mtu, mac).  arp=False
         when a distributor owns the VIP on the wire (ACTIVE_ACTIVE): the
         amphora accepts traffic for it but never answers ARP/ND for it.
+        vip['vrrp'] true (ACTIVE_STANDBY): the address is left to
+        keepalived (configure_vrrp), HAProxy may bind it meanwhile.
         """
 
     @abc.abstractmethod
@@ -49,9 +51,9 @@ class AmphoraDriver(metaclass=abc.ABCMeta):
         database: what it needs comes in the arguments."""
 
     @abc.abstractmethod
-    def configure_vrrp(self, amphora, peers, priority):
+    def configure_vrrp(self, amphora, peers, priority, vip=None):
         """Set up keepalived (ACTIVE_STANDBY): peers are the other
-        amphorae's vrrp addresses."""
+        amphorae's vrrp addresses; vip as for plug_vip."""
 
     @abc.abstractmethod
     def reload(self, amphora):
@@ -74,6 +76,11 @@ class AmphoraDriver(metaclass=abc.ABCMeta):
 
     def delete_config(self, amphora, load_balancer_id):
         """Stop and remove the load balancer's HAProxy (idempotent)."""
+        raise NotImplementedError
+
+    def release_vrrp(self, amphora):
+        """Stop keepalived on an amphora that leaves its pair: the peer
+        takes the VIP over at once (idempotent)."""
         raise NotImplementedError
 
     def drain(self, amphora):

@@ -27,9 +27,10 @@ class NoopAmphoraDriver(base.AmphoraDriver):
     def update_config(self, amphora, config, peers=None):
         self._set(amphora, config=config, peers=list(peers or []))
 
-    def configure_vrrp(self, amphora, peers, priority):
+    def configure_vrrp(self, amphora, peers, priority, vip=None):
         self._set(amphora, vrrp={'peers': list(peers),
-                                 'priority': priority})
+                                 'priority': priority,
+                                 'vip': dict(vip or {})})
 
     def reload(self, amphora):
         with self._lock:
@@ -52,6 +53,9 @@ class NoopAmphoraDriver(base.AmphoraDriver):
             entry = self.state.setdefault(amphora.id, {})
             entry.setdefault('networks', []).append(
                 {'port': dict(port), 'subnet_cidr': subnet_cidr})
+
+    def release_vrrp(self, amphora):
+        self._set(amphora, vrrp_released=True)
 
     def drain(self, amphora):
         self._set(amphora, drained=True)

@@ -10,6 +10,7 @@ from octavia_aa import topology
 from octavia_aa.amphorae import udp_config
 from octavia_aa.amphorae.drivers import base
 from octavia_aa.amphorae.drivers import rest_opts
+from octavia_aa.amphorae.drivers import vrrp_opts
 from octavia_aa.amphorae.haproxy import render
 from octavia_aa.certificates.managers import base as cert_base
 from octavia_aa.common import agent_client
@@ -41,7 +42,7 @@ def _tls_refs(config):
 
 class RestAmphoraDriver(base.AmphoraDriver):
     # HAProxy serves these (PROMETHEUS with its own exporter), the
-    # agent's nftables UDP service the UDP ones; no keepalived yet.
+    # agent's nftables UDP service the UDP ones; keepalived the VRRP VIP.
     listener_protocols = frozenset(render.HAPROXY_LISTENERS
                                    + udp_config.PROTOCOLS)
     pool_protocols = frozenset(c.POOL_PROTOCOLS) - {c.PROTOCOL_SCTP}
@@ -57,12 +58,13 @@ class RestAmphoraDriver(base.AmphoraDriver):
         ('UDP', 'LEAST_CONNECTIONS'): 'nftables, which balances UDP in the '
         'amphora (this kernel has no IPVS), has no least-connection '
         'scheduler; use ROUND_ROBIN or SOURCE_IP'}
-    vip_holders = frozenset({topology.VIP_BY_AMPHORA,
+    vip_holders = frozenset({topology.VIP_BY_AMPHORA, topology.VIP_BY_VRRP,
                              topology.VIP_BY_DISTRIBUTOR})
 
     def __init__(self, conf=None):
         self.conf = conf or cfg.CONF
         self.opts = rest_opts.register_opts(self.conf)
+        self.vrrp_opts = vrrp_opts.register_opts(self.conf)
         self._client = agent_client.AgentClient(self.opts, AmphoraAgentError,
                                                 NotFound)
 
@@ -89,6 +91,7 @@ class RestAmphoraDriver(base.AmphoraDriver):
                 'subnet_cidr': vip['subnet_cidr'],
                 'gateway': vip.get('gateway'), 'mtu': vip.get('mtu'),
                 'mac_address': vip['mac'], 'arp': bool(arp),
+                'vrrp': bool(vip.get('vrrp')),
                 'host_routes': vip.get('host_routes') or [],
                 'fixed_ips': [amphora.vrrp_ip] if getattr(
                     amphora, 'vrrp_ip', None) else []}
@@ -139,10 +142,24 @@ class RestAmphoraDriver(base.AmphoraDriver):
         except NotFound:
             return None
 
-    def configure_vrrp(self, amphora, peers, priority):
-        # The amphora agent has no keepalived support yet (ACTIVE_STANDBY).
-        raise NotImplementedError('the amphora agent does not manage '
-                                  'keepalived (VRRP) yet')
+    def configure_vrrp(self, amphora, peers, priority, vip=None):
+        o = self.vrrp_opts
+        return self._call('PUT', amphora, 'vrrp', {
+            'vip': vip['ip_address'],
+            'prefixlen': int(vip['subnet_cidr'].rsplit('/', 1)[1]),
+            'mac_address': vip['mac'], 'priority': priority,
+            'unicast_src_ip': amphora.vrrp_ip, 'unicast_peers': list(peers),
+            'virtual_router_id': o.vrrp_virtual_router_id,
+            'advert_int': o.vrrp_advert_int,
+            'check_interval': o.vrrp_check_interval,
+            'check_fall': o.vrrp_fail_count,
+            'check_rise': o.vrrp_success_count,
+            'garp_refresh_interval': o.vrrp_garp_refresh_interval})
+
+    def release_vrrp(self, amphora):
+        # One try, short: the amphora may be the broken one.
+        return self._client.call('DELETE', amphora, 'vrrp', retries=1,
+                                 timeout=(5, 15))
 
     def reload(self, amphora):
         lb_id = amphora.load_balancer_id

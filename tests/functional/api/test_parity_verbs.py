@@ -245,22 +245,36 @@ def test_udp_members_must_be_of_the_vips_family(api, rest_data_plane):
                                     'protocol_port': 53}}, status=201)
 
 
-def test_active_standby_flavor_is_refused(api, rest_data_plane):
-    res = api.post_json('/v2/lbaas/flavorprofiles', {'flavorprofile': {
-        'name': 'ha', 'provider_name': 'amphora', 'flavor_data': json.dumps(
-            {'loadbalancer_topology': 'ACTIVE_STANDBY'})}}, status=400)
-    assert 'loadbalancer_topology' in res.json['faultstring']
-    assert 'ACTIVE_STANDBY' in res.json['faultstring']
-    # The served ones still pass.
-    for topology in ('SINGLE', 'ACTIVE_ACTIVE'):
+def test_every_topology_is_served_by_the_rest_data_plane(api,
+                                                        rest_data_plane):
+    # ACTIVE_STANDBY used to be refused: the agent runs keepalived now.
+    for topology in ('SINGLE', 'ACTIVE_STANDBY', 'ACTIVE_ACTIVE'):
         api.post_json('/v2/lbaas/flavorprofiles', {'flavorprofile': {
             'name': topology, 'provider_name': 'amphora',
             'flavor_data': json.dumps(
                 {'loadbalancer_topology': topology})}}, status=201)
 
 
+def test_unserved_topology_is_refused(api, rest_data_plane, monkeypatch):
+    # A data plane that cannot hold a VIP by VRRP (as the REST driver
+    # before keepalived): the flavor and the configured default are 400.
+    from octavia_aa import topology as topo
+    from octavia_aa.amphorae.drivers import rest
+    monkeypatch.setattr(rest.RestAmphoraDriver, 'vip_holders', frozenset(
+        {topo.VIP_BY_AMPHORA, topo.VIP_BY_DISTRIBUTOR}))
+    res = api.post_json('/v2/lbaas/flavorprofiles', {'flavorprofile': {
+        'name': 'ha', 'provider_name': 'amphora', 'flavor_data': json.dumps(
+            {'loadbalancer_topology': 'ACTIVE_STANDBY'})}}, status=400)
+    assert 'loadbalancer_topology' in res.json['faultstring']
+    assert 'ACTIVE_STANDBY' in res.json['faultstring']
+
+
 def test_configured_default_topology_is_checked(api, rest_data_plane,
-                                                overrides):
+                                                overrides, monkeypatch):
+    from octavia_aa import topology as topo
+    from octavia_aa.amphorae.drivers import rest
+    monkeypatch.setattr(rest.RestAmphoraDriver, 'vip_holders', frozenset(
+        {topo.VIP_BY_AMPHORA, topo.VIP_BY_DISTRIBUTOR}))
     overrides('loadbalancer_topology', 'ACTIVE_STANDBY', 'controller_worker')
     res = api.post_json(LB, {'loadbalancer': {
         'vip_subnet_id': 'public-subnet'}}, status=400)

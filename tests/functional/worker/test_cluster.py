@@ -242,4 +242,64 @@ def test_active_standby_failover_keeps_master_and_backup(worker):
     master, backup = after[c.ROLE_MASTER], after[c.ROLE_BACKUP]
     assert state[master.id]['vrrp']['peers'] == [backup.vrrp_ip]
     assert state[backup.id]['vrrp']['peers'] == [master.vrrp_ip]
+    # Each working amphora stopped its keepalived before it went (its
+    # peer took over at once), the new ones did not.
+    assert all(state[i].get('vrrp_released') for i in before), state
+    assert not any(state[a.id].get('vrrp_released') for a in after.values())
+    # The amphora built first (replacing the BACKUP) stayed while the
+    # MASTER was replaced: it holds the VIP now and is MASTER.
+    assert master.created_at < backup.created_at
+    assert (state[master.id]['vrrp']['priority'],
+            state[backup.id]['vrrp']['priority']) == (200, 100)
     assert h.get(models.LoadBalancer, lb_id).provisioning_status == c.ACTIVE
+
+
+def _limits(lb_id):
+    state = drivers.get('amphora').state
+    return {a.id: (a.role, state[a.id]['config']['listeners'][0]
+                   ['connection_limit']) for a in h.amphorae(lb_id)}
+
+
+def test_connection_limit_divided_and_redivided(worker):
+    lb_id = h.make_lb(desired=3, standby=1)
+    worker.create_load_balancer(lb_id)
+    lst = h.add_child('listener', lb_id, load_balancer_id=lb_id,
+                      protocol='HTTP', protocol_port=80, connection_limit=7)
+    worker.create_object('listener', lst)
+
+    def active_sum(got):
+        return sum(v for r, v in got.values() if r == c.ROLE_IN_CLUSTER)
+    got = _limits(lb_id)
+    # 3 + 2 + 2 over the active amphorae; the standby the smallest share.
+    assert sorted(v for r, v in got.values()
+                  if r == c.ROLE_IN_CLUSTER) == [2, 2, 3], got
+    assert [v for r, v in got.values()
+            if r == c.ROLE_IN_CLUSTER_STANDBY] == [2], got
+    # Resize to 2 active: re-divided, 4 + 3.
+    resize(worker, lb_id, 2)
+    got = _limits(lb_id)
+    assert sorted(v for r, v in got.values()
+                  if r == c.ROLE_IN_CLUSTER) == [3, 4], got
+    # Failover of an active one: the promoted standby takes a share, the
+    # total stays the limit.
+    failover(worker, next(a for a in h.amphorae(lb_id)
+                          if a.role == c.ROLE_IN_CLUSTER))
+    got = _limits(lb_id)
+    assert active_sum(got) == 7 and len(got) == 3, got
+
+
+def test_active_standby_master_failover_survivor_becomes_master(worker):
+    lb_id = h.make_lb(c.TOPOLOGY_ACTIVE_STANDBY)
+    worker.create_load_balancer(lb_id)
+    amps = {a.role: a for a in h.amphorae(lb_id)}
+    failover(worker, amps[c.ROLE_MASTER])
+    after = {a.role: a for a in h.amphorae(lb_id)}
+    # keepalived's nopreempt keeps the VIP on the survivor: the roles
+    # follow it, the replacement joins as BACKUP.
+    assert after[c.ROLE_MASTER].id == amps[c.ROLE_BACKUP].id
+    assert after[c.ROLE_BACKUP].id not in {a.id for a in amps.values()}
+    state = drivers.get('amphora').state
+    assert state[after[c.ROLE_MASTER].id]['vrrp'] == dict(
+        state[after[c.ROLE_MASTER].id]['vrrp'], priority=200,
+        peers=[after[c.ROLE_BACKUP].vrrp_ip])
+    assert state[after[c.ROLE_BACKUP].id]['vrrp']['priority'] == 100

@@ -84,10 +84,16 @@ def test_create_active_standby(worker):
     assert set(amps) == {c.ROLE_MASTER, c.ROLE_BACKUP}
     state = drivers.get('amphora').state
     master, backup = amps[c.ROLE_MASTER], amps[c.ROLE_BACKUP]
-    assert state[master.id]['vrrp'] == {'peers': [backup.vrrp_ip],
-                                        'priority': 200}
-    assert state[backup.id]['vrrp'] == {'peers': [master.vrrp_ip],
-                                        'priority': 100}
+    for amp, peer, prio in ((master, backup, 200), (backup, master, 100)):
+        vrrp = state[amp.id]['vrrp']
+        assert (vrrp['peers'], vrrp['priority']) == ([peer.vrrp_ip], prio)
+        # keepalived gets the VIP and the MAC of the amphora's own port;
+        # the plug leaves the address to it.
+        assert vrrp['vip']['mac'] == amp.frontend_mac
+        assert vrrp['vip']['ip_address'] == state[amp.id]['vip'][
+            'ip_address']
+        assert state[amp.id]['vip']['vrrp'] is True
+        assert state[amp.id]['arp'] is True
 
 
 def test_active_active_without_cluster_row_is_error(worker):

@@ -10,6 +10,7 @@ import threading
 from octavia_aa.amphorae.backends.agent import errors
 from octavia_aa.amphorae.backends.agent import haproxy
 from octavia_aa.amphorae.backends.agent import udp_service
+from octavia_aa.amphorae.backends.agent import vrrp
 from octavia_aa.common import wire
 
 API_VERSION = wire.AGENT_API_VERSION
@@ -32,6 +33,7 @@ class Agent:
         self.lock = threading.Lock()
         self.heartbeat = None
         self._haproxy_version = None
+        self.vrrp = vrrp.Vrrp(self)
         self.load_overrides()
 
     # -- identity ------------------------------------------------------
@@ -53,6 +55,7 @@ class Agent:
             mem = dict(line.split(':', 1) for line in f)
         return dict(self.info(), load_balancers=lbs,
                     listeners=self.listeners()['listeners'],
+                    vrrp=self.vrrp.details(),
                     cpu_count=os.cpu_count(), load=list(os.getloadavg()),
                     memory={k: mem[k].strip() for k in
                             ('MemTotal', 'MemFree', 'MemAvailable')},
@@ -147,6 +150,7 @@ class Agent:
             if not lb.running():
                 lb.start()
         self.udp.restore()
+        self.vrrp.restore()
 
     # -- the agent's own configuration ---------------------------------
     def load_overrides(self):

@@ -15,6 +15,7 @@
     PUT|GET|DELETE /v1/loadbalancers/{lb}/certificates/{name}
     GET    /v1/listeners | /v1/stats
     PUT    /v1/config                             heartbeat settings
+    PUT|GET|DELETE /v1/vrrp                       keepalived (ACTIVE_STANDBY)
 """
 import json
 import logging
@@ -49,6 +50,10 @@ class Application(agent_app.RoutedApplication):
             ('GET', r'/v1/stats', lambda req: a.stats()),
             ('PUT', r'/v1/config', lambda req: a.update_config(
                 self._json(req))),
+            ('PUT', r'/v1/vrrp', lambda req: a.vrrp.configure(
+                self._json(req))),
+            ('GET', r'/v1/vrrp', lambda req: a.vrrp.details()),
+            ('DELETE', r'/v1/vrrp', lambda req: a.vrrp.delete()),
             ('GET', r'/v1/loadbalancers/%s/haproxy' % _LB,
              lambda req, lb: a.registry.get(lb).config_text()),
             ('PUT', r'/v1/loadbalancers/%s/haproxy' % _LB, self.upload),

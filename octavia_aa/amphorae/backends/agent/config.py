@@ -22,6 +22,15 @@ agent_opts = [
                help='Seconds an old HAProxy worker may keep serving its '
                     'established connections after a reload.'),
     agent_config.request_timeout_opt(),
+    # ACTIVE_STANDBY (octavia_aa/amphorae/backends/agent/vrrp.py).
+    cfg.StrOpt('keepalived', default='keepalived',
+               help='keepalived executable (VRRP of an ACTIVE_STANDBY '
+                    'pair).'),
+    cfg.FloatOpt('vrrp_supervise_interval', default=0.1, min=0.01,
+                 help='Seconds between checks that keepalived is alive; a '
+                      'dead one has its VIP address removed at once (so it '
+                      'is never answered on two amphorae) and is '
+                      'restarted as BACKUP.'),
 ]
 
 # Mutable: the controller changes them through the agent's API.

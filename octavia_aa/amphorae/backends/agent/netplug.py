@@ -10,6 +10,10 @@ all interfaces, so the amphora accepts packets for the VIP, never answers
 ARP for it, and never uses it as the sender of its own ARP requests
 (datapath-experiments.md, variant A).  An IPv6 VIP on ``lo`` is not
 answered in neighbour solicitations on other interfaces either.
+
+VIP held by VRRP (ACTIVE_STANDBY, ``vrrp``: true): the port comes up with
+its own fixed address only; keepalived adds the VIP on the MASTER, and
+ip_nonlocal_bind lets HAProxy bind it on the BACKUP before it has it.
 """
 import ipaddress
 import json
@@ -75,7 +79,10 @@ def plug_vip(ipr, req):
     _link_up(ipr, index, req.get('mtu'))
     for fixed in req.get('fixed_ips') or []:
         _add_addr(ipr, index, fixed, net.prefixlen)
-    if req.get('arp', True):
+    if req.get('vrrp'):
+        sysctl('net/ipv4/ip_nonlocal_bind', 1)
+        sysctl('net/ipv6/ip_nonlocal_bind', 1)
+    elif req.get('arp', True):
         _add_addr(ipr, index, str(vip), net.prefixlen)
     else:
         if vip.version == 4:

@@ -12,8 +12,9 @@ def _by_distributor(strategy):
     return strategy.vip_holder == topology.VIP_BY_DISTRIBUTOR
 
 
-def hold(strategy, prefix):
-    """Atoms that make the built amphorae serve the VIP."""
+def hold(strategy, prefix, new_amphora_key=None):
+    """Atoms that make the built amphorae serve the VIP (new_amphora_key:
+    store key of a replacement's id, for VRRP's order)."""
     if _by_distributor(strategy):
         # HAProxy runs (and answers the distributor's probes) before an
         # amphora is registered, or the prober would fail it at once.
@@ -22,10 +23,18 @@ def hold(strategy, prefix):
                 amp_tasks.AmphoraeUpdateConfig(prefix=prefix),
                 dist_tasks.DistributorPlugVip(prefix=prefix),
                 dist_tasks.RegisterAmphorae(prefix=prefix)]
-    atoms = [amp_tasks.AmphoraePlugVip(arp=True, prefix=prefix)]
     if strategy.vip_holder == topology.VIP_BY_VRRP:
-        atoms.append(amp_tasks.AmphoraeConfigureVrrp(prefix=prefix))
-    return atoms
+        # keepalived holds the address (ARP on, on the MASTER only).
+        atoms = [amp_tasks.AmphoraePlugVip(arp=True, vrrp=True,
+                                           prefix=prefix)]
+        rebind = {}
+        if new_amphora_key:
+            rebind = {'new_amphora_id': new_amphora_key}
+            atoms.append(amp_tasks.VrrpRolesAfterReplace(prefix=prefix,
+                                                         rebind=rebind))
+        return atoms + [amp_tasks.AmphoraeConfigureVrrp(prefix=prefix,
+                                                        rebind=rebind)]
+    return [amp_tasks.AmphoraePlugVip(arp=True, prefix=prefix)]
 
 
 def release(strategy):
@@ -38,7 +47,7 @@ def release(strategy):
 def join(strategy, prefix, new_amphora_key, failed_role, failed_id):
     """Atoms after a replacement is built (store key of its id)."""
     if not _by_distributor(strategy):
-        return hold(strategy, prefix)
+        return hold(strategy, prefix, new_amphora_key)
     # Promote before registering: the replacement must not take a new
     # active position when it is to fill the failed one.
     return [amp_tasks.AmphoraePlugVip(arp=False, prefix=prefix),
@@ -70,6 +79,14 @@ def remove(strategy, prefix, amphora_id):
 def drain(strategy, amphora_ids, prefix='drain'):
     """Atoms that let serving amphorae's connections end before they are
     taken out (a smaller cluster, a rolling failover)."""
+    if strategy.vip_holder == topology.VIP_BY_VRRP:
+        # A working MASTER gives the VIP up (keepalived stopped: priority
+        # 0 advert), so its peer takes over at once rather than after
+        # the master-down timeout once the machine is deleted.
+        return [amp_tasks.AmphoraReleaseVrrp(
+            prefix='%s%d' % (prefix, index),
+            inject={'amphora_id': amphora_id})
+            for index, amphora_id in enumerate(amphora_ids)]
     if not _by_distributor(strategy):
         return []
     atoms = []

@@ -12,6 +12,7 @@ from octavia_aa.common import config
 from octavia_aa.common import constants as c
 from octavia_aa.common import drivers
 from octavia_aa.controller.worker import lb_config
+from octavia_aa.controller.worker import limits
 from octavia_aa.controller.worker.tasks import base
 from octavia_aa.controller.worker.tasks import network
 from octavia_aa.db import api as db_api
@@ -127,8 +128,10 @@ class MarkAmphoraPendingDelete(base.Task):
 
 class AmphoraePlugVip(base.Task):
 
-    def __init__(self, arp, **kwargs):
+    def __init__(self, arp, vrrp=False, **kwargs):
         self.arp = arp
+        # VRRP: keepalived adds the VIP address, the plug leaves it out.
+        self.vrrp = vrrp
         super().__init__(**kwargs)
 
     def execute(self, load_balancer_id):
@@ -138,7 +141,9 @@ class AmphoraePlugVip(base.Task):
             amps = amphora_q.allocated(session, load_balancer_id)
         driver = drivers.get('amphora')
         for amp in amps:
-            driver.plug_vip(amp, dict(vip, mac=amp.frontend_mac), self.arp)
+            driver.plug_vip(amp, dict(vip, mac=amp.frontend_mac,
+                                      **({'vrrp': True} if self.vrrp
+                                         else {})), self.arp)
 
 
 class AmphoraeUpdateConfig(base.Task):
@@ -158,19 +163,60 @@ class AmphoraeUpdateConfig(base.Task):
         for amp in amps:
             peers = [(p.id, p.lb_network_ip)
                      for p in strategy.peer_group(amp, amps)]
-            driver.update_config(amp, config, peers=peers)
+            driver.update_config(
+                amp, limits.for_amphora(config, amp, amps, strategy),
+                peers=peers)
+
+
+class VrrpRolesAfterReplace(base.Task):
+    """A replacement joins a VRRP pair as BACKUP; the amphora that stayed
+    (which holds the VIP, or takes it when the old one goes) is MASTER.
+    With no amphora left the replacement is MASTER."""
+
+    def execute(self, load_balancer_id, new_amphora_id):
+        with db_api.session_scope() as session:
+            amps = amphora_q.allocated(session, load_balancer_id)
+            stayed = [a for a in amps if a.id != new_amphora_id]
+            for amp in amps:
+                amp.role = (c.ROLE_BACKUP if stayed and amp.id ==
+                            new_amphora_id else c.ROLE_MASTER)
 
 
 class AmphoraeConfigureVrrp(base.Task):
+    """keepalived on every amphora of the pair.  Order matters with
+    nopreempt (whoever is MASTER stays so): the amphora that may already
+    hold the VIP goes first, so it sends adverts to its new peer before
+    that one starts and would take the VIP over from silence; on a new
+    pair, the MASTER role first, so it is the one elected."""
 
-    def execute(self, load_balancer_id):
+    def execute(self, load_balancer_id, new_amphora_id=None):
         with db_api.session_scope() as session:
+            lb = session.get(models.LoadBalancer, load_balancer_id)
+            _, vip = network.vip_of(lb)
             amps = amphora_q.allocated(session, load_balancer_id)
         driver = drivers.get('amphora')
-        for amp in amps:
+        for amp in sorted(amps, key=lambda a: (
+                a.id == new_amphora_id, -VRRP_PRIORITY.get(a.role, 100))):
             peers = [o.vrrp_ip for o in amps if o.id != amp.id]
             driver.configure_vrrp(amp, peers,
-                                  VRRP_PRIORITY.get(amp.role, 100))
+                                  VRRP_PRIORITY.get(amp.role, 100),
+                                  vip=dict(vip, mac=amp.frontend_mac))
+
+
+class AmphoraReleaseVrrp(base.Task):
+    """Stop keepalived on a working amphora about to go (best effort: a
+    broken one cannot answer, and its peer takes over anyway)."""
+
+    def execute(self, amphora_id):
+        with db_api.session_scope() as session:
+            amp = session.get(models.Amphora, amphora_id)
+        if amp is None:
+            return
+        try:
+            drivers.get('amphora').release_vrrp(amp)
+        except Exception as exc:
+            LOG.warning('VRRP of amphora %s not released: %s',
+                        amphora_id, exc)
 
 
 class UpdateAgentConfig(base.Task):
