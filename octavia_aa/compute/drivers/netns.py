@@ -95,6 +95,7 @@ class NetnsComputeDriver(base.ComputeDriver):
         the host: without it, one worker's supervisor sees a machine
         another worker is half-way through building (meta.json written,
         agent not started yet) and starts a second agent in it."""
+        asked = time.monotonic()
         with self._lock:
             if self._flock_depth:      # re-entered (build's clean-up)
                 self._flock_depth += 1
@@ -106,11 +107,16 @@ class NetnsComputeDriver(base.ComputeDriver):
             os.makedirs(self.base, mode=0o700, exist_ok=True)
             fd = os.open(os.path.join(self.base, '.lock'),
                          os.O_RDWR | os.O_CREAT, 0o600)
+            got = None
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX)
+                got = time.monotonic()
                 self._flock_depth = 1
                 yield
             finally:
+                if got is not None:
+                    LOG.debug('timeline netns lock waited %.3f s, held '
+                              '%.3f s', got - asked, time.monotonic() - got)
                 self._flock_depth = 0
                 os.close(fd)           # also releases the flock
 
