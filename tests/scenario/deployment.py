@@ -72,12 +72,12 @@ def free_port(kind=socket.SOCK_STREAM):
 
 def free_mgmt_block(prefixlen=28):
     """A /28 (or /prefixlen) of 192.0.2.0/24 (its offset) that holds no
-    address of this host and no route of another deployment or test bed.
-    The host may sit in 192.0.2.0/24 itself (this one has 192.0.2.2/24 on eth0 and
-    its default gateway at 192.0.2.1): a management gateway on one of
-    those addresses would cut the host off, and two deployments on one
-    /28 make each other's agents unreachable.  Block 0 (.0-.15, where
-    gateways usually are) is never used."""
+    address of this host and no route of another deployment or test
+    bed.  The host may sit in 192.0.2.0/24 itself (this one has
+    192.0.2.2/24 on eth0 and its default gateway at 192.0.2.1): a
+    management gateway on one of those addresses would cut the host
+    off, and two deployments on one block make each other's agents
+    unreachable.  Block 0 (where gateways usually are) is never used."""
     taken = []
     for link in json.loads(sh('ip', '-4', '-j', 'addr', 'show').stdout):
         for a in link.get('addr_info', []):
