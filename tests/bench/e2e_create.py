@@ -27,6 +27,7 @@ import argparse
 import concurrent.futures
 import json
 import os
+import shutil
 import sys
 import time
 
@@ -144,28 +145,35 @@ def create_many(dep, count, flavor_id, settle):
     return out, ids
 
 
-def run(dep, lbs=8, settle=None):
+STEPS = ('small', 'big', 'many')
+
+
+def run(dep, lbs=8, settle=None, steps_=STEPS):
     result = {}
     settle = settle if settle is not None else (
         dep.heartbeat_timeout + 2 * dep.reconcile_interval + 2)
     small = flavor(dep, 'aa31', 3)
-    lb_id, result['create_to_active_s'] = create_one(dep, 'lb31', small)
-    log('3+1 ACTIVE in', result['create_to_active_s'])
-    serve(dep, lb_id)
-    steps.wait_lb(dep, lb_id, check=steps.cluster_is(3), timeout=90)
-    kill = steps.kill_amphora(dep, lb_id, mode=D.Deployment.SILENT)
-    result['replaced_s'] = kill['replaced_s'] and round(kill['replaced_s'],
-                                                        2)
-    log('replaced in', result['replaced_s'])
-    dep.api('DELETE', '/v2/lbaas/loadbalancers/%s?cascade=true' % lb_id)
-    big = flavor(dep, 'aa81', 8)
-    lb_id, result['create_8_to_active_s'] = create_one(dep, 'lb81', big)
-    log('8+1 ACTIVE in', result['create_8_to_active_s'])
-    dep.api('DELETE', '/v2/lbaas/loadbalancers/%s?cascade=true' % lb_id)
-    wait_gone(dep)
-    many, _ = create_many(dep, lbs, small, settle)
-    log('%d LBs' % lbs, many)
-    result.update(many)
+    if 'small' in steps_:
+        lb_id, result['create_to_active_s'] = create_one(dep, 'lb31', small)
+        log('3+1 ACTIVE in', result['create_to_active_s'])
+        serve(dep, lb_id)
+        steps.wait_lb(dep, lb_id, check=steps.cluster_is(3), timeout=90)
+        kill = steps.kill_amphora(dep, lb_id, mode=D.Deployment.SILENT)
+        result['replaced_s'] = kill['replaced_s'] and round(
+            kill['replaced_s'], 2)
+        log('replaced in', result['replaced_s'])
+        dep.api('DELETE', '/v2/lbaas/loadbalancers/%s?cascade=true' % lb_id)
+        wait_gone(dep)
+    if 'big' in steps_:
+        big = flavor(dep, 'aa81', 8)
+        lb_id, result['create_8_to_active_s'] = create_one(dep, 'lb81', big)
+        log('8+1 ACTIVE in', result['create_8_to_active_s'])
+        dep.api('DELETE', '/v2/lbaas/loadbalancers/%s?cascade=true' % lb_id)
+        wait_gone(dep)
+    if 'many' in steps_:
+        many, _ = create_many(dep, lbs, small, settle)
+        log('%d LBs' % lbs, many)
+        result.update(many)
     return result
 
 
@@ -177,14 +185,20 @@ def wait_gone(dep, timeout=120):
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument('--lbs', type=int, default=8)
+    parser.add_argument('--steps', default=','.join(STEPS),
+                        help='which of %s' % ','.join(STEPS))
+    parser.add_argument('--keep-log', metavar='PATH',
+                        help='copy the service log there before cleaning up')
     args = parser.parse_args()
     dep = BigDeployment()
     result = {'load_average_1m': None}
     try:
         dep.start()
-        result.update(run(dep, args.lbs))
+        result.update(run(dep, args.lbs, steps_=args.steps.split(',')))
     finally:
-        result['load_average_1m'] = os.getloadavg()[0]
+        result['load_average_1m'] = round(os.getloadavg()[0], 2)
+        if args.keep_log:
+            shutil.copy(os.path.join(dep.tmp, 'all.log'), args.keep_log)
         dep.close()
     print(json.dumps(result, sort_keys=True))
 
