@@ -137,8 +137,8 @@ class AmphoraePlugVip(base.Task):
             _, vip = network.vip_of(lb)
             amps = amphora_q.allocated(session, load_balancer_id)
         driver = drivers.get('amphora')
-        for amp in amps:
-            driver.plug_vip(amp, dict(vip, mac=amp.frontend_mac), self.arp)
+        base.each(lambda amp: driver.plug_vip(
+            amp, dict(vip, mac=amp.frontend_mac), self.arp), amps)
 
 
 class AmphoraeUpdateConfig(base.Task):
@@ -153,12 +153,14 @@ class AmphoraeUpdateConfig(base.Task):
             amps = amphora_q.allocated(session, load_balancer_id)
             member_subnets = network.member_subnets(lb)
             strategy = topology.get(lb.topology)
-        network.plug_member_networks(amps, member_subnets)
         driver = drivers.get('amphora')
-        for amp in amps:
+
+        def push(amp):
+            network.plug_member_networks([amp], member_subnets)
             peers = [(p.id, p.lb_network_ip)
                      for p in strategy.peer_group(amp, amps)]
             driver.update_config(amp, config, peers=peers)
+        base.each(push, amps)
 
 
 class AmphoraeConfigureVrrp(base.Task):
@@ -167,10 +169,9 @@ class AmphoraeConfigureVrrp(base.Task):
         with db_api.session_scope() as session:
             amps = amphora_q.allocated(session, load_balancer_id)
         driver = drivers.get('amphora')
-        for amp in amps:
-            peers = [o.vrrp_ip for o in amps if o.id != amp.id]
-            driver.configure_vrrp(amp, peers,
-                                  VRRP_PRIORITY.get(amp.role, 100))
+        base.each(lambda amp: driver.configure_vrrp(
+            amp, [o.vrrp_ip for o in amps if o.id != amp.id],
+            VRRP_PRIORITY.get(amp.role, 100)), amps)
 
 
 class UpdateAgentConfig(base.Task):
