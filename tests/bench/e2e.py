@@ -41,7 +41,12 @@ kill_last_failure_ms_<mode>: until the last failed request only (0 when
 nothing failed: a silent kill pauses connections, it does not fail
 them).  kill_max_gap_ms_<mode>: the longest pause of one connection.
 replaced_s_<mode>: until the load balancer is ONLINE again with a new
-amphora in place of the victim.  The unsuffixed kill_* and replaced_s
+amphora in place of the victim.  At the end (tests/bench/e2e_create.py)
+create_8_to_active_s: an 8+1 load balancer from POST to ACTIVE, and
+create_8_lbs_s: 8 load balancers of 3+1 POSTed at once until the last
+is ACTIVE (with create_8_lbs_relocked / _extra_amphorae: any that a
+repair took out of ACTIVE again right after, and amphorae built beyond
+4 each).  The unsuffixed kill_* and replaced_s
 figures are the silent ones (what earlier runs called them).
 
 Last run (2026-12-04, with the distributor prober that fails a silent
@@ -85,6 +90,7 @@ REPO = os.path.dirname(os.path.dirname(os.path.dirname(
     os.path.abspath(__file__))))
 sys.path.insert(0, REPO)
 
+from tests.bench import e2e_create  # noqa: E402
 from tests.scenario import deployment as D  # noqa: E402
 from tests.scenario import steps  # noqa: E402
 
@@ -180,7 +186,9 @@ def main():
     parser.add_argument('--seconds', type=int, default=5)
     args = parser.parse_args()
     result = {}
-    dep = D.Deployment()
+    # A management /26: the 8+1 cluster and the 8 load balancers of
+    # e2e_create at the end need more than a /28's 13 addresses.
+    dep = e2e_create.BigDeployment()
     try:
         t = time.monotonic()
         dep.start()
@@ -233,6 +241,9 @@ def main():
         result['leaked_other'] = (len(leaks['links']) +
                                   len(leaks['nftables']) +
                                   len(leaks['addresses']))
+        # create_8_to_active_s (8+1), create_8_lbs_s (8 of 3+1 at once).
+        result.update(e2e_create.run(dep, steps_=('big', 'many')))
+        result['load_average_1m'] = round(os.getloadavg()[0], 2)
     finally:
         dep.close()
     print(json.dumps(result, sort_keys=True))
