@@ -43,10 +43,10 @@ them).  kill_max_gap_ms_<mode>: the longest pause of one connection.
 replaced_s_<mode>: until the load balancer is ONLINE again with a new
 amphora in place of the victim.  At the end (tests/bench/e2e_create.py)
 create_8_to_active_s: an 8+1 load balancer from POST to ACTIVE, and
-create_8_lbs_s: 8 load balancers of 3+1 POSTed at once until the last
-is ACTIVE (with create_8_lbs_relocked / _extra_amphorae: any that a
+create_8_lbs_s: 8 load balancers of one amphora POSTed at once until
+the last is ACTIVE (with create_8_lbs_relocked / _extra_amphorae: any that a
 repair took out of ACTIVE again right after, and amphorae built beyond
-4 each).  The unsuffixed kill_* and replaced_s
+one each).  The unsuffixed kill_* and replaced_s
 figures are the silent ones (what earlier runs called them).
 
 Last run (2026-12-04, with the distributor prober that fails a silent
@@ -186,9 +186,7 @@ def main():
     parser.add_argument('--seconds', type=int, default=5)
     args = parser.parse_args()
     result = {}
-    # A management /26: the 8+1 cluster and the 8 load balancers of
-    # e2e_create at the end need more than a /28's 13 addresses.
-    dep = e2e_create.BigDeployment()
+    dep = D.Deployment()
     try:
         t = time.monotonic()
         dep.start()

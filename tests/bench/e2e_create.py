@@ -3,20 +3,22 @@
 
     .venv/bin/python tests/bench/e2e_create.py [--lbs 8]
 
-One throw-away netns deployment (tests/scenario/deployment.py, with a
-management /26 so that 8 clusters fit); through the API:
+One throw-away netns deployment (tests/scenario/deployment.py, its
+management /28 holds 13 machines); through the API:
   create_to_active_s     a 3+1 ACTIVE_ACTIVE load balancer, POST until
                          ACTIVE;
   replaced_s             one of its IN_CLUSTER amphorae killed like a dead
                          VM, until the load balancer is ACTIVE/ONLINE with
                          a new amphora in its place;
   create_8_to_active_s   an 8+1 load balancer, POST until ACTIVE;
-  create_8_lbs_s         --lbs (8) 3+1 load balancers POSTed at once, from
-                         the first POST until the last one is ACTIVE;
+  create_8_lbs_s         --lbs (8) load balancers of one amphora
+                         (ACTIVE_ACTIVE 1+0: 8 and the two distributors
+                         fit the /28) POSTed at once, from the first POST
+                         until the last one is ACTIVE;
   create_8_lbs_relocked  how many of those left ACTIVE again in the
                          settle time after (a repair the cluster manager
                          started on a freshly built cluster), and
-  create_8_lbs_extra_amphorae  how many amphorae beyond 4 per load
+  create_8_lbs_extra_amphorae  how many amphorae beyond one per load
                          balancer were built meanwhile.
 The last line printed is one JSON object.  tests/bench/e2e.py runs the
 same steps (create_to_active_s from the CLI there).  The machine log of
@@ -44,11 +46,6 @@ from tests.scenario import steps  # noqa: E402
 
 def log(*args):
     print(*args, file=sys.stderr, flush=True)
-
-
-class BigDeployment(D.Deployment):
-    """A management /26: 8 load balancers of 3+1 and two distributors."""
-    mgmt_prefixlen = 26
 
 
 def flavor(dep, name, desired, standby=1, min_size=2):
@@ -156,7 +153,7 @@ def cpu_used(before, after):
     return {k: round(v, 2) for k, v in used.items()}
 
 
-def create_many(dep, count, flavor_id, settle):
+def create_many(dep, count, flavor_id, settle, per_lb=1):
     """count load balancers POSTed at once; then `settle` seconds of
     watching whether any leaves ACTIVE again or gets more amphorae."""
     cpu_before = cpu_snapshot(dep)
@@ -181,7 +178,7 @@ def create_many(dep, count, flavor_id, settle):
     amps = dep.api('GET', '/v2/octavia/amphorae')['amphorae']
     built = [a for a in amps if a.get('loadbalancer_id') in done]
     out['create_8_lbs_relocked'] = len(relocked)
-    out['create_8_lbs_extra_amphorae'] = len(built) - 4 * count
+    out['create_8_lbs_extra_amphorae'] = len(built) - per_lb * count
     if relocked:
         log('left ACTIVE again after create:', sorted(relocked))
     return out, ids
@@ -195,6 +192,7 @@ def run(dep, lbs=8, settle=None, steps_=STEPS):
     settle = settle if settle is not None else (
         dep.heartbeat_timeout + 2 * dep.reconcile_interval + 2)
     small = flavor(dep, 'aa31', 3)
+    single = flavor(dep, 'aa10', 1, standby=0, min_size=1)
     if 'small' in steps_:
         lb_id, result['create_to_active_s'] = create_one(dep, 'lb31', small)
         log('3+1 ACTIVE in', result['create_to_active_s'])
@@ -213,7 +211,7 @@ def run(dep, lbs=8, settle=None, steps_=STEPS):
         dep.api('DELETE', '/v2/lbaas/loadbalancers/%s?cascade=true' % lb_id)
         wait_gone(dep)
     if 'many' in steps_:
-        many, _ = create_many(dep, lbs, small, settle)
+        many, _ = create_many(dep, lbs, single, settle)
         log('%d LBs' % lbs, many)
         result.update(many)
     return result
@@ -232,7 +230,7 @@ def main():
     parser.add_argument('--keep-log', metavar='PATH',
                         help='copy the service log there before cleaning up')
     args = parser.parse_args()
-    dep = BigDeployment()
+    dep = D.Deployment()
     result = {'load_average_1m': None}
     try:
         dep.start()
