@@ -49,6 +49,14 @@ repair took out of ACTIVE again right after, and amphorae built beyond
 one each).  The unsuffixed kill_* and replaced_s
 figures are the silent ones (what earlier runs called them).
 
+Run of 2026-12-06 with clusters built in parallel (load average 14
+from other work): create_to_active_s 19.1 (the CLI, during a load peak;
+e2e_create.py's API POST gave 4.2-7.7 s), replaced_s 8.9 (processes
+6.9), create_8_to_active_s 10.8, create_8_lbs_s 11.7 (one of the eight
+relocked by a repair: a distributor probe timed out under the load),
+kills, resize, rolling failover and delete as before (0 failed
+requests on survivors, nothing leaked).
+
 Last run (2026-12-04, with the distributor prober that fails a silent
 amphora in about 0.15 s): kill_restore_ms_processes 11 (1 failed, 6
 retried of 6.3k requests), kill_restore_ms_silent 251 (0 failed, 5
