@@ -3,7 +3,7 @@
 database writes, ours against upstream Octavia 19.0.0's UpdateHealthDb
 side by side, and our CPU per heartbeat at 100, 1000 and 5000 amphorae.
 
-    .venv/bin/python tests/bench/health.py [--beats 1000]
+    .venv/bin/python tests/bench/health.py [--beats 3000]
         [--sizes 100,1000,5000]
 
 Both sides on SQLite (a fresh file each, each engine set up as its
@@ -86,7 +86,7 @@ def upstream(size, beats, tmp):
 
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument('--beats', type=int, default=1000)
+    parser.add_argument('--beats', type=int, default=3000)
     parser.add_argument('--sizes', default='100,1000,5000')
     parser.add_argument('--ratio-size', type=int, default=1000)
     args = parser.parse_args()

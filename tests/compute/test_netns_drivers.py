@@ -259,36 +259,3 @@ def test_machines_are_locked_apart(plain_bed):
         assert same.is_alive(), 'the same machine did not wait'
     same.join(5)
     assert entered == [other, busy]
-
-
-def test_boots_wait_for_a_slot(plain_bed):
-    """[netns] max_booting: a build beyond it waits until a booting
-    machine's agent answers (wait_active), then goes on; a build's slot
-    is given back also when its machine is deleted before it answered."""
-    bed = plain_bed
-    driver = bed.compute
-    saved = driver._boot_slots
-    driver._boot_slots = threading.BoundedSemaphore(1)
-    first, second = str(uuid.uuid4()), str(uuid.uuid4())
-    built = {}
-
-    def build(entity_id):
-        built[entity_id] = bed.build_machine('slot-' + entity_id,
-                                             'amphora', entity_id)
-    try:
-        build(first)
-        assert driver.booting() == 1
-        waiting = threading.Thread(target=build, args=(second,))
-        waiting.start()
-        waiting.join(1.0)
-        assert waiting.is_alive() and second not in built, \
-            'a second boot did not wait for the slot'
-        driver.wait_active(built[first])
-        waiting.join(30)
-        assert second in built and driver.booting() == 1
-        bed.delete_machine(built[second], second)
-        assert driver.booting() == 0
-    finally:
-        driver._boot_slots = saved
-        for entity_id, compute_id in built.items():
-            bed.delete_machine(compute_id, entity_id)

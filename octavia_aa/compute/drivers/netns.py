@@ -76,9 +76,6 @@ class NetnsComputeDriver(base.ComputeDriver):
         self._locks = [threading.RLock() for _ in range(LOCK_STRIPES)]
         self._flock_depth = [0] * LOCK_STRIPES
         self._procs = {}          # compute_id -> Popen we started
-        self._boot_slots = threading.BoundedSemaphore(self.opts.max_booting)
-        self._booting = set()     # compute ids holding a boot slot
-        self._booting_lock = threading.Lock()
         self._stop = threading.Event()
         self._supervisor = None
 
@@ -161,54 +158,19 @@ class NetnsComputeDriver(base.ComputeDriver):
 
     def build(self, spec):
         compute_id = str(spec.entity_id)
-        self._start_boot(compute_id)
-        try:
-            with self._machine_locked(compute_id):
-                meta = self._meta(compute_id)
-                if meta and self._agent_pid(compute_id):
-                    self._end_boot(compute_id)
-                    return compute_id      # a retried build: already up
-                try:
-                    self._build(compute_id, spec, meta)
-                except Exception:
-                    # Nothing half-made stays: namespace, veths, files.
-                    LOG.exception('netns %s: build failed, cleaning up',
-                                  compute_id)
-                    self.delete(compute_id)
-                    raise
-        except BaseException:
-            self._end_boot(compute_id)
-            raise
+        with self._machine_locked(compute_id):
+            meta = self._meta(compute_id)
+            if meta and self._agent_pid(compute_id):
+                return compute_id          # a retried build: already up
+            try:
+                self._build(compute_id, spec, meta)
+            except Exception:
+                # Nothing half-made stays: namespace, veths, files.
+                LOG.exception('netns %s: build failed, cleaning up',
+                              compute_id)
+                self.delete(compute_id)
+                raise
         return compute_id
-
-    def _start_boot(self, compute_id):
-        """A boot slot ([netns] max_booting), held until the agent
-        answers (wait_active) or the machine is deleted."""
-        with self._booting_lock:
-            if compute_id in self._booting:
-                return
-        waited = time.monotonic()
-        self._boot_slots.acquire()
-        with self._booting_lock:
-            if compute_id in self._booting:
-                self._boot_slots.release()
-                return
-            self._booting.add(compute_id)
-        waited = time.monotonic() - waited
-        if waited > 0.01:
-            LOG.debug('timeline netns boot slot waited %.3f s', waited)
-
-    def booting(self):
-        """How many machines hold a boot slot now."""
-        with self._booting_lock:
-            return len(self._booting)
-
-    def _end_boot(self, compute_id):
-        with self._booting_lock:
-            if compute_id not in self._booting:
-                return
-            self._booting.discard(compute_id)
-        self._boot_slots.release()
 
     def _build(self, compute_id, spec, meta):
         directory = self._dir(compute_id)
@@ -265,22 +227,16 @@ class NetnsComputeDriver(base.ComputeDriver):
     def wait_active(self, compute_id):
         meta = self._meta(compute_id)
         if meta is None:
-            self._end_boot(compute_id)
             raise RuntimeError('no netns machine %s' % compute_id)
         deadline = time.monotonic() + self.opts.boot_timeout
-        try:
-            while time.monotonic() < deadline:
-                if self._port_open(meta['lb_network_ip'],
-                                   self._agent_port(meta)):
-                    return {'lb_network_ip': meta['lb_network_ip']}
-                time.sleep(0.02)
-        finally:
-            self._end_boot(compute_id)
+        while time.monotonic() < deadline:
+            if self._port_open(meta['lb_network_ip'], self._agent_port(meta)):
+                return {'lb_network_ip': meta['lb_network_ip']}
+            time.sleep(0.02)
         raise TimeoutError('agent of %s did not listen within %ss'
                            % (compute_id, self.opts.boot_timeout))
 
     def delete(self, compute_id):
-        self._end_boot(compute_id)
         directory = self._dir(compute_id)
         namespace = self._namespace(compute_id)
         with self._machine_locked(compute_id):  # supervisors: marker or done

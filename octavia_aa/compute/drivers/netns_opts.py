@@ -29,15 +29,6 @@ netns_opts = [
                       'deleted.'),
     cfg.FloatOpt('boot_timeout', default=60.0, min=1,
                  help='Seconds wait_active waits for the agent port.'),
-    cfg.IntOpt('max_booting', default=8, min=1,
-               help='Machines whose agent may be starting at once (from '
-                    'build until its port answers), per controller '
-                    'process; the others wait their turn. An agent\'s '
-                    'start is CPU-bound: 32 at once on 2 cores (8 load '
-                    'balancers of 3+1 created together) delayed the '
-                    'kernel\'s answers to the distributors\' probes of '
-                    'the running amphorae past their timeout, and '
-                    'healthy ones were failed over.'),
 ]
 
 
