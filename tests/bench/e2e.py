@@ -53,7 +53,8 @@ Run of 2026-12-06 with clusters built in parallel (load average 14
 from other work): create_to_active_s 19.1 (the CLI, during a load peak;
 e2e_create.py's API POST gave 4.2-7.7 s), replaced_s 8.9 (processes
 6.9), create_8_to_active_s 10.8, create_8_lbs_s 11.7 (one of the eight
-relocked by a repair: a distributor probe timed out under the load),
+relocked by a repair; in e2e_create runs with the log kept that was a
+distributor failing a running amphora's probes under the load),
 kills, resize, rolling failover and delete as before (0 failed
 requests on survivors, nothing leaked).
 

@@ -227,21 +227,11 @@ def main():
     parser.add_argument('--lbs', type=int, default=8)
     parser.add_argument('--steps', default=','.join(STEPS),
                         help='which of %s' % ','.join(STEPS))
-    parser.add_argument('--max-booting', type=int,
-                        help='[netns] max_booting of the service')
     parser.add_argument('--keep-log', metavar='PATH',
                         help='copy the service log there before cleaning up')
     args = parser.parse_args()
     dep = D.Deployment()
-    if args.max_booting:
-        sections = dep.config_sections
-
-        def with_booting():
-            out = sections()
-            out['netns']['max_booting'] = args.max_booting
-            return out
-        dep.config_sections = with_booting
-    result = {'load_average_1m': None, 'max_booting': args.max_booting}
+    result = {'load_average_1m': None}
     try:
         dep.start()
         result.update(run(dep, args.lbs, steps_=args.steps.split(',')))
