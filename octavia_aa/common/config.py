@@ -317,8 +317,13 @@ task_flow_opts = [
     cfg.StrOpt('engine', default='parallel',
                choices=['serial', 'parallel'],
                help='Taskflow engine used by the worker.'),
-    cfg.IntOpt('max_workers', default=5, min=1,
-               help='Threads of a parallel Taskflow engine.'),
+    cfg.IntOpt('max_workers', default=64, min=1,
+               help='Threads of the parallel Taskflow engine, shared by '
+                    'every flow of the worker: tasks that wait on '
+                    'machines (a boot, an agent call) hold one each, so '
+                    'it bounds how many amphorae are built at once '
+                    '(a cluster of 8+1 needs 9; 8 load balancers of 3+1 '
+                    'created together, 32).'),
     cfg.StrOpt('persistence_connection', secret=True,
                help='SQLAlchemy URL where flows are persisted so that an '
                     'interrupted flow can be resumed. Default: a SQLite '
@@ -406,8 +411,11 @@ def subnet_group(name):
 
 def init(argv=None, default_config_files=None, project='octavia-aa'):
     """Parse the command line and config files and set up logging."""
+    # pyroute2 logs every netlink message at debug: with debug on, a
+    # build of 8 machines wrote thousands of lines (CPU the builds lack).
     logging.set_defaults(default_log_levels=logging.get_default_log_levels()
-                         + ['stevedore=WARN', 'taskflow=WARN'])
+                         + ['stevedore=WARN', 'taskflow=WARN',
+                            'pyroute2=WARN'])
     CONF(argv if argv is not None else [], project=project,
          default_config_files=default_config_files)
     logging.setup(CONF, project)

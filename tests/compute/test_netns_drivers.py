@@ -204,7 +204,7 @@ def test_supervisor_of_another_process_waits_for_a_build(plain_bed):
     checker = threading.Thread(
         target=lambda: found.append(second.check_agents()))
     try:
-        with first._machines_locked():
+        with first._machine_locked(compute_id):
             # What _build has done before it starts the agent.
             links.ensure_namespace(ns)
             os.makedirs(first._dir(compute_id))
@@ -224,3 +224,38 @@ def test_supervisor_of_another_process_waits_for_a_build(plain_bed):
         checker.join(10)
         links.remove_namespace(ns)
         shutil.rmtree(first._dir(compute_id), ignore_errors=True)
+
+
+def _other_stripe(compute_id):
+    stripe = compute_netns.NetnsComputeDriver._stripe
+    while True:
+        other = str(uuid.uuid4())
+        if stripe(other) != stripe(compute_id):
+            return other
+
+
+def test_machines_are_locked_apart(plain_bed):
+    """A machine being built (its lock held, here by another driver as
+    another worker process would) holds up neither another machine's
+    build nor its supervision: the machines of a cluster are built side
+    by side.  The same machine still waits."""
+    first = plain_bed.compute
+    second = compute_netns.NetnsComputeDriver()
+    busy = str(uuid.uuid4())
+    other = _other_stripe(busy)
+    entered = []
+
+    def take(compute_id):
+        with second._machine_locked(compute_id):
+            entered.append(compute_id)
+    with first._machine_locked(busy):
+        apart = threading.Thread(target=take, args=(other,))
+        apart.start()
+        apart.join(5)
+        assert entered == [other], 'another machine waited for this one'
+        same = threading.Thread(target=take, args=(busy,))
+        same.start()
+        same.join(0.5)
+        assert same.is_alive(), 'the same machine did not wait'
+    same.join(5)
+    assert entered == [other, busy]

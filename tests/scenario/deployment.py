@@ -70,14 +70,14 @@ def free_port(kind=socket.SOCK_STREAM):
         return s.getsockname()[1]
 
 
-def free_mgmt_block():
-    """A /28 of 192.0.2.0/24 (its offset) that holds no address of this
-    host and no route of another deployment or test bed.  The host may
-    sit in 192.0.2.0/24 itself (this one has 192.0.2.2/24 on eth0 and
-    its default gateway at 192.0.2.1): a management gateway on one of
-    those addresses would cut the host off, and two deployments on one
-    /28 make each other's agents unreachable.  Block 0 (.0-.15, where
-    gateways usually are) is never used."""
+def free_mgmt_block(prefixlen=28):
+    """A /28 (or /prefixlen) of 192.0.2.0/24 (its offset) that holds no
+    address of this host and no route of another deployment or test
+    bed.  The host may sit in 192.0.2.0/24 itself (this one has
+    192.0.2.2/24 on eth0 and its default gateway at 192.0.2.1): a
+    management gateway on one of those addresses would cut the host
+    off, and two deployments on one block make each other's agents
+    unreachable.  Block 0 (where gateways usually are) is never used."""
     taken = []
     for link in json.loads(sh('ip', '-4', '-j', 'addr', 'show').stdout):
         for a in link.get('addr_info', []):
@@ -92,11 +92,12 @@ def free_mgmt_block():
         net = ipaddress.ip_network(dst, strict=False)
         if net.prefixlen > 24:      # a /24 route of the host is fine
             taken.append(net)
-    free = [b for b in range(16, 256, 16)
-            if not any(ipaddress.ip_network('192.0.2.%d/28' % b)
+    size = 1 << (32 - prefixlen)
+    free = [b for b in range(size, 256, size)
+            if not any(ipaddress.ip_network('192.0.2.%d/%d' % (b, prefixlen))
                        .overlaps(t) for t in taken)]
     if not free:
-        raise RuntimeError('no free /28 left in 192.0.2.0/24')
+        raise RuntimeError('no free /%d left in 192.0.2.0/24' % prefixlen)
     return random.choice(free)
 
 
@@ -129,6 +130,8 @@ class Deployment(leaks_mod.LeakFinder):
     heartbeat_interval = 1
     heartbeat_timeout = 6
     reconcile_interval = 2
+    # A /26 holds 8 clusters of 3+1 (tests/bench/e2e_create.py).
+    mgmt_prefixlen = 28
 
     def __init__(self, tmp=None):
         self.prefix = self.prefix_letter + secrets.token_hex(2)[:3]
@@ -138,8 +141,8 @@ class Deployment(leaks_mod.LeakFinder):
         os.makedirs(self.state)
         self.api_port = free_port()
         self.hm_port = free_port(socket.SOCK_DGRAM)
-        block = free_mgmt_block()
-        self.mgmt_cidr = '192.0.2.%d/28' % block
+        block = free_mgmt_block(self.mgmt_prefixlen)
+        self.mgmt_cidr = '192.0.2.%d/%d' % (block, self.mgmt_prefixlen)
         self.mgmt_gw = '192.0.2.%d' % (block + 1)
         self.heartbeat_key = secrets.token_hex(16)
         self.endpoint = 'http://127.0.0.1:%d' % self.api_port
@@ -188,7 +191,8 @@ class Deployment(leaks_mod.LeakFinder):
             'subnet:%s' % MGMT_SUBNET: {
                 'cidr': self.mgmt_cidr, 'gateway_ip': self.mgmt_gw,
                 'allocation_start': str(ipaddress.ip_address(first + 2)),
-                'allocation_end': str(ipaddress.ip_address(first + 14)),
+                'allocation_end': str(ipaddress.ip_address(
+                    first + block.num_addresses - 2)),
                 'network_name': 'lb-mgmt-net'},
             'subnet:%s' % VIP_SUBNET: {
                 'cidr': '198.51.100.0/24', 'gateway_ip': '198.51.100.1',

@@ -19,6 +19,7 @@ apart on one host, but a retried create or delete finds them).
 """
 import contextlib
 import fcntl
+import hashlib
 import ipaddress
 import json
 import logging
@@ -41,6 +42,9 @@ from octavia_aa.network.drivers import netns_links as links
 
 CONF = config.CONF
 LOG = logging.getLogger(__name__)
+# Machine locks (files under <state_path>/netns/.locks/): two machines
+# share one with odds 1/LOCK_STRIPES.
+LOCK_STRIPES = 256
 
 
 def namespace_pids(namespace):
@@ -69,8 +73,8 @@ class NetnsComputeDriver(base.ComputeDriver):
         self.conf = conf or CONF
         self.opts = netns_opts.register_opts(self.conf)
         self.base = os.path.join(self.conf.state_path, 'netns')
-        self._lock = threading.RLock()
-        self._flock_depth = 0
+        self._locks = [threading.RLock() for _ in range(LOCK_STRIPES)]
+        self._flock_depth = [0] * LOCK_STRIPES
         self._procs = {}          # compute_id -> Popen we started
         self._stop = threading.Event()
         self._supervisor = None
@@ -89,30 +93,54 @@ class NetnsComputeDriver(base.ComputeDriver):
         except (OSError, ValueError):
             return None
 
+    @staticmethod
+    def _stripe(compute_id):
+        return int(hashlib.sha1(compute_id.encode()).hexdigest()[:8],
+                   16) % LOCK_STRIPES
+
     @contextlib.contextmanager
-    def _machines_locked(self):
-        """This process's threads and every other controller process on
-        the host: without it, one worker's supervisor sees a machine
-        another worker is half-way through building (meta.json written,
-        agent not started yet) and starts a second agent in it."""
-        with self._lock:
-            if self._flock_depth:      # re-entered (build's clean-up)
-                self._flock_depth += 1
+    def _machine_locked(self, compute_id):
+        """One machine, for this process's threads and every other
+        controller process on the host: without it, one worker's
+        supervisor sees a machine another worker is half-way through
+        building (meta.json written, agent not started yet) and starts a
+        second agent in it.  One lock of LOCK_STRIPES, by the machine's
+        id, so that the machines of a cluster (and of several load
+        balancers) are built side by side: a single lock made every
+        build wait for the one before.  Striped, not one file per
+        machine: a file removed with its machine could be waited on by
+        one process while another locks its successor (a distributor is
+        rebuilt under the same id).  Re-entrant in a thread (a failed
+        build's clean-up deletes)."""
+        stripe = self._stripe(compute_id)
+        asked = time.monotonic()
+        with self._locks[stripe]:
+            if self._flock_depth[stripe]:      # re-entered
+                self._flock_depth[stripe] += 1
                 try:
                     yield
                 finally:
-                    self._flock_depth -= 1
+                    self._flock_depth[stripe] -= 1
                 return
-            os.makedirs(self.base, mode=0o700, exist_ok=True)
-            fd = os.open(os.path.join(self.base, '.lock'),
+            directory = os.path.join(self.base, '.locks')
+            os.makedirs(directory, mode=0o700, exist_ok=True)
+            fd = os.open(os.path.join(directory, str(stripe)),
                          os.O_RDWR | os.O_CREAT, 0o600)
+            got = None
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX)
-                self._flock_depth = 1
+                got = time.monotonic()
+                self._flock_depth[stripe] = 1
                 yield
             finally:
-                self._flock_depth = 0
+                self._flock_depth[stripe] = 0
                 os.close(fd)           # also releases the flock
+                # Only what counts (the supervisor takes every lock on
+                # each pass, for nothing, in microseconds).
+                if got is not None and (got - asked > 0.01 or
+                                        time.monotonic() - got > 0.05):
+                    LOG.debug('timeline netns lock waited %.3f s, held '
+                              '%.3f s', got - asked, time.monotonic() - got)
 
     def _deleting(self, compute_id):
         return os.path.exists(os.path.join(self._dir(compute_id),
@@ -130,7 +158,7 @@ class NetnsComputeDriver(base.ComputeDriver):
 
     def build(self, spec):
         compute_id = str(spec.entity_id)
-        with self._machines_locked():
+        with self._machine_locked(compute_id):
             meta = self._meta(compute_id)
             if meta and self._agent_pid(compute_id):
                 return compute_id          # a retried build: already up
@@ -211,7 +239,7 @@ class NetnsComputeDriver(base.ComputeDriver):
     def delete(self, compute_id):
         directory = self._dir(compute_id)
         namespace = self._namespace(compute_id)
-        with self._machines_locked():  # supervisors see the marker or are done
+        with self._machine_locked(compute_id):  # supervisors: marker or done
             if os.path.isdir(directory):
                 open(os.path.join(directory, 'deleting'), 'w').close()
             self._procs.pop(compute_id, None)
@@ -338,7 +366,7 @@ class NetnsComputeDriver(base.ComputeDriver):
         if not os.path.isdir(self.base):
             return restarted
         for compute_id in os.listdir(self.base):
-            with self._machines_locked():
+            with self._machine_locked(compute_id):
                 meta = self._meta(compute_id)
                 if (meta is None or self._deleting(compute_id) or
                         not links.namespace_exists(meta['namespace']) or

@@ -25,7 +25,7 @@ from octavia_aa.db import lifecycle
 from octavia_aa.db import models
 from octavia_aa.db.queries import amphora as amphora_q
 from octavia_aa.db.queries import health as health_q
-from octavia_aa.db.queries import listener as listener_q
+from octavia_aa.db.queries import heartbeat as heartbeat_q
 from octavia_aa.db.queries import takeover as takeover_q
 
 CONF = config.CONF
@@ -61,7 +61,12 @@ def record_heartbeat(message):
         return None, []
     now = _utcnow()
     with db_api.session_scope() as session:
-        distributor = session.get(models.Distributor, sender)
+        target = heartbeat_q.amphora_target(session, sender)
+        if target is not None and _steady(target):
+            return _steady_heartbeat(session, sender, target, message, now,
+                                     stamp)
+        distributor = (None if target is not None else
+                       session.get(models.Distributor, sender))
         if distributor is not None:
             health = health_q.advance(session, models.DistributorHealth,
                                       'distributor_id', sender, now, stamp)
@@ -95,6 +100,60 @@ def record_heartbeat(message):
             _guarded(session, operating_status.apply, session,
                      amp.load_balancer, message)
         return 'amphora', []
+
+
+def _steady(target):
+    """The common case, taken without ORM objects: an ALLOCATED amphora
+    already heard from (its health row exists)."""
+    status, _lb_id, _lb_prov, _lb_op, _last, has_health = target
+    return status == c.ALLOCATED and has_health
+
+
+def _steady_heartbeat(session, sender, target, message, now, stamp):
+    """What record_heartbeat does for a steady amphora, in Core SQL: the
+    health row, the counters, and the statuses only when the heartbeat
+    changes one (then through the ORM path, as before)."""
+    _status, lb_id, lb_prov, lb_op, last, _has = target
+    if not heartbeat_q.advance(session, sender, now, stamp):
+        LOG.info('Heartbeat %s of %s is not newer than the last one: '
+                 'replay dropped', stamp, sender)
+        return None, []
+    _guarded(session, _record_stats, session, sender, message)
+    if lb_id is not None and lb_prov == c.ACTIVE and _statuses_change(
+            session, lb_id, lb_op, last, message):
+        _guarded(session, operating_status.apply, session,
+                 session.get(models.LoadBalancer, lb_id), message)
+    return 'amphora', []
+
+
+class _View:
+    """An object of the load balancer as operating_status.changes reads
+    it, from heartbeat_q.status_view rows."""
+
+    def __init__(self, row_id, enabled, provisioning, operating, **more):
+        self.id = row_id
+        self.enabled = enabled
+        self.provisioning_status = provisioning
+        self.operating_status = operating
+        self.__dict__.update(more)
+
+
+def _statuses_change(session, lb_id, lb_op, last, message):
+    """Whether applying the heartbeat would change a status: a child's
+    (operating_status.changes on plain rows), or the load balancer's
+    roll-up, which moves when this amphora comes back from stale or the
+    load balancer is not ONLINE (OFFLINE until a first report, DEGRADED,
+    ERROR: recomputed each time, as before)."""
+    if lb_op != c.ONLINE:
+        return True
+    if last is not None and last < _expired():
+        return True
+    listeners, pools, members = heartbeat_q.status_view(session, lb_id)
+    lb = _View(lb_id, True, c.ACTIVE, lb_op, listeners=[
+        _View(*row) for row in listeners], pools=[
+        _View(pool_id, *row, members=[_View(*m) for m in members[pool_id]])
+        for pool_id, row in pools.items()])
+    return bool(operating_status.changes(lb, message))
 
 
 def _guarded(session, func, *args):
@@ -195,37 +254,46 @@ def _record_stats(session, amphora_id, message):
         return
     version = message.get('ver')
     deltas = _counter(version) is not None and version >= 3
-    known = listener_q.existing_ids(session, listeners)
-    for listener_id, report in listeners.items():
-        stats = report.get('stats') if isinstance(report, dict) else None
-        if listener_id not in known or not isinstance(stats, dict):
-            continue
-        row = session.get(models.ListenerStatistics,
-                          (listener_id, amphora_id))
-        if row is None:
-            row = models.ListenerStatistics(
-                listener_id=listener_id, amphora_id=amphora_id, bytes_in=0,
-                bytes_out=0, active_connections=0, total_connections=0,
-                request_errors=0)
-            session.add(row)
+    reports = {lid: report['stats'] for lid, report in listeners.items()
+               if isinstance(report, dict) and
+               isinstance(report.get('stats'), dict)}
+    if not reports:
+        return
+    current = heartbeat_q.statistics(session, amphora_id, reports)
+    updates, inserts = [], []
+    for listener_id, totals in current.items():
+        stats = reports[listener_id]
+        values = {'listener_id': listener_id}
         dropped = []
-        for key, column in _COUNTERS:
+        for index, (key, column) in enumerate(_COUNTERS):
             if key not in stats:
                 continue
             value = _counter(stats[key])
             if value is None:
                 dropped.append(key)
                 continue
-            setattr(row, column, min(BIGINT_MAX, getattr(row, column) +
-                                     value) if deltas else value)
+            before = totals[index] if totals is not None else 0
+            values[column] = (min(BIGINT_MAX, before + value) if deltas
+                              else value)
         level = _counter(stats.get('conns', 0), MAX_LEVEL)
         if level is None:
             dropped.append('conns')
         else:
-            row.active_connections = level
+            values['active_connections'] = level
         if dropped:
             LOG.warning('Amphora %s reported bad counters %s for listener '
                         '%s: left out', amphora_id, dropped, listener_id)
+        if totals is None:
+            inserts.append(values)
+        elif len(values) > 1:
+            updates.append(values)
+    # One UPDATE per set of columns (executemany needs the same ones).
+    by_columns = {}
+    for values in updates:
+        by_columns.setdefault(tuple(sorted(values)), []).append(values)
+    for group in by_columns.values():
+        heartbeat_q.write_statistics(session, amphora_id, group, [])
+    heartbeat_q.write_statistics(session, amphora_id, [], inserts)
 
 
 def _claim(model, key, row_id, expired):

@@ -28,12 +28,6 @@ def _word(report):
     return value if isinstance(value, str) else None
 
 
-def _set(obj, value):
-    if obj.provisioning_status == c.ACTIVE and value is not None and (
-            obj.operating_status != value):
-        obj.operating_status = value
-
-
 def member_status(reported, current):
     """Operating status of a member from HAProxy's word for it."""
     if reported is None:
@@ -59,12 +53,20 @@ def _pool_reports(message):
             if isinstance(report, dict)}
 
 
-def apply(session, lb, message):
-    """Set the statuses the message reports; False if it says nothing
-    (no listeners section) or the load balancer is busy with a flow."""
+def changes(lb, message):
+    """[(object, new operating status)] the message makes, or None if it
+    says nothing (no listeners section) or the load balancer is busy
+    with a flow.  Reads only: lb and its listeners, pools and members
+    may be ORM objects or plain views with the same attributes."""
     listeners = message.get('listeners')
     if not isinstance(listeners, dict) or lb.provisioning_status != c.ACTIVE:
-        return False
+        return None
+    found = []
+
+    def _set(obj, value):
+        if obj.provisioning_status == c.ACTIVE and value is not None and (
+                obj.operating_status != value):
+            found.append((obj, value))
     for lst in lb.listeners:
         report = listeners.get(lst.id)
         if not lst.enabled:
@@ -93,5 +95,16 @@ def apply(session, lb, message):
         if value == c.ONLINE and any_down:
             value = c.DEGRADED
         _set(pool, value)
+    return found
+
+
+def apply(session, lb, message):
+    """Set the statuses the message reports, then roll the load balancer
+    up; False if it says nothing or the load balancer is busy."""
+    found = changes(lb, message)
+    if found is None:
+        return False
+    for obj, value in found:
+        obj.operating_status = value
     lifecycle.roll_up_load_balancer(session, lb)
     return True

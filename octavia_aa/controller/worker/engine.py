@@ -18,6 +18,7 @@ import futurist
 import sqlalchemy as sa
 from taskflow import engines
 from taskflow import states
+from taskflow.listeners import base as listeners_base
 from taskflow.persistence import backends
 from taskflow.persistence import models
 from taskflow.persistence.backends import impl_sqlalchemy
@@ -60,6 +61,27 @@ def _sqlite_pragmas(dbapi_conn, _record):
     cur.execute('PRAGMA synchronous=NORMAL')
     cur.execute('PRAGMA busy_timeout=30000')
     cur.close()
+
+
+TIMELINE = logging.getLogger('octavia_aa.timeline')
+
+
+class _Timeline(listeners_base.Listener):
+    """Logs (debug, logger octavia_aa.timeline) when each task of a flow
+    runs and ends, with the wall time and the thread: what ran side by
+    side and what waited is read from it (tools/build_timeline.py)."""
+
+    def __init__(self, engine, store):
+        super().__init__(engine, task_listen_for=(states.RUNNING,
+                                                  states.SUCCESS,
+                                                  states.FAILURE,
+                                                  states.REVERTED))
+        self._lb = (store or {}).get('load_balancer_id')
+
+    def _task_receiver(self, state, details):
+        TIMELINE.debug('timeline %.3f %s %s %s %s', time.time(), self._lb,
+                       details.get('task_name'), state,
+                       threading.current_thread().name)
 
 
 class _SQLBackend(impl_sqlalchemy.SQLAlchemyBackend):
@@ -147,11 +169,15 @@ class FlowRunner:
         engine = engines.load_from_factory(
             factory, factory_args=list(args), store=store or {},
             backend=self.backend, book=book, **self._options())
-        self._run(engine, book.uuid)
+        self._run(engine, book.uuid, store)
 
-    def _run(self, engine, book_uuid):
+    def _run(self, engine, book_uuid, store=None):
         try:
-            engine.run()
+            if TIMELINE.isEnabledFor(logging.DEBUG):
+                with _Timeline(engine, store):
+                    engine.run()
+            else:
+                engine.run()
         finally:
             if engine.storage.get_flow_state() in FINAL:
                 with contextlib.closing(

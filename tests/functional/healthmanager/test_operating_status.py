@@ -1,10 +1,15 @@
 """Listener, pool and member operating statuses from an amphora's
 heartbeat (upstream's mapping), and the load balancer's roll-up from
 them."""
+import datetime
+
 import pytest
+import sqlalchemy as sa
 
 from octavia_aa.common import constants as c
 from octavia_aa.controller.healthmanager import health_db
+from octavia_aa.db import api as db_api
+from octavia_aa.db import lifecycle
 from octavia_aa.db import models
 from tests.functional.worker import helpers as h
 
@@ -103,3 +108,50 @@ def test_a_locked_load_balancer_is_left_to_its_flow(lb):
     assert statuses(lb) == before
     # The heartbeat still counts for liveness.
     assert h.get(models.AmphoraHealth, lb['amphora']) is not None
+
+
+def _statements(func):
+    """SQL statements func() sends."""
+    sent = []
+    engine = db_api.get_engine()
+
+    def count(*_args):
+        sent.append(_args[2])
+    sa.event.listen(engine, 'before_cursor_execute', count)
+    try:
+        func()
+    finally:
+        sa.event.remove(engine, 'before_cursor_execute', count)
+    return sent
+
+
+def test_a_steady_heartbeat_is_a_few_statements(lb):
+    """Nothing changes: the health row and the counters are written, no
+    ORM load of the load balancer's tree.  Nine statements: BEGIN, the
+    amphora, its health row, a savepoint around the counters (read,
+    write, release), the listeners, the pools with their members."""
+    m = lb['members']
+    members = {m[0]: 'UP', m[1]: 'UP', m[2]: 'UP', m[3]: 'UP'}
+    beat(lb, members=members)
+    before = h.get(models.AmphoraHealth, lb['amphora']).last_update
+    sent = _statements(lambda: beat(lb, members=members))
+    assert len(sent) <= 9, sent
+    assert h.get(models.AmphoraHealth, lb['amphora']).last_update > before
+    assert statuses(lb)[0] == c.ONLINE
+
+
+def test_an_amphora_back_from_stale_rolls_the_load_balancer_up(lb):
+    """The heartbeat changes no child status, yet the load balancer's
+    roll-up moves (its amphora was stale): it must be recomputed."""
+    m = lb['members']
+    members = {m[0]: 'UP', m[1]: 'UP', m[2]: 'UP', m[3]: 'UP'}
+    beat(lb, members=members)
+    assert statuses(lb)[0] == c.ONLINE
+    with db_api.session_scope() as session:
+        session.get(models.AmphoraHealth, lb['amphora']).last_update = (
+            datetime.datetime(2000, 1, 1))
+        lifecycle.roll_up_load_balancer(
+            session, session.get(models.LoadBalancer, lb['lb']))
+    assert statuses(lb)[0] != c.ONLINE
+    beat(lb, members=members)
+    assert statuses(lb)[0] == c.ONLINE

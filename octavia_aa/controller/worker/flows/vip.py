@@ -49,9 +49,13 @@ def join(strategy, prefix, new_amphora_key, failed_role, failed_id):
     if not _by_distributor(strategy):
         return hold(strategy, prefix, new_amphora_key)
     # Promote before registering: the replacement must not take a new
-    # active position when it is to fill the failed one.
-    return [amp_tasks.AmphoraePlugVip(arp=False, prefix=prefix),
-            amp_tasks.AmphoraeUpdateConfig(prefix=prefix),
+    # active position when it is to fill the failed one.  Only the new
+    # amphora is plugged and configured here (the others already serve;
+    # the push after the join gives every one its new peers).
+    new = {'amphora_id': new_amphora_key}
+    return [amp_tasks.NewAmphoraPlugVip(arp=False, prefix=prefix,
+                                        rebind=new),
+            amp_tasks.NewAmphoraUpdateConfig(prefix=prefix, rebind=new),
             dist_tasks.PromoteStandby(
                 prefix=prefix, rebind={'amphora_id': new_amphora_key},
                 inject={'failed_role': failed_role, 'failed_id': failed_id}),

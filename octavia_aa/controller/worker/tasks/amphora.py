@@ -135,15 +135,27 @@ class AmphoraePlugVip(base.Task):
         super().__init__(**kwargs)
 
     def execute(self, load_balancer_id):
+        self._plug(load_balancer_id, None)
+
+    def _plug(self, load_balancer_id, only):
         with db_api.session_scope() as session:
             lb = session.get(models.LoadBalancer, load_balancer_id)
             _, vip = network.vip_of(lb)
-            amps = amphora_q.allocated(session, load_balancer_id)
+            amps = [a for a in amphora_q.allocated(session, load_balancer_id)
+                    if only is None or a.id == only]
         driver = drivers.get('amphora')
-        for amp in amps:
-            driver.plug_vip(amp, dict(vip, mac=amp.frontend_mac,
-                                      **({'vrrp': True} if self.vrrp
-                                         else {})), self.arp)
+        base.each(lambda amp: driver.plug_vip(
+            amp, dict(vip, mac=amp.frontend_mac,
+                      **({'vrrp': True} if self.vrrp else {})),
+            self.arp), amps)
+
+
+class NewAmphoraPlugVip(AmphoraePlugVip):
+    """The VIP on one amphora (a replacement joining: the others hold it
+    already, and plugging it again on each cost a call per amphora)."""
+
+    def execute(self, load_balancer_id, amphora_id):
+        self._plug(load_balancer_id, amphora_id)
 
 
 class AmphoraeUpdateConfig(base.Task):
@@ -152,20 +164,34 @@ class AmphoraeUpdateConfig(base.Task):
     new amphora)."""
 
     def execute(self, load_balancer_id):
+        self._push(load_balancer_id, None)
+
+    def _push(self, load_balancer_id, only):
         with db_api.session_scope() as session:
             lb = session.get(models.LoadBalancer, load_balancer_id)
             config = lb_config.build(lb)
             amps = amphora_q.allocated(session, load_balancer_id)
             member_subnets = network.member_subnets(lb)
             strategy = topology.get(lb.topology)
-        network.plug_member_networks(amps, member_subnets)
         driver = drivers.get('amphora')
-        for amp in amps:
+
+        def push(amp):
+            network.plug_member_networks([amp], member_subnets)
             peers = [(p.id, p.lb_network_ip)
                      for p in strategy.peer_group(amp, amps)]
             driver.update_config(
                 amp, limits.for_amphora(config, amp, amps, strategy),
                 peers=peers)
+        base.each(push, [a for a in amps if only is None or a.id == only])
+
+
+class NewAmphoraUpdateConfig(AmphoraeUpdateConfig):
+    """The configuration on one amphora only (a replacement, so that its
+    HAProxy answers the distributor's probes before it is registered;
+    the others get theirs, with the new peers, once it is in)."""
+
+    def execute(self, load_balancer_id, amphora_id):
+        self._push(load_balancer_id, amphora_id)
 
 
 class VrrpRolesAfterReplace(base.Task):

@@ -1,6 +1,8 @@
 """What every task shares: a name that can carry a prefix (one flow holds
 several copies of a task, one per amphora) and the fault text of a
 failed flow."""
+from concurrent import futures
+
 from taskflow import task
 
 from octavia_aa.db import lifecycle
@@ -15,6 +17,26 @@ class Task(task.Task):
         if prefix:
             name = '%s-%s' % (prefix, name)
         super().__init__(name=name, **kwargs)
+
+
+# Agents asked at once by one task (a cluster's amphorae).
+MAX_AT_ONCE = 16
+
+
+def each(func, items):
+    """func(item) for every item, side by side (each is a call to one
+    machine's agent, mostly waiting: one after the other, a cluster of 9
+    took 9 times one call).  Every call runs to its end; then the first
+    error, in the items' order, is raised."""
+    items = list(items)
+    if len(items) <= 1:
+        for item in items:
+            func(item)
+        return
+    with futures.ThreadPoolExecutor(min(len(items), MAX_AT_ONCE)) as pool:
+        done = [pool.submit(func, item) for item in items]
+    for future in done:
+        future.result()
 
 
 def fault_from(revert_kwargs):
