@@ -5,6 +5,7 @@ from oslo_middleware import sizelimit
 import pecan
 
 from octavia_aa.api import hooks
+from octavia_aa.api import middleware
 from octavia_aa.api import pecan_speedups
 from octavia_aa.common import config
 from octavia_aa.common import constants as c
@@ -26,7 +27,7 @@ def setup_app():
     if CONF.api_settings.healthcheck_enabled:
         app = _with_healthcheck(app)
     app = sizelimit.RequestBodySizeLimiter(app, CONF)
-    return request_id.RequestId(hooks.json_faults(app))
+    return middleware.wrap(request_id.RequestId(hooks.json_faults(app)))
 
 
 def _with_healthcheck(main):

@@ -9,7 +9,9 @@ from octavia_aa.db import migration
 
 
 def _upgrade(alembic_cfg):
-    command.upgrade(alembic_cfg, config.CONF.command.revision)
+    # --sql: alembic's offline mode, the SQL printed and nothing run.
+    command.upgrade(alembic_cfg, config.CONF.command.revision,
+                    sql=config.CONF.command.sql)
 
 
 def _current(alembic_cfg):
@@ -40,6 +42,12 @@ def _add_parsers(subparsers):
         parser = subparsers.add_parser(name, help=helptext)
         if takes_revision:
             parser.add_argument('revision', nargs='?', default='head')
+        if name == 'upgrade':
+            parser.add_argument(
+                '--sql', action='store_true',
+                help='Print the SQL of the upgrade for the dialect of '
+                     '[database] connection instead of running it (a '
+                     'range FROM:TO names the starting revision).')
         parser.set_defaults(func=func)
 
 

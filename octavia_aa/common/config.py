@@ -354,10 +354,19 @@ def _register(conf):
     # both read [certificates], so it is registered with the rest.
     cert_opts.register_opts(conf)
     db_options.set_defaults(conf)
-    logging.register_options(conf)
 
 
 _register(CONF)
+
+
+def register_logging_opts(conf=CONF):
+    """oslo.log's options, several of them command-line options.
+
+    Registered by the process that parses its own command line (init()),
+    never at import: tools such as oslopolicy-policy-generator parse
+    cfg.CONF first and then import us through an entry point, and a CLI
+    option registered after parsing raises ArgsAlreadyParsedError."""
+    logging.register_options(conf)
 
 
 def list_opts():
@@ -389,6 +398,8 @@ def set_lib_defaults():
     cfg.set_defaults(db_options.database_opts,
                      connection='sqlite:///$state_path/octavia-aa.sqlite',
                      pool_timeout=None)
+    from octavia_aa.api import middleware
+    middleware.set_cors_defaults()
 
 
 set_lib_defaults()
@@ -406,6 +417,7 @@ def subnet_group(name):
 
 def init(argv=None, default_config_files=None, project='octavia-aa'):
     """Parse the command line and config files and set up logging."""
+    register_logging_opts(CONF)
     logging.set_defaults(default_log_levels=logging.get_default_log_levels()
                          + ['stevedore=WARN', 'taskflow=WARN'])
     CONF(argv if argv is not None else [], project=project,
