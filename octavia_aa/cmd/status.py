@@ -16,7 +16,7 @@ Code = upgradecheck.Code
 INSECURE_KEY = 'insecure'
 
 
-def _check_schema():
+def _check_schema(_checks):
     """The database is at the migrations' head (the services refuse
     nothing at start, so a forgotten db-manage step shows as errors)."""
     from octavia_aa.db import api as db_api
@@ -39,7 +39,7 @@ def _check_schema():
                                'The database schema is at %s.' % head)
 
 
-def _check_heartbeat_key():
+def _check_heartbeat_key(_checks):
     if CONF.health_manager.heartbeat_key == INSECURE_KEY:
         return upgradecheck.Result(
             Code.WARNING, '[health_manager] heartbeat_key is the embedded '
@@ -59,7 +59,13 @@ class Checks(upgradecheck.UpgradeCommands):
 
 def main(argv=None):
     upgradecheck.register_cli_options(CONF, Checks())
+    # The log on stderr: stdout is the report (--json is parsed).
+    config.register_logging_opts()
+    CONF.set_default('use_stderr', True)
     config.init(sys.argv[1:] if argv is None else argv)
+    # check() reads --json from the module's CONF, which only its own
+    # main() sets (that main parses without our logging set-up).
+    upgradecheck.CONF = CONF
     return upgradecheck.run(CONF)
 
 
