@@ -244,8 +244,14 @@ house_keeping_opts = [
                     'such as a machine being built, may be recorded a '
                     'little after the address).'),
     cfg.IntOpt('cert_interval', default=3600, min=1,
-               help='Seconds between two checks for certificates to '
+               help='Seconds between two checks for agent certificates to '
                     'rotate.'),
+    cfg.IntOpt('cert_expiry_buffer', default=14 * 86400, min=0,
+               help='Seconds before its expiration that the server '
+                    'certificate of an amphora or distributor agent is '
+                    'replaced by a new one (as upstream Octavia\'s option '
+                    'of that name). The agents\' certificates are valid '
+                    '30 days.'),
 ]
 
 quota_opts = [

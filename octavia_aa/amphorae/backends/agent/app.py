@@ -13,6 +13,7 @@
     PUT|GET|DELETE /v1/loadbalancers/{lb}/certificates/{name}
     GET    /v1/listeners | /v1/stats
     PUT    /v1/config                             heartbeat settings
+    PUT    /v1/certificate                        new server certificate
 """
 import json
 import logging
@@ -20,6 +21,7 @@ import re
 
 from octavia_aa.amphorae.backends.agent import errors
 from octavia_aa.common import agent_app
+from octavia_aa.common import agent_cert
 from octavia_aa.common import wire
 
 LOG = logging.getLogger(__name__)
@@ -47,6 +49,9 @@ class Application(agent_app.RoutedApplication):
             ('GET', r'/v1/stats', lambda req: a.stats()),
             ('PUT', r'/v1/config', lambda req: a.update_config(
                 self._json(req))),
+            ('PUT', r'/v1/certificate', lambda req:
+             agent_cert.replace_server_cert(
+                 a.conf.amphora_agent.agent_server_cert, self._body(req))),
             ('GET', r'/v1/loadbalancers/%s/haproxy' % _LB,
              lambda req, lb: a.registry.get(lb).config_text()),
             ('PUT', r'/v1/loadbalancers/%s/haproxy' % _LB, self.upload),
