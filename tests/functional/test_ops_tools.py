@@ -5,7 +5,6 @@ check, and the API under uwsgi through octavia_aa.api.wsgi with the
 proxy-headers and CORS middleware."""
 import json
 import os
-import signal
 import subprocess
 import sys
 import time
@@ -13,7 +12,6 @@ import time
 import pytest
 import requests
 
-from octavia_aa.common import procs
 from tests import keystone_server
 from tests import noop
 from tests import service as service_proc
@@ -168,12 +166,7 @@ def uwsgi_api(tmp_path):
                 time.sleep(0.2)
         yield url
     finally:
-        procs.signal(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(15)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait(5)
+        keystone_server.stop(proc)      # uwsgi's master, then its group
         log.close()
 
 

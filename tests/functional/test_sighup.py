@@ -85,12 +85,7 @@ def test_sighup_reloads_the_heartbeat_key_and_debug(tmp_path):
         wait_for(log, 'Dropped heartbeat from', count=2)
         assert proc.poll() is None
     finally:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        service_proc.stop(proc)
 
 
 def test_sighup_of_all_in_one_reloads_master_and_worker(tmp_path):
