@@ -8,6 +8,7 @@ import logging
 import math
 import os
 import signal
+import sys
 
 from gunicorn import arbiter
 from gunicorn.app import base as gunicorn_base
@@ -70,7 +71,11 @@ class ApiServer(gunicorn_base.BaseApplication):
         return app.setup_app()
 
     def run(self):
-        Arbiter(self).run()
+        # gunicorn's own run(), with our Arbiter.
+        try:
+            Arbiter(self).run()
+        except RuntimeError as exc:
+            sys.exit('Error: %s' % exc)
 
 
 class Arbiter(arbiter.Arbiter):
