@@ -15,9 +15,6 @@ from octavia_aa.controller.housekeeping import certs as rotation
 from octavia_aa.db import api as db_api
 from octavia_aa.db import models
 
-NOW = datetime.datetime.now(datetime.timezone.utc).replace(
-    tzinfo=None, microsecond=0)
-
 
 def _cn(pem):
     cert = x509.load_pem_x509_certificate(pem)
@@ -25,10 +22,13 @@ def _cn(pem):
 
 
 def test_rotation_pass_over_distributors(database, overrides, api):
+    # Taken here, not at import: the suite may run long before this test.
+    now = datetime.datetime.now(datetime.timezone.utc).replace(
+        tzinfo=None, microsecond=0)
     boot_opts.register_opts()
     certs.init_cas(str(database / 'ca'))
     overrides('ca_dir', str(database / 'ca'), 'agent_boot')
-    soon, later = NOW + datetime.timedelta(days=3), NOW + datetime.timedelta(
+    soon, later = now + datetime.timedelta(days=3), now + datetime.timedelta(
         days=60)
     rows = {'due': ('ACTIVE', soon), 'fine': ('ACTIVE', later),
             'building': ('PENDING_CREATE', soon), 'gone': ('ACTIVE', soon)}
@@ -41,12 +41,12 @@ def test_rotation_pass_over_distributors(database, overrides, api):
     driver = drivers.get('distributor')
     driver.unreachable.add('gone')
 
-    assert rotation.rotate_expiring(now=NOW) == ['due']
+    assert rotation.rotate_expiring(now=now) == ['due']
     assert set(driver.server_certs) == {'due'}
     assert _cn(driver.server_certs['due']) == 'due'
     with db_api.session_scope() as session:
         got = {d.id: d for d in session.query(models.Distributor)}
-        fresh = got['due'].cert_expiration - NOW      # a fresh 30 days
+        fresh = got['due'].cert_expiration - now      # a fresh 30 days
         assert datetime.timedelta(days=29) < fresh <= datetime.timedelta(
             days=30, minutes=1)
         assert got['gone'].cert_expiration == soon    # kept, tried again
@@ -54,7 +54,7 @@ def test_rotation_pass_over_distributors(database, overrides, api):
 
     driver.unreachable.discard('gone')
     # 'due' now expires in 30 days: not within the 14-day buffer.
-    assert rotation.rotate_expiring(now=NOW) == ['gone']
+    assert rotation.rotate_expiring(now=now) == ['gone']
 
     shown = api.get('/v2/octavia/distributors/fine').json['distributor']
     assert shown['cert_expiration'] == later.isoformat()
