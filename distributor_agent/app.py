@@ -10,6 +10,7 @@
     POST   /v1/loadbalancers/{lb}/amphorae/unregister
     PUT    /v1/loadbalancers/{lb}/amphorae/{amp}/drain
     PUT    /v1/loadbalancers/{lb}/amphorae/{amp}/activate
+    PUT    /v1/certificate                        new server certificate
 """
 import json
 import logging
@@ -18,6 +19,7 @@ import re
 from distributor_agent import errors
 from distributor_agent import schema
 from octavia_aa.common import agent_app
+from octavia_aa.common import agent_cert
 from octavia_aa.common import wire
 
 LOG = logging.getLogger(__name__)
@@ -50,6 +52,9 @@ class Application(agent_app.RoutedApplication):
              lambda req, lb, amp: agent.drain(lb, amp)),
             ('PUT', r'/v1/loadbalancers/%s/amphorae/%s/activate'
              % (_ID, _AMP), lambda req, lb, amp: agent.activate(lb, amp)),
+            ('PUT', r'/v1/certificate', lambda req:
+             agent_cert.replace_server_cert(
+                 agent.conf.distributor_agent.agent_server_cert, req.body)),
         ]
         self.routes = [(m, re.compile(p + '$'), h) for m, p, h in self.routes]
 

@@ -6,6 +6,7 @@
 # Safe to run again: it only installs what is missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. tools/lib/progress.sh
 
 DEBS="nftables keepalived haproxy iproute2 arping tcpdump wrk"
 # uwsgi (the RBAC tests' Keystone runs under it) builds from source.
@@ -16,7 +17,7 @@ for pkg in $DEBS; do
         || missing="$missing $pkg"
 done
 if [ -n "$missing" ]; then
-    echo "Installing Debian packages:$missing"
+    step "Debian packages:$missing"
     SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
     $SUDO apt-get update -qq
     DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq \
@@ -25,6 +26,7 @@ fi
 
 PY=${PYTHON:-python3}
 if [ ! -x .venv/bin/python ]; then
+    step "virtualenv .venv"
     "$PY" -m venv .venv
     .venv/bin/pip install -q -U pip setuptools wheel
 fi
@@ -35,7 +37,9 @@ fi
 if [ ! -e "$stamp" ]; then
     reqs="-r requirements.txt"
     [ "${1:-}" = "--test" ] && reqs="$reqs -r test-requirements.txt"
-    .venv/bin/pip install -q $reqs
+    step "Python packages ($reqs; a few minutes the first time)"
+    .venv/bin/pip install --progress-bar off $reqs | pip_progress
+    step "octavia-aa itself"
     .venv/bin/pip install -q --no-deps -e .
     touch "$stamp"
 fi
@@ -43,6 +47,7 @@ if [ "${1:-}" = "--test" ]; then
     # The RBAC tests' real Keystone and the certificate tests' real
     # Barbican (PyPI + uwsgi), each in its own venv outside git; the
     # fixtures reuse them, or install them themselves.
+    step "Keystone and Barbican for the tests (once per machine)"
     .venv/bin/python -c \
         'from tests import keystone_server; keystone_server.ensure_venv()'
     .venv/bin/python -c \

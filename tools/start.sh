@@ -6,4 +6,5 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 tools/install.sh
+echo "Starting octavia-aa-all (it logs 'octavia-aa-all ready' when it serves)"
 exec .venv/bin/octavia-aa-all "$@"

@@ -6,6 +6,7 @@ import pecan
 
 from octavia_aa.api import hooks
 from octavia_aa.api import metrics
+from octavia_aa.api import middleware
 from octavia_aa.api import pecan_speedups
 from octavia_aa.common import config
 from octavia_aa.common import constants as c
@@ -29,7 +30,8 @@ def setup_app():
     if CONF.api_settings.healthcheck_enabled:
         app = _with_healthcheck(app)
     app = sizelimit.RequestBodySizeLimiter(app, CONF)
-    return metrics.timed(request_id.RequestId(hooks.json_faults(app)))
+    return middleware.wrap(metrics.timed(
+        request_id.RequestId(hooks.json_faults(app))))
 
 
 def _with_healthcheck(main):

@@ -6,13 +6,18 @@ that in-process messaging (fake://) reaches them.
 """
 import logging
 import math
+import os
+import signal
+import sys
 
+from gunicorn import arbiter
 from gunicorn.app import base as gunicorn_base
 from gunicorn.workers import gthread
 
 from octavia_aa.api import hooks
 from octavia_aa.common import config
 from octavia_aa.common import procs
+from octavia_aa.common import reload
 
 CONF = config.CONF
 LOG = logging.getLogger(__name__)
@@ -51,7 +56,7 @@ class ApiServer(gunicorn_base.BaseApplication):
         # Workers die with the master, even a master killed with SIGKILL.
         self.cfg.set('post_fork', lambda server, worker:
                      procs.die_with_parent(server.pid))
-        # The one line a stop logs.
+        # The last line a stop logs.
         self.cfg.set('on_exit', lambda server: LOG.info('%s stopped',
                                                         self._name))
         if self._on_start is not None:
@@ -65,6 +70,27 @@ class ApiServer(gunicorn_base.BaseApplication):
         from octavia_aa.api import app
         return app.setup_app()
 
+    def run(self):
+        # gunicorn's own run(), with our Arbiter.
+        try:
+            Arbiter(self).run()
+        except RuntimeError as exc:
+            sys.exit('Error: %s' % exc)
+
+
+class Arbiter(arbiter.Arbiter):
+    """gunicorn's master, whose SIGHUP reloads our mutable options in
+    every process instead of gunicorn's reload (which would replace the
+    workers, and with them the all-in-one's worker and health manager)."""
+
+    def handle_hup(self):
+        reload.reload_config()
+        for pid in list(self.WORKERS):
+            try:
+                os.kill(pid, signal.SIGHUP)
+            except ProcessLookupError:
+                pass
+
 
 def _bracket(host):
     return '[%s]' % host if ':' in host else host
@@ -74,6 +100,11 @@ class ThreadWorker(gthread.ThreadWorker):
     """gunicorn's threaded worker, whose own answers to requests it cannot
     parse (414 URI too long, 431 headers too large, 400 bad request line)
     are Octavia's JSON fault instead of an HTML page."""
+
+    def init_signals(self):
+        super().init_signals()
+        # gunicorn resets SIGHUP to its default (the worker would die).
+        reload.on_sighup()
 
     def handle_error(self, req, client, addr, exc):
         super().handle_error(req, _FaultSocket(client, exc), addr, exc)

@@ -92,6 +92,13 @@ def issue(ca_cert, ca_key, cn, dns_names=(), ip_addresses=(),
     return cert, key
 
 
+def expiration(pem):
+    """When the (first) certificate of `pem` expires, as naive UTC (the
+    database's datetimes)."""
+    cert = x509.load_pem_x509_certificate(pem)
+    return cert.not_valid_after_utc.replace(tzinfo=None)
+
+
 def cert_pem(cert):
     return cert.public_bytes(serialization.Encoding.PEM)
 

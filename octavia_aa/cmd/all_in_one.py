@@ -62,6 +62,7 @@ class Services:
         with self._lock:
             while self._services:
                 svc = self._services.pop()
+                LOG.info('Stopping %s', type(svc).__name__)
                 try:
                     svc.stop()
                 except Exception:

@@ -9,6 +9,7 @@ import threading
 from oslo_log import log as logging
 
 from octavia_aa.common import config
+from octavia_aa.common import reload
 
 LOG = logging.getLogger(__name__)
 # Beyond [DEFAULT] stop_timeout: for the service's own clean-up, and
@@ -50,6 +51,7 @@ def run(service_factory, argv=None, metrics_port=None):
 
     signal.signal(signal.SIGTERM, _stop)
     signal.signal(signal.SIGINT, _stop)
+    reload.on_sighup()
     service = service_factory()
     service.start()
     try:
@@ -58,10 +60,13 @@ def run(service_factory, argv=None, metrics_port=None):
         while not stop.wait(1):
             pass
     finally:
+        LOG.info('Stopping %s (signal %s): work under way gets up to '
+                 '%.1fs', type(service).__name__,
+                 received[0] if received else '-', config.CONF.stop_timeout)
         stopped = threading.Event()
         exit_after(config.CONF.stop_timeout + EXIT_MARGIN, stopped)
         service.stop()
-    # The one line a stop logs.
+    # The last line a stop logs.
     LOG.info('Stopped (signal %s)', received[0] if received else '-')
     stopped.set()
     return 0

@@ -244,8 +244,14 @@ house_keeping_opts = [
                     'such as a machine being built, may be recorded a '
                     'little after the address).'),
     cfg.IntOpt('cert_interval', default=3600, min=1,
-               help='Seconds between two checks for certificates to '
+               help='Seconds between two checks for agent certificates to '
                     'rotate.'),
+    cfg.IntOpt('cert_expiry_buffer', default=14 * 86400, min=0,
+               help='Seconds before its expiration that the server '
+                    'certificate of an amphora or distributor agent is '
+                    'replaced by a new one (as upstream Octavia\'s option '
+                    'of that name). The agents\' certificates are valid '
+                    '30 days.'),
 ]
 
 quota_opts = [
@@ -359,10 +365,19 @@ def _register(conf):
     # both read [certificates], so it is registered with the rest.
     cert_opts.register_opts(conf)
     db_options.set_defaults(conf)
-    logging.register_options(conf)
 
 
 _register(CONF)
+
+
+def register_logging_opts(conf=CONF):
+    """oslo.log's options, several of them command-line options.
+
+    Registered by the process that parses its own command line (init()),
+    never at import: tools such as oslopolicy-policy-generator parse
+    cfg.CONF first and then import us through an entry point, and a CLI
+    option registered after parsing raises ArgsAlreadyParsedError."""
+    logging.register_options(conf)
 
 
 def list_opts():
@@ -394,6 +409,8 @@ def set_lib_defaults():
     cfg.set_defaults(db_options.database_opts,
                      connection='sqlite:///$state_path/octavia-aa.sqlite',
                      pool_timeout=None)
+    from octavia_aa.api import middleware
+    middleware.set_cors_defaults()
 
 
 set_lib_defaults()
@@ -411,6 +428,7 @@ def subnet_group(name):
 
 def init(argv=None, default_config_files=None, project='octavia-aa'):
     """Parse the command line and config files and set up logging."""
+    register_logging_opts(CONF)
     # pyroute2 logs every netlink message at debug: with debug on, a
     # build of 8 machines wrote thousands of lines (CPU the builds lack).
     logging.set_defaults(default_log_levels=logging.get_default_log_levels()

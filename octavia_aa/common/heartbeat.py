@@ -130,6 +130,8 @@ class HeartbeatReceiver:
 
     ``receive()`` returns ``(message, address)`` for a good datagram and
     ``None`` for one that was dropped, so a loop never stops on garbage.
+    ``key`` is the key, or a callable returning it for each datagram (a
+    key that changes while the receiver runs).
     """
 
     def __init__(self, key, bind_ip='127.0.0.1', bind_port=5555, sock=None):
@@ -160,7 +162,8 @@ class HeartbeatReceiver:
         with self._lock:
             self.counters['received'] += 1
         try:
-            message = decode(data, self.key)
+            key = self.key() if callable(self.key) else self.key
+            message = decode(data, key)
         except InvalidHeartbeat as exc:
             with self._lock:
                 self.counters[exc.reason] += 1

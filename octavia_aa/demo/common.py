@@ -39,6 +39,7 @@ def show_command(cmd):
 
 def load_config(config_file):
     netns_opts.register_opts(CONF)
+    config.register_logging_opts(CONF)
     # The service's config, but not its logging: the demo talks on
     # stdout and never writes into the service's log file.
     for name, value in (('debug', False), ('log_file', None),

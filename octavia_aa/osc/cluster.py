@@ -11,7 +11,8 @@ COLUMNS = ('id', 'loadbalancer_id', 'provisioning_status',
 ROWS = ('id', 'cluster_name', 'loadbalancer_id', 'cluster_type',
         'provisioning_status', 'operating_status', 'enabled',
         'desired_size', 'min_size', 'standby_count', 'cooldown',
-        'last_resized_at', 'affinity', 'distributor_id', 'amphorae',
+        'last_resized_at', 'cooldown_ends_at', 'pending_resize',
+        'affinity', 'distributor_id', 'amphorae',
         'fault', 'created_at', 'updated_at')
 # option dest: API field (what PUT /v2/octavia/clusters/{id} accepts).
 SETTABLE = ('desired_size', 'min_size', 'standby_count', 'cooldown')

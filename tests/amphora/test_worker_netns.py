@@ -2,6 +2,7 @@
 and the REST amphora driver: a SINGLE load balancer with a listener, a
 pool and two members is built, serves through its VIP, and is deleted
 without leaving a namespace behind."""
+import datetime
 import os
 
 import pytest
@@ -78,6 +79,11 @@ def test_worker_builds_serves_and_deletes(bed):
         assert lb.provisioning_status == c.ACTIVE, lb.fault
         (amp,) = lb.amphorae
         compute_id, amp_id = amp.compute_id, amp.id
+        # The end of the server certificate issued at build (30 days).
+        left = amp.cert_expiration - datetime.datetime.now(
+            datetime.timezone.utc).replace(tzinfo=None)
+        assert datetime.timedelta(days=29) < left <= datetime.timedelta(
+            days=30)
         bed.machines.append(bedmod.types.SimpleNamespace(
             id=amp.id, compute_id=compute_id))
     # Member network: not plugged by the flows yet, so the test does it.

@@ -6,10 +6,12 @@ import signal
 import ssl
 import types
 
+from cryptography import x509
 from oslo_config import cfg
 import pytest
 import requests
 
+from octavia_aa.certificates import local as certs
 from octavia_aa.certificates import tls
 from octavia_aa.distributor.drivers import rest
 from octavia_aa.distributor.drivers import rest_opts as client_config
@@ -222,3 +224,31 @@ def test_rest_driver_round_trip(lab, bed):
         assert driver.get_status(dist, bed.lb)['vip_address'] == lab_mod.VIP
         assert driver.unplug_vip(dist, bed.lb)['unplugged'] is True
         assert driver.unplug_vip(dist, bed.lb) is None
+
+
+def _presented_serial(bed):
+    """Serial of the certificate the agent presents on a new connection
+    (from the controller's namespace)."""
+    with lab_mod.netns(bed.ctl):
+        pem = ssl.get_server_certificate((bed.agent.ip, 9443), timeout=10)
+    return x509.load_pem_x509_certificate(pem.encode()).serial_number
+
+
+def test_a_new_server_certificate_is_presented_without_restart(lab, bed):
+    pki = bed.agent.pki
+    driver = _driver(pki)
+    dist = types.SimpleNamespace(id=bed.agent.id, lb_network_ip=bed.agent.ip)
+    before = _presented_serial(bed)
+    pids = bed.agent.worker_pids()
+    pem = certs.agent_pem(pki.ca, bed.agent.id, [bed.agent.ip])
+    with lab_mod.netns(bed.ctl):
+        assert driver.update_server_cert(dist, pem) == {'replaced': True}
+        with pytest.raises(rest.DistributorAgentError) as exc:
+            driver.update_server_cert(dist, b'-----BEGIN nonsense')
+        assert exc.value.status == 400
+        # Still trusted (same CA, CN = the distributor id).
+        assert driver.get_info(dist)['id'] == bed.agent.id
+    after = _presented_serial(bed)
+    assert after != before
+    assert after == x509.load_pem_x509_certificate(pem).serial_number
+    assert bed.agent.worker_pids() == pids       # nothing restarted

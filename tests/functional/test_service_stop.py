@@ -1,5 +1,6 @@
 """Stopping the services: `kill <pid>` (SIGTERM) of octavia-aa-all ends
-its forked worker process too, within a few seconds, and logs one line;
+its forked worker process too, within a few seconds, and logs what it
+stops (each service, then one line that it stopped; no traceback);
 SIGKILL of octavia-aa-all or of octavia-aa-api's gunicorn master takes
 the forked children with it (they die with their parent).  Real
 processes, checked by PID."""
@@ -95,8 +96,15 @@ def test_sigterm_of_all_in_one_ends_its_worker(tmp_path, running):
     assert wait_gone(forked) == []
     assert proc.returncode == 0
     stop_lines = log.read_text().splitlines()[before:]
-    # One line says it stopped; nothing else is logged (no traceback).
-    assert len(stop_lines) == 1 and 'stopped' in stop_lines[0], stop_lines
+    text = '\n'.join(stop_lines)
+    # What it stops, in order, then that it stopped; nothing alarming.
+    for service in ('HousekeepingService', 'HealthManagerService',
+                    'WorkerService'):
+        assert 'Stopping %s' % service in text, stop_lines
+    assert 'Stopping the RPC server' in text, stop_lines
+    assert 'octavia-aa-all stopped' in stop_lines[-1], stop_lines
+    assert not any(word in text for word in ('ERROR', 'Traceback',
+                                             'WARNING')), stop_lines
 
 
 @pytest.mark.parametrize('binary', ['octavia-aa-all', 'octavia-aa-api'])

@@ -87,3 +87,8 @@ class AmphoraDriver(metaclass=abc.ABCMeta):
         """Before the amphora leaves its cluster: every HTTP keep-alive
         connection closes after its next response (idempotent)."""
         raise NotImplementedError
+
+    def update_server_cert(self, amphora, pem):
+        """Replace the agent's server certificate (certificate and key in
+        one PEM) before it expires; new connections present it."""
+        raise NotImplementedError

@@ -63,3 +63,6 @@ class NoopAmphoraDriver(base.AmphoraDriver):
     def delete_config(self, amphora, load_balancer_id):
         with self._lock:
             self.state.get(amphora.id, {}).pop('config', None)
+
+    def update_server_cert(self, amphora, pem):
+        self._set(amphora, server_cert=pem)

@@ -177,3 +177,6 @@ class RestAmphoraDriver(base.AmphoraDriver):
                    'heartbeat_key')
         return self._call('PUT', amphora, 'config', {
             k: v for k, v in agent_config.items() if k in allowed})
+
+    def update_server_cert(self, amphora, pem):
+        return self._call('PUT', amphora, 'certificate', raw=pem)

@@ -97,6 +97,7 @@ def wipe(state=False, out=print):
 
 def main(argv=None):
     argv = sys.argv[1:] if argv is None else argv
+    config.register_logging_opts()
     config.CONF.set_default('use_stderr', True)
     config.init([a for a in argv if a != '--state'])
     failed = wipe(state='--state' in argv)

@@ -44,8 +44,10 @@ class HealthManagerService:
     def start(self):
         hm = CONF.health_manager
         self._stop.clear()
+        # The key is mutable (SIGHUP): read for each datagram.
         self.receiver = heartbeat.HeartbeatReceiver(
-            hm.heartbeat_key, hm.bind_ip, hm.bind_port)
+            lambda: CONF.health_manager.heartbeat_key, hm.bind_ip,
+            hm.bind_port)
         for target, name in ((self._receive_loop, 'hm-receive'),
                              (self._check_loop, 'hm-stale-check')):
             thread = threading.Thread(target=target, name=name, daemon=True)

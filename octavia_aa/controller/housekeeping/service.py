@@ -1,11 +1,13 @@
 """HousekeepingService: every [house_keeping] cleanup_interval, purge the
 rows left in DELETED and free the addresses whose owner is gone
-(addresses.py).  A thread in the current process."""
+(addresses.py); every cert_interval, rotate the agents' certificates
+that expire soon (certs.py).  Threads in the current process."""
 import logging
 import threading
 
 from octavia_aa.common import config
 from octavia_aa.controller.housekeeping import addresses
+from octavia_aa.controller.housekeeping import certs
 from octavia_aa.db import api as db_api
 from octavia_aa.db.queries import purge
 
@@ -23,19 +25,32 @@ class HousekeepingService:
 
     def __init__(self):
         self._stop = threading.Event()
-        self._thread = None
+        self._threads = []
 
     def start(self):
         self._stop.clear()
-        self._thread = threading.Thread(target=self._loop,
-                                        name='housekeeping', daemon=True)
-        self._thread.start()
+        for target, name in ((self._loop, 'housekeeping'),
+                             (self._cert_loop, 'cert-rotation')):
+            thread = threading.Thread(target=target, name=name, daemon=True)
+            thread.start()
+            self._threads.append(thread)
 
     def stop(self):
         self._stop.set()
-        if self._thread is not None:
-            self._thread.join()
-            self._thread = None
+        for thread in self._threads:
+            thread.join()
+        self._threads = []
+
+    def _cert_loop(self):
+        # A first pass at start: a controller that was down for a while
+        # may find certificates close to their end.
+        while True:
+            try:
+                certs.rotate_expiring()
+            except Exception:
+                LOG.exception('Rotation of agent certificates failed')
+            if self._stop.wait(CONF.house_keeping.cert_interval):
+                return
 
     def _loop(self):
         while not self._stop.wait(CONF.house_keeping.cleanup_interval):

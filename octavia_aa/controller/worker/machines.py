@@ -6,9 +6,11 @@ compute driver to build it; delete undoes both drivers' parts.  Drivers
 read no database and none of each other's options: what they need is in
 the spec."""
 import contextlib
+import datetime
 import fcntl
 import ipaddress
 import os
+import typing
 
 from octavia_aa.amphorae.drivers import rest_opts
 from octavia_aa.certificates import local as certs
@@ -101,11 +103,23 @@ def boot_files_for(compute, kind, entity_id, port, vrrp=None, conf=CONF):
         ip_addresses=[port.ip_address], vrrp=vrrp)
 
 
-def build(kind, entity_id, name=None, availability_zone=None,
-          server_group_id=None, compute_flavor=None, image_tag=None,
-          vrrp=None, compute=None, network=None):
-    """Build the machine; returns its compute id.  Whatever failed half
-    way is undone (the port, and the compute driver cleans up its own).
+def build(*args, **kwargs):
+    """Build the machine; returns its compute id (see build_machine)."""
+    return build_machine(*args, **kwargs).compute_id
+
+
+class Built(typing.NamedTuple):
+    compute_id: str
+    # When the agent's server certificate expires (None: the compute
+    # driver delivers no boot files, so no certificate of ours).
+    cert_expiration: datetime.datetime | None
+
+
+def build_machine(kind, entity_id, name=None, availability_zone=None,
+                  server_group_id=None, compute_flavor=None, image_tag=None,
+                  vrrp=None, compute=None, network=None):
+    """Build the machine; returns Built.  Whatever failed half way is
+    undone (the port, and the compute driver cleans up its own).
     compute/network: the drivers (default: the configured ones)."""
     entity_id = str(entity_id)
     compute = compute or drivers.get('compute')
@@ -115,7 +129,7 @@ def build(kind, entity_id, name=None, availability_zone=None,
     try:
         files = (boot_files_for(compute, kind, entity_id, port, vrrp)
                  if compute.delivers_boot_files else [])
-        return compute.build(spec_mod.MachineSpec(
+        compute_id = compute.build(spec_mod.MachineSpec(
             name=name or '%s-%s' % (kind, entity_id), kind=kind,
             entity_id=entity_id, ports=(port,), boot_files=tuple(files),
             agent_port=agent_port(kind), image_tag=image_tag,
@@ -125,6 +139,19 @@ def build(kind, entity_id, name=None, availability_zone=None,
     except Exception:
         network.delete_management_port(entity_id)
         raise
+    # files[0]: the server certificate (boot_files.machine_files).
+    return Built(compute_id,
+                 certs.expiration(files[0].content) if files else None)
+
+
+def server_cert(entity_id, lb_network_ip, conf=CONF):
+    """A new server certificate+key PEM for the agent of `entity_id` (as at
+    boot: CN = its id, IP SAN = its management address), and when it
+    expires."""
+    pem = certs.agent_pem(boot_opts.register_opts(conf).ca_dir,
+                          str(entity_id),
+                          [lb_network_ip] if lb_network_ip else [])
+    return pem, certs.expiration(pem)
 
 
 def delete(entity_id, compute_id=None, compute=None, network=None):

@@ -69,13 +69,17 @@ class WorkerService:
 
         def left():
             return max(0.0, deadline - time.monotonic())
+        LOG.info('Stopping the worker: no new casts; flows under way get '
+                 '%.1fs to finish, then are left to be resumed', left())
         if self.worker is not None:
             # RPC handlers waiting for their posted jobs return now.
             self.worker.interrupt()
         if self.cluster_manager is not None:
+            LOG.info('Stopping the cluster manager\'s reconcile passes')
             self.cluster_manager.stop(timeout=left())
             self.cluster_manager = None
         if self.server is not None:
+            LOG.info('Stopping the RPC server and waiting for its handlers')
             self.server.stop()
             _within(self.server.wait, left(), 'RPC handlers')
             self.server = None
@@ -83,6 +87,7 @@ class WorkerService:
             self._resumer.join(left())
             self._resumer = None
         if self.conductor is not None:
+            LOG.info('Stopping the jobboard conductor')
             self.conductor.stop(timeout=left())
             self.conductor = None
         if self.worker is not None:

@@ -80,3 +80,9 @@ class DistributorDriver(metaclass=abc.ABCMeta):
     @abc.abstractmethod
     def get_status(self, distributor, load_balancer_id=None):
         """Status and counters per VIP and per amphora."""
+
+    # Not abstract: drivers written before it existed keep working.
+    def update_server_cert(self, distributor, pem):
+        """Replace the agent's server certificate (certificate and key in
+        one PEM) before it expires; new connections present it."""
+        raise NotImplementedError

@@ -15,6 +15,7 @@ class NoopDistributorDriver(base.DistributorDriver):
         self.vips = {}
         self.registrations = {}   # lb_id -> {amphora_id: dict}
         self.unreachable = set()  # distributor ids whose "agent" is gone
+        self.server_certs = {}    # distributor id -> last PEM uploaded
 
     def _answer(self, lb_id):
         amps = sorted(self.registrations.get(lb_id, {}).values(),
@@ -94,3 +95,8 @@ class NoopDistributorDriver(base.DistributorDriver):
     def get_status(self, distributor, load_balancer_id=None):
         with self._lock:
             return {'vips': dict(self.vips)}
+
+    def update_server_cert(self, distributor, pem):
+        if distributor.id in self.unreachable:
+            raise base.DistributorUnreachable(distributor.id)
+        self.server_certs[distributor.id] = pem

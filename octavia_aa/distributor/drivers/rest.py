@@ -136,3 +136,12 @@ class RestDistributorDriver(base.DistributorDriver):
             return self._call('GET', distributor,
                               'loadbalancers/%s' % load_balancer_id)
         return self._call('GET', distributor, 'status')
+
+    def update_server_cert(self, distributor, pem):
+        try:
+            return self._client.call('PUT', distributor, 'certificate',
+                                     raw=pem)
+        except (requests.exceptions.ConnectionError,
+                requests.exceptions.Timeout) as exc:
+            raise base.DistributorUnreachable(
+                '%s: %s' % (type(exc).__name__, exc)) from exc

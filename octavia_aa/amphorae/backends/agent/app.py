@@ -16,6 +16,7 @@
     GET    /v1/listeners | /v1/stats
     PUT    /v1/config                             heartbeat settings
     PUT|GET|DELETE /v1/vrrp                       keepalived (ACTIVE_STANDBY)
+    PUT    /v1/certificate                        new server certificate
 """
 import json
 import logging
@@ -23,6 +24,7 @@ import re
 
 from octavia_aa.amphorae.backends.agent import errors
 from octavia_aa.common import agent_app
+from octavia_aa.common import agent_cert
 from octavia_aa.common import wire
 
 LOG = logging.getLogger(__name__)
@@ -54,6 +56,9 @@ class Application(agent_app.RoutedApplication):
                 self._json(req))),
             ('GET', r'/v1/vrrp', lambda req: a.vrrp.details()),
             ('DELETE', r'/v1/vrrp', lambda req: a.vrrp.delete()),
+            ('PUT', r'/v1/certificate', lambda req:
+             agent_cert.replace_server_cert(
+                 a.conf.amphora_agent.agent_server_cert, self._body(req))),
             ('GET', r'/v1/loadbalancers/%s/haproxy' % _LB,
              lambda req, lb: a.registry.get(lb).config_text()),
             ('PUT', r'/v1/loadbalancers/%s/haproxy' % _LB, self.upload),

@@ -60,14 +60,16 @@ class ComputeBuild(base.Task):
             machine = flavors.machine(flavors.of_flavor(
                 session.get(models.Flavor, lb.flavor_id)
                 if lb.flavor_id else None))
-        compute_id = machines.build(
+        built = machines.build_machine(
             machines.AMPHORA, amphora_id, availability_zone=zone_data or None,
             server_group_id=server_group_id,
             compute_flavor=machine.compute_flavor,
             image_tag=machine.image_tag)
+        compute_id = built.compute_id
         with db_api.session_scope() as session:
             amp = session.get(models.Amphora, amphora_id)
             amp.compute_id = compute_id
+            amp.cert_expiration = built.cert_expiration
             amp.status = c.BOOTING
             amp.compute_flavor = machine.compute_flavor
             if zone_data and zone_data.get(availability_zones.COMPUTE_ZONE):
@@ -125,13 +127,15 @@ class DistributorComputeBuild(base.Task):
             vrrp = vrrp_settings(session.get(models.Distributor,
                                              distributor_id))
         cw = CONF.controller_worker
-        compute_id = machines.build(
+        built = machines.build_machine(
             machines.DISTRIBUTOR, distributor_id, vrrp=vrrp,
             compute_flavor=cw.distributor_flavor_id,
             image_tag=cw.distributor_image_tag)
+        compute_id = built.compute_id
         with db_api.session_scope() as session:
             dist = session.get(models.Distributor, distributor_id)
             dist.compute_id = compute_id
+            dist.cert_expiration = built.cert_expiration
             dist.status = c.BOOTING
             health = session.get(models.DistributorHealth, distributor_id)
             if health is not None:
