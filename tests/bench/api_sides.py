@@ -25,6 +25,7 @@ import sqlalchemy as sa
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.dirname(
     os.path.abspath(__file__)))))
+from octavia_aa.network import subnets  # noqa: E402
 from tests import keystone_server  # noqa: E402
 from tests import noop  # noqa: E402
 
@@ -38,6 +39,9 @@ MARIADB = keystone_server.MARIADB
 # the id it derives from the name); upstream's noop network driver takes
 # any UUID.
 SUBNET_NAME = 'bench-subnet'
+# Computed here, in the main thread: importing octavia_aa from the client
+# threads at once deadlocked them.
+SUBNET_ID = str(uuid.uuid5(subnets._NS, 'subnet:' + SUBNET_NAME))
 
 OUR_SHIM = '''
 from octavia_aa.common import config
@@ -84,8 +88,7 @@ def free_port():
 
 
 def subnet_id():
-    from octavia_aa.network import subnets
-    return str(uuid.uuid5(subnets._NS, 'subnet:' + SUBNET_NAME))
+    return SUBNET_ID
 
 
 @contextlib.contextmanager
