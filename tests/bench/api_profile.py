@@ -91,7 +91,7 @@ def main():
     profiled('create', 50, create, statements, args.top, out)
     ids = [lb['id'] for lb in api.get(LB + '?fields=id').json[
         'loadbalancers']]
-    profiled('show', 200, lambda i: api.get('%s/%s' % (LB, ids[i])),
+    profiled('show', 200, lambda i: api.get('%s/%s' % (LB, ids[i % len(ids)])),
              statements, args.top, out)
     profiled('list', 10, lambda i: api.get(LB), statements, args.top, out)
     profiled('limit50', 50, lambda i: api.get(LB + '?limit=50'),
