@@ -161,7 +161,7 @@ def paginate(session, spec, stmt, params):
                            for col, d in keys])
     if limit:
         stmt = stmt.limit(limit + 1)
-    rows = list(session.scalars(stmt).unique())
+    rows = spec.read_rows(session, stmt)
     more = bool(limit) and len(rows) > limit
     rows = rows[:limit] if limit else rows
     if reverse:

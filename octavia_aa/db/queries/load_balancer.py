@@ -49,3 +49,34 @@ def mark_children_deleting(session, lb_id):
             sa.update(model).where(model.load_balancer_id == lb_id)
             .values(provisioning_status=c.PENDING_DELETE)
             .execution_options(synchronize_session=False))
+
+
+# The API's read path for load balancers: plain rows (Core, no ORM
+# identity map, no instance state) of the load balancer and its VIP, in
+# one select; building ORM objects was half a full list's time.
+_LB = models.LoadBalancer.__table__
+_VIP = models.Vip.__table__
+_LB_KEYS = tuple(col.key for col in _LB.c)
+_VIP_KEYS = tuple(col.key for col in _VIP.c if col.key != 'load_balancer_id')
+READ_STATEMENT = sa.select(
+    *_LB.c, *[_VIP.c[k].label('vip_' + k) for k in _VIP_KEYS]
+).select_from(sa.join(_LB, _VIP))
+
+
+class Record:
+    """A row as attributes (what the API's renderers read), with `vip`
+    its VIP's row; a caller may add attributes (child ids)."""
+
+    def __init__(self, values):
+        self.__dict__.update(values)
+
+
+def read_rows(session, stmt):
+    """Records of a READ_STATEMENT-based select, in its order."""
+    n = len(_LB_KEYS)
+    out = []
+    for row in session.execute(stmt):
+        lb = Record(zip(_LB_KEYS, row[:n]))
+        lb.vip = Record(zip(_VIP_KEYS, row[n:]))
+        out.append(lb)
+    return out

@@ -60,17 +60,27 @@ FIELDS = f.common() + [
 
 
 class LoadBalancerSpec(base.Spec):
+    # Everything rendering reads is loaded by create (VIP, child ids).
+    render_after_commit = True
+
     def list_from(self):
         return sa.join(m.LoadBalancer, m.Vip)
 
     def build_statement(self):
         return lb_q.with_vip(self.load)
 
+    def read_statement(self):
+        return lb_q.READ_STATEMENT
+
+    def read_rows(self, session, stmt):
+        return lb_q.read_rows(session, stmt)
+
     def prepare(self, session, lbs):
         # Listener and pool ids of every load balancer of the response in
         # one query, instead of a relationship load per collection.
-        by_id = {lb.id: lb for lb in lbs}
-        for lb in lbs:
+        by_id = {lb.id: lb for lb in lbs
+                 if getattr(lb, 'child_ids', None) is None}
+        for lb in by_id.values():
             lb.child_ids = {'listeners': [], 'pools': []}
         if not by_id:
             return
@@ -173,17 +183,24 @@ class LoadBalancersController(base.ResourceController):
         vip_address = values.pop('vip_address', None)
         qos = values.pop('vip_qos_policy_id', None)
         sg_ids = values.pop('vip_sg_ids', None) or []
-        # The id is made here so nothing needs flushing before the VIP.
+        # The id is made here so nothing needs flushing before the VIP,
+        # and the load balancer joins the session only with its VIP and
+        # cluster set: assigning a one-to-one relationship of a flushed
+        # row first loads the old value (two SELECTs under the write
+        # lock), and the IPAM's queries would flush it.
         lb = m.LoadBalancer(id=uuidutils.generate_uuid(),
                             topology=settings.topology,
                             provisioning_status=c.PENDING_CREATE,
                             operating_status=c.OFFLINE, **values)
-        session.add(lb)
         vip = drivers.get('network').allocate_vip(lb.id, subnet, vip_address,
                                                   session=session)
         lb.vip = m.Vip(qos_policy_id=qos, sg_ids=sg_ids, **vip)
         lb.cluster = topology.get(settings.topology).new_cluster(
             lb, settings)
+        # A new load balancer has no listeners or pools (prepare need not
+        # ask).
+        lb.child_ids = {'listeners': [], 'pools': []}
+        session.add(lb)
         return lb
 
     def update(self, session, ctx, lb, values):
