@@ -293,6 +293,9 @@ class NeutronNetworkDriver(base.NetworkDriver):
         self._delete_ports(OWNER % ('mgmt', entity_id))
 
     # --- amphorae ---------------------------------------------------------
+    def update_load_balancer(self, load_balancer_id):
+        self.sync_load_balancer(load_balancer_id)
+
     def sync_load_balancer(self, load_balancer_id):
         """The load balancer's security group, its ingress rules made
         from its listeners as the database has them now; returns it."""

@@ -153,6 +153,8 @@ class AmphoraeUpdateConfig(base.Task):
             amps = amphora_q.allocated(session, load_balancer_id)
             member_subnets = network.member_subnets(lb)
             strategy = topology.get(lb.topology)
+        # The listener ports open before the amphorae serve them.
+        drivers.get('network').update_load_balancer(load_balancer_id)
         network.plug_member_networks(amps, member_subnets)
         driver = drivers.get('amphora')
         for amp in amps:
