@@ -36,7 +36,10 @@ def ensure(conn, name, description):
 
 
 def _key(rule):
-    return (rule.get('direction', 'ingress'), rule.get('ethertype'),
+    # openstacksdk's to_dict() says ether_type where Neutron says
+    # ethertype.
+    return (rule.get('direction', 'ingress'),
+            rule.get('ethertype') or rule.get('ether_type'),
             rule.get('protocol'), rule.get('port_range_min'),
             rule.get('port_range_max'), rule.get('remote_ip_prefix'),
             rule.get('remote_group_id'))
