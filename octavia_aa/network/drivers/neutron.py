@@ -37,9 +37,9 @@ import time
 
 import openstack
 from openstack import exceptions as sdk_exc
-from oslo_config import cfg
 
 from octavia_aa.amphorae.drivers import rest_opts as amp_rest_opts
+from octavia_aa.common import config
 from octavia_aa.common import exceptions
 from octavia_aa.common import service_auth
 from octavia_aa.db import api as db_api
@@ -52,7 +52,7 @@ from octavia_aa.network.drivers import neutron_opts
 from octavia_aa.network.drivers import neutron_sg as sg
 
 LOG = logging.getLogger(__name__)
-CONF = cfg.CONF
+CONF = config.CONF
 OWNER = 'octavia-aa:%s:%s'
 
 
@@ -313,7 +313,8 @@ class NeutronNetworkDriver(base.NetworkDriver):
                           % load_balancer_id)
         sg.set_ingress(self.conn, group, sg.listener_rules(
             [_Listener(*r) for r in rules_src], cidr,
-            self.conf.controller_worker.amphora_probe_port))
+            # A controller option (the driver may have its own conf).
+            config.CONF.controller_worker.amphora_probe_port))
         return group
 
     def plug_amphora(self, amphora, subnet, session=None):
