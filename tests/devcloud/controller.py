@@ -5,6 +5,7 @@ plugin) as the devcloud's admin through Keystone."""
 import json
 import os
 import pathlib
+import shutil
 import signal
 import subprocess
 import sys
@@ -64,14 +65,16 @@ class Controller:
             return ''
 
     def stop(self, timeout=30):
-        if self.proc is None or self.proc.poll() is not None:
-            return
-        os.killpg(self.proc.pid, signal.SIGTERM)
-        try:
-            self.proc.wait(timeout)
-        except subprocess.TimeoutExpired:
-            os.killpg(self.proc.pid, signal.SIGKILL)
-            self.proc.wait(10)
+        """Stop octavia-aa-all (by its process group) and remove the
+        temp dir (failures quote the log's tail before this)."""
+        if self.proc is not None and self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGTERM)
+            try:
+                self.proc.wait(timeout)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+                self.proc.wait(10)
+        shutil.rmtree(self.tmp, ignore_errors=True)
 
     def cli(self, *args, ok=True, timeout=600):
         proc = subprocess.run([str(BIN / 'openstack'), *args],
