@@ -24,9 +24,14 @@ Ports and what they must let through:
   so its egress frames carry clients' source IPs.  Neutron's port
   security allows that either with allowed address pairs 0.0.0.0/0 (and
   ::/0) on the port, or with port security off on that port only
-  ([neutron] distributor_port_security).  Found on the devcloud (ML2/OVS,
-  openvswitch firewall driver): see the test tests/devcloud/
-  test_neutron_driver.py and the report in the release note.
+  ([neutron] distributor_port_security).  The default is port
+  security off: with the openvswitch firewall, a port with port security
+  on also gets conntrack and security-group filtering of the frames it
+  forwards (a client's connection is seen entering the distributor's
+  port and again leaving it), which port security off avoids.  NOT YET
+  settled by experiment: the devcloud ACTIVE_ACTIVE run
+  (tests/devcloud/test_active_active.py) has not passed yet, so neither
+  setting is shown to carry traffic through a distributor.
 
 Front-end, member and distributor ports are hot-plugged into running
 servers (Nova interface attach); the agents find them by MAC.
