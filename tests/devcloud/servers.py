@@ -22,14 +22,17 @@ def connect(env, cloud):
         config=config.get_one(cloud=cloud))
 
 
-def wait(what, check, timeout, interval=3):
-    """check()'s first true value; AssertionError after ``timeout`` s."""
+def wait(what, check, timeout, interval=3, ok=False):
+    """check()'s first true value; AssertionError after ``timeout`` s
+    (ok: the last value instead)."""
     deadline = time.monotonic() + timeout
     while True:
         value = check()
         if value:
             return value
         if time.monotonic() > deadline:
+            if ok:
+                return value
             raise AssertionError('timed out after %ss waiting for %s'
                                  % (timeout, what))
         time.sleep(interval)

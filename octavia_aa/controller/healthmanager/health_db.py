@@ -16,6 +16,7 @@ import time
 
 from octavia_aa.common import config
 from octavia_aa.common import constants as c
+from octavia_aa.common import drivers
 from octavia_aa.common import heartbeat
 from octavia_aa.common import metrics
 from octavia_aa.common import wire
@@ -330,6 +331,26 @@ def claim_stale_amphorae():
     return [(amp_id, lb_id) for amp_id, lb_id in stale
             if lb_id is not None and _claim(
                 models.AmphoraHealth, 'amphora_id', amp_id, expired)]
+
+
+def compute_state(amphora_id):
+    """Why an amphora may have gone quiet, as the compute service sees
+    its server (' (its server X is DELETED in the compute service)'),
+    or '' when it looks alive or cannot be asked; for the log line that
+    says why it is replaced."""
+    try:
+        with db_api.session_scope() as session:
+            amp = session.get(models.Amphora, amphora_id)
+            compute_id = amp.compute_id if amp is not None else None
+        if not compute_id:
+            return ''
+        state = drivers.get('compute').status(compute_id)
+    except Exception as exc:       # a log line must not stop the check
+        return ' (compute service not asked: %s)' % exc
+    if state in ('ACTIVE', 'BUILDING'):
+        return ''
+    return ' (its server %s is %s in the compute service)' % (compute_id,
+                                                               state)
 
 
 def claim_stale_distributors():

@@ -97,7 +97,8 @@ class HealthManagerService:
         woken = set()
         for amphora_id, lb_id in claimed:
             LOG.warning('Amphora %s of load balancer %s stopped sending '
-                        'heartbeats', amphora_id, lb_id)
+                        'heartbeats%s', amphora_id, lb_id,
+                        health_db.compute_state(amphora_id))
             if lb_id not in woken:
                 woken.add(lb_id)
                 rpc.cast('reconcile_load_balancer', load_balancer_id=lb_id)

@@ -106,3 +106,9 @@ class NetworkDriver(metaclass=abc.ABCMeta):
 
     def unplug_distributor(self, distributor, session=None):
         """Remove every port of the distributor (idempotent)."""
+
+    def update_load_balancer(self, load_balancer_id):
+        """Bring what the driver keeps per load balancer up to date with
+        its configuration in the database (a cloud's security group
+        opening exactly its listener ports); called before every
+        configuration push to its amphorae.  Nothing by default."""

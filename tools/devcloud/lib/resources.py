@@ -53,6 +53,27 @@ tenant = network('tenant-net', 'tenant', 'vlan', admin.id, shared=True,
 ten_sub = subnet(tenant, 'tenant-subnet', env['TENANT_CIDR'], None,
                  '203.0.113.10', '203.0.113.200', admin.id)
 
+
+def open_default_group(project):
+    """The project's default security group accepts any IPv4 ingress, as
+    DevStack's test setups do: the devcloud's own boot tests (HTTP to a
+    test VM, the agent's REST port) make plain ports.  octavia-aa's
+    Neutron driver puts its own groups on its ports, so the firewall
+    (openvswitch driver) is enforced on those."""
+    for group in conn.network.security_groups(project_id=project.id,
+                                              name='default'):
+        rules = conn.network.security_group_rules(
+            security_group_id=group.id, direction='ingress',
+            remote_ip_prefix='0.0.0.0/0')
+        if not list(rules):
+            conn.network.create_security_group_rule(
+                security_group_id=group.id, direction='ingress',
+                ethertype='IPv4', remote_ip_prefix='0.0.0.0/0')
+
+
+for project in (admin, service):
+    open_default_group(project)
+
 # Amphora flavor: 512 MB, 1 vCPU; 4 GB disk holds a DIB Debian image.
 flavor = conn.compute.find_flavor('amphora', ignore_missing=True)
 if flavor is None:

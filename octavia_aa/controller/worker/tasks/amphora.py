@@ -173,6 +173,8 @@ class AmphoraeUpdateConfig(base.Task):
             amps = amphora_q.allocated(session, load_balancer_id)
             member_subnets = network.member_subnets(lb)
             strategy = topology.get(lb.topology)
+        # The listener ports open before the amphorae serve them.
+        drivers.get('network').update_load_balancer(load_balancer_id)
         driver = drivers.get('amphora')
 
         def push(amp):
