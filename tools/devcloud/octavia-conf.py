@@ -57,6 +57,12 @@ def sections(env, cloud, state_dir, hm_port=5555, heartbeat_key=None):
             'distributor_bootstrap': 'none'},
         'nova': {'build_timeout': 1200,
                  'anti_affinity_policy': 'soft-anti-affinity'},
+        # The defaults (0.03 s, 0.03 s, 2) are sized for machines that
+        # answer in microseconds; a TCG guest on a loaded 2-core host
+        # stalls for more than 60 ms, and the MASTER distributor then
+        # failed all three healthy amphorae at once (seen here).
+        'distributor_probes': {'interval': 1.0, 'timeout': 1.0,
+                               'fall': 3},
         'neutron': {'management_network': 'lb-mgmt-net',
                     'controller_cidrs': '%s/32' % host_ip},
         'health_manager': {

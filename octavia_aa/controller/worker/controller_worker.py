@@ -330,6 +330,15 @@ class ControllerWorker:
         self._run(dist_flows.delete, [], {'distributor_id': distributor_id})
 
     def failover_distributor(self, distributor_id):
+        # A distributor deleted while its failover was queued (the health
+        # manager saw it stop) has nothing left to rebuild.
+        with db_api.session_scope() as session:
+            dist = session.get(models.Distributor, distributor_id)
+            gone = dist is None or dist.status in (c.DELETED,
+                                                   c.PENDING_DELETE)
+        if gone:
+            LOG.info('Distributor %s is deleted: no failover', distributor_id)
+            return
         self._failover(dist_flows.failover, [],
                        {'distributor_id': distributor_id})
 

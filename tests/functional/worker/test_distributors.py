@@ -1,4 +1,6 @@
 """Distributor create and delete (the admin API's casts)."""
+import logging
+
 from octavia_aa.common import constants as c
 from octavia_aa.common import drivers
 from octavia_aa.common import heartbeat
@@ -61,3 +63,20 @@ def test_a_rebuilt_distributor_is_heard_whatever_its_clock(worker):
     worker.failover_distributor(dist_id)
     assert h.get(models.Distributor, dist_id).status == c.ACTIVE
     assert health_db.record_heartbeat(old)[0] == 'distributor'
+
+
+def test_failover_of_a_deleted_distributor_builds_nothing(worker, caplog):
+    """The health manager queued a failover of a distributor that was
+    deleted meanwhile (seen on the devcloud: the flow died on the missing
+    row with an AttributeError)."""
+    dist_id = _new_distributor()
+    worker.create_distributor(dist_id)
+    with h.db_api.session_scope() as session:
+        session.get(models.Distributor, dist_id).status = c.PENDING_DELETE
+    worker.delete_distributor(dist_id)
+    caplog.set_level(logging.INFO)
+    worker.failover_distributor(dist_id)
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+    assert 'is deleted: no failover' in caplog.text
+    assert h.get(models.Distributor, dist_id) is None
+    assert drivers.get('compute').machines == {}
