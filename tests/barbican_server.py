@@ -46,6 +46,8 @@ enabled_secretstore_plugins = store_crypto
 [crypto]
 enabled_crypto_plugins = simple_crypto
 [simple_crypto_plugin]
+# A Fernet key: URL-safe base64 (cryptography 51 refuses '+' and '/',
+# which a standard encoding gives three times in four).
 kek = {kek}
 """
 
@@ -131,7 +133,7 @@ def running(keystone):
             '.barbican/barbican.conf': CONF_TEMPLATE.format(
                 tmp=tmp, url=url, keystone=keystone.url, user=user,
                 password=password, project=project,
-                kek=base64.b64encode(os.urandom(32)).decode()),
+                kek=base64.urlsafe_b64encode(os.urandom(32)).decode()),
             'barbican-api-paste.ini': PASTE.format(tmp=tmp),
             'app.py': WSGI.format(tmp=tmp)}
         for name, text in files.items():
