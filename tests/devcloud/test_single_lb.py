@@ -17,7 +17,10 @@ from tests.devcloud import servers
 from tests.devcloud.test_nova_boot import agent_image  # noqa: F401
 from tests.devcloud.test_nova_boot import octavia  # noqa: F401
 
-pytestmark = [pytest.mark.slow, pytest.mark.timeout(2400)]
+# named_only: it passed here (901 s on a loaded host) but adds ~15 min to
+# the default run, whose devcloud stage must stay within CI's budget.
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(2400),
+              pytest.mark.named_only]
 
 
 @pytest.fixture(scope='module')
