@@ -58,9 +58,9 @@ def sections(env, cloud, state_dir, hm_port=5555, heartbeat_key=None):
         'nova': {'build_timeout': 1200,
                  'anti_affinity_policy': 'soft-anti-affinity'},
         # The defaults (0.03 s, 0.03 s, 2) are sized for machines that
-        # answer in microseconds; a TCG guest on a loaded 2-core host
-        # stalls for more than 60 ms, and the MASTER distributor then
-        # failed all three healthy amphorae at once (seen here).
+        # answer in microseconds; a TCG guest on a loaded 2-core host can
+        # stall for more than 60 ms: the MASTER distributor once failed
+        # all three healthy amphorae at once, most likely so.
         'distributor_probes': {'interval': 1.0, 'timeout': 1.0,
                                'fall': 3},
         'neutron': {'management_network': 'lb-mgmt-net',

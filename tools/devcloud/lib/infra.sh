@@ -1,10 +1,15 @@
 # Host parts of the devcloud: Debian packages, the services' venv, databases,
 # the RabbitMQ vhost, Open vSwitch (userspace datapath) and libvirt.
 
+# dnsmasq-utils: Neutron's DHCP agent releases a deleted port's lease with
+# its dhcp_release; without it the lease outlives the port, and a new port
+# given the same address (another MAC) gets no DHCP answer until it
+# expires (seen: an amphora's management port, no lease, agent unreachable).
+# conntrack: the openvswitch firewall driver clears entries with it.
 DEBS="openvswitch-switch libvirt-daemon-system libvirt-clients qemu-system-x86
-qemu-utils libvirt-dev pkg-config gcc genisoimage dnsmasq-base iproute2 curl
-busybox-static linux-image-amd64 cpio python3-venv python3-dev syslinux
-syslinux-common mtools dosfstools"
+qemu-utils libvirt-dev pkg-config gcc genisoimage dnsmasq-base dnsmasq-utils
+conntrack iproute2 curl busybox-static linux-image-amd64 cpio python3-venv
+python3-dev syslinux syslinux-common mtools dosfstools"
 
 # Pinned to the series checked together on Python 3.11 (pip check clean).
 PIP_SERVICES="nova>=34,<35 neutron>=29,<30 glance>=33,<34
