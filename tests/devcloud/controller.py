@@ -91,6 +91,22 @@ class Controller:
                                    timeout=timeout).stdout or 'null')
 
 
+    def http_service(self, lb_name, member_ips):
+        """Listener `web` (HTTP:80), pool `pool1` (ROUND_ROBIN) and one
+        member per address (port 80, tenant-subnet) on the load balancer,
+        each step waited for."""
+        self.cli('loadbalancer', 'listener', 'create', '--name', 'web',
+                 '--protocol', 'HTTP', '--protocol-port', '80', lb_name,
+                 '--wait')
+        self.cli('loadbalancer', 'pool', 'create', '--name', 'pool1',
+                 '--listener', 'web', '--protocol', 'HTTP',
+                 '--lb-algorithm', 'ROUND_ROBIN', '--wait')
+        for ip in member_ips:
+            self.cli('loadbalancer', 'member', 'create', '--subnet-id',
+                     'tenant-subnet', '--address', ip, '--protocol-port',
+                     '80', 'pool1', '--wait')
+
+
 def client_get(env, url, timeout=5):
     """GET from the devcloud's client namespace on the public network;
     the body, or None."""

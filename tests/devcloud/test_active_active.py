@@ -105,16 +105,7 @@ def test_active_active_cluster(controller, cloud):
                           timeout=1800)
         figures['create_to_active_s'] = round(time.monotonic() - t0, 1)
         assert lb['provisioning_status'] == 'ACTIVE', (lb, ctl.tail())
-        ctl.cli('loadbalancer', 'listener', 'create', '--name', 'web',
-                '--protocol', 'HTTP', '--protocol-port', '80', 'aa1',
-                '--wait')
-        ctl.cli('loadbalancer', 'pool', 'create', '--name', 'pool1',
-                '--listener', 'web', '--protocol', 'HTTP',
-                '--lb-algorithm', 'ROUND_ROBIN', '--wait')
-        for ip in ips:
-            ctl.cli('loadbalancer', 'member', 'create', '--subnet-id',
-                    'tenant-subnet', '--address', ip, '--protocol-port',
-                    '80', 'pool1', '--wait')
+        ctl.http_service('aa1', ips)
         amps = _amps(ctl, lb['id'])
         amp_ids.update(a['id'] for a in amps)
         active = _active(amps)

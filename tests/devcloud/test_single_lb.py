@@ -79,16 +79,7 @@ def test_single_load_balancer(controller, cloud):
                           'public-subnet', '--wait', timeout=1800)
         figures['create_to_active_s'] = round(time.monotonic() - t0, 1)
         assert lb['provisioning_status'] == 'ACTIVE', (lb, ctl.tail())
-        ctl.cli('loadbalancer', 'listener', 'create', '--name', 'web',
-                '--protocol', 'HTTP', '--protocol-port', '80', 'single1',
-                '--wait')
-        ctl.cli('loadbalancer', 'pool', 'create', '--name', 'pool1',
-                '--listener', 'web', '--protocol', 'HTTP',
-                '--lb-algorithm', 'ROUND_ROBIN', '--wait')
-        for ip in ips:
-            ctl.cli('loadbalancer', 'member', 'create', '--subnet-id',
-                    'tenant-subnet', '--address', ip, '--protocol-port',
-                    '80', 'pool1', '--wait')
+        ctl.http_service('single1', ips)
         amps = ctl.cli_json('loadbalancer', 'amphora', 'list',
                             '--loadbalancer', lb['id'])
         amp_ids = [a['id'] for a in amps]
